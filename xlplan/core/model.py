@@ -1,0 +1,188 @@
+"""The plan as data: the single source of truth every other part reads and writes.
+
+The models describe *shape*; whether a plan is sensible (target year inside the
+period, a KPI per measure, …) is the job of xlplan.core.validation, which
+reports findings instead of raising, so that a half-finished plan still loads.
+Fiscal years are ints (2027 = 令和9年度) but accept any label parse_fy reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from xlplan.core.fiscal import parse_fy
+from xlplan.core.vocab import (
+    DEFAULT_DOMAINS,
+    Aggregation,
+    Direction,
+    KpiKind,
+    Origin,
+    Phase,
+    Pillar,
+    normalize_domain,
+    parse_phase,
+    parse_pillar,
+)
+
+
+def _fy(value: object) -> object:
+    return value if value is None else parse_fy(value)
+
+
+def _pillar(value: object) -> object:
+    return parse_pillar(value) if isinstance(value, str) else value
+
+
+def _phase(value: object) -> object:
+    return parse_phase(value) if isinstance(value, str) else value
+
+
+FiscalYear = Annotated[int, BeforeValidator(_fy), Field(description="年度（西暦の開始年。2027 = 令和9年度）")]
+PillarField = Annotated[Pillar, BeforeValidator(_pillar)]
+PhaseField = Annotated[Phase, BeforeValidator(_phase)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+
+class RelatedPlan(_Model):
+    """An existing plan this one must line up with (総合計画, 総合戦略, DX計画 …)."""
+
+    name: str = Field(title="計画名")
+    start_fy: FiscalYear = Field(title="開始年度")
+    end_fy: FiscalYear = Field(title="終了年度")
+    relation: str = Field("", title="関係", description="例: 上位計画、整合を図る計画")
+
+
+class Skip(_Model):
+    """A pillar or domain deliberately left without measures, with the reason."""
+
+    target: str = Field(title="対象", description="柱（例: 13条 マイナンバーカード）または分野名")
+    reason: str = Field(title="理由")
+
+
+class Program(_Model):
+    """A national or prefectural program or subsidy a measure can rely on."""
+
+    id: str = Field(title="ID")
+    name: str = Field(title="施策名")
+    level: Literal["国", "県", "その他"] = Field("国", title="区分")
+    ministry: str = Field("", title="府省・担当")
+    summary: str = Field("", title="概要")
+    support_type: str = Field("", title="支援の種類", description="補助金、交付金、委託・実証、ガイドライン、地方財政措置、システム提供 など")
+    rate: str = Field("", title="補助率")
+    eligibility: str = Field("", title="対象要件")
+    active_from_fy: FiscalYear | None = Field(None, title="有効年度（から）")
+    active_to_fy: FiscalYear | None = Field(None, title="有効年度（まで）", description="空欄は終了未定")
+    url: str = Field("", title="URL")
+    verified_on: dt.date | None = Field(None, title="確認日")
+
+
+class Baseline(_Model):
+    """現状値. value None means 未把握 (not yet measured)."""
+
+    value: float | None = Field(None, title="現状値", description="空欄は未把握")
+    as_of_fy: FiscalYear | None = Field(None, title="時点（年度）")
+    as_of_date: dt.date | None = Field(None, title="時点（日付）")
+
+
+class Kpi(_Model):
+    """One indicator of a measure: numeric (value + unit) or a qualitative milestone."""
+
+    name: str = Field(title="指標名")
+    kind: KpiKind = Field(KpiKind.EFFECT, title="種別", description="進捗（アウトプット）または効果（アウトカム）")
+    unit: str = Field("", title="単位")
+    aggregation: Aggregation = Field(Aggregation.POINT, title="集計", description="時点・年度値・累計")
+    direction: Direction = Field(Direction.UP, title="方向", description="増加・減少・達成")
+    baseline: Baseline | None = Field(None, title="現状値")
+    target_value: float | None = Field(None, title="目標値")
+    target_text: str = Field("", title="目標（定性）", description="数値でない目標（例: 条例の制定）")
+    target_fy: FiscalYear | None = Field(None, title="目標年度")
+    interim: dict[FiscalYear, float] = Field(default_factory=dict, title="中間目標")
+    actuals: dict[FiscalYear, float] = Field(default_factory=dict, title="実績値")
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.target_value is None and bool(self.target_text)
+
+
+class Milestone(_Model):
+    fy: FiscalYear = Field(title="年度")
+    label: str = Field(title="内容")
+
+
+class Measure(_Model):
+    """個別施策: one row group on a domain sheet."""
+
+    id: str = Field(title="施策ID")
+    domain: str = Field(title="分野")
+    pillar: PillarField | None = Field(None, title="柱")
+    name: str = Field("", title="施策名")
+    origin: Origin = Field(Origin.ADDED, title="区分", description="既定・追加・カタログ")
+    catalog_id: str | None = Field(None, title="カタログID")
+    content: str = Field("", title="内容")
+    owner: str = Field("", title="担当課")
+    programs: list[str] = Field(default_factory=list, title="関連する国・県の施策・補助（ID）")
+    kpis: list[Kpi] = Field(default_factory=list, title="KPI")
+    schedule: dict[FiscalYear, PhaseField] = Field(default_factory=dict, title="工程（年度ごとの段階）")
+    milestones: list[Milestone] = Field(default_factory=list, title="マイルストーン")
+    notes: str = Field("", title="備考")
+
+    @field_validator("domain", mode="before")
+    @classmethod
+    def _domain(cls, value: object) -> object:
+        return normalize_domain(value) if isinstance(value, str) else value
+
+    def first_fy_at(self, phase_rank: int) -> int | None:
+        """The first scheduled fiscal year whose phase reaches the given rank."""
+        years = [fy for fy, phase in sorted(self.schedule.items()) if phase.rank >= phase_rank]
+        return years[0] if years else None
+
+
+class Plan(_Model):
+    """A municipality's 官民データ活用推進計画."""
+
+    schema_version: Literal[1] = 1
+    municipality: str = Field(title="団体名")
+    prefecture: str = Field("", title="都道府県")
+    title: str = Field("", title="計画名")
+    start_fy: FiscalYear = Field(title="計画開始年度")
+    start_month: int = Field(4, ge=1, le=12, title="開始月", description="年度途中に始まる計画の開始月（例: 12）")
+    years: int = Field(5, ge=1, le=50, title="計画期間（年数）")
+    roles: list[str] = Field(default_factory=list, title="位置付け")
+    related_plans: list[RelatedPlan] = Field(default_factory=list, title="関連する計画")
+    domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), title="分野")
+    skips: list[Skip] = Field(default_factory=list, title="取り組まない柱・分野と理由")
+    situation: str = Field("", title="現状及び課題")
+    purpose: str = Field("", title="計画の目的")
+    structure: str = Field("", title="推進体制")
+    programs: list[Program] = Field(default_factory=list, title="国・県の施策・補助")
+    measures: list[Measure] = Field(default_factory=list, title="個別施策")
+
+    @field_validator("domains", mode="before")
+    @classmethod
+    def _domains(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [normalize_domain(v) if isinstance(v, str) else v for v in value]
+        return value
+
+    @property
+    def end_fy(self) -> int:
+        return self.start_fy + self.years - 1
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return list(range(self.start_fy, self.start_fy + self.years))
+
+    def in_period(self, fy: int) -> bool:
+        return self.start_fy <= fy <= self.end_fy
+
+    def program(self, program_id: str) -> Program | None:
+        return next((p for p in self.programs if p.id == program_id), None)
+
+    def measures_in(self, domain: str) -> list[Measure]:
+        return [m for m in self.measures if m.domain == domain]

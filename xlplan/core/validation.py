@@ -1,0 +1,247 @@
+"""Validation rules for a plan: each yields findings with a stable code.
+
+Rules are plain functions of the plan; RULES lists them with their codes so the
+documentation and tests can enumerate every code. Messages are Japanese, name
+the measure, and say what to do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+from xlplan.core.findings import Finding, Ref, error, warning
+from xlplan.core.fiscal import fy_of_date, wareki_fy
+from xlplan.core.model import Kpi, Measure, Plan
+from xlplan.core.vocab import Aggregation, Direction, Phase, Pillar, normalize_domain, parse_pillar
+
+Rule = Callable[[Plan], Iterator[Finding]]
+
+# code -> (severity, one-line description); the catalog of rules for docs and tests.
+CODES: dict[str, tuple[str, str]] = {
+    "PLAN-LENGTH": ("error", "計画期間は1〜10年度"),
+    "PLAN-LENGTH-UNUSUAL": ("warning", "計画期間が3年・5年以外"),
+    "PLAN-RELATED-PERIOD": ("warning", "関連する計画と期間がずれている"),
+    "PLAN-NAME-MISSING": ("error", "団体名が空欄"),
+    "MEAS-DUPLICATE-ID": ("error", "施策IDの重複"),
+    "MEAS-NAME-MISSING": ("error", "施策名が空欄"),
+    "MEAS-DOMAIN-UNKNOWN": ("error", "分野が計画の分野にない"),
+    "MEAS-PILLAR-MISSING": ("error", "柱が空欄"),
+    "MEAS-OWNER-MISSING": ("error", "担当課が空欄"),
+    "MEAS-KPI-MISSING": ("error", "KPIがない"),
+    "MEAS-SCHEDULE-MISSING": ("error", "工程が1年度もない"),
+    "MEAS-PROGRAM-UNKNOWN": ("error", "関連施策のIDが国・県の施策にない"),
+    "KPI-NAME-MISSING": ("error", "指標名が空欄"),
+    "KPI-TARGET-MISSING": ("error", "目標値も定性目標もない"),
+    "KPI-UNIT-MISSING": ("error", "数値目標に単位がない"),
+    "KPI-TARGET-FY-MISSING": ("error", "目標年度が空欄"),
+    "KPI-TARGET-FY-OUTSIDE": ("error", "目標年度が計画期間外"),
+    "KPI-BASELINE-LATE": ("warning", "現状値の時点が計画開始以降"),
+    "KPI-PERCENT-RANGE": ("error", "％の値が0〜100の範囲外"),
+    "KPI-CUMULATIVE-DECREASE": ("error", "累計の中間目標・実績が減っている"),
+    "KPI-DIRECTION": ("error", "増加・減少の方向と現状値→目標値が矛盾"),
+    "KPI-INTERIM-OUTSIDE": ("error", "中間目標の年度が計画期間外"),
+    "SCHED-OUTSIDE-PERIOD": ("error", "計画期間外の年度に工程がある"),
+    "SCHED-BACKWARDS": ("error", "工程が後戻りしている（備考に理由がない）"),
+    "SCHED-TARGET-BEFORE-OPERATION": ("warning", "目標年度が実施・運用より前"),
+    "PROG-EXPIRED": ("warning", "関連施策・補助の有効年度が工程より前に終わる"),
+    "COVER-PILLAR": ("warning", "施策のない柱（理由の記載なし）"),
+    "COVER-DOMAIN": ("warning", "施策のない分野（理由の記載なし）"),
+}
+
+
+def _label(m: Measure) -> str:
+    return f"施策「{m.name or m.id}」"
+
+
+def _kpi_label(m: Measure, k: Kpi) -> str:
+    return f"{_label(m)}のKPI「{k.name or '（指標名なし）'}」"
+
+
+def _period(plan: Plan) -> str:
+    return f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}"
+
+
+def check_plan(plan: Plan) -> Iterator[Finding]:
+    if not plan.municipality:
+        yield error("PLAN-NAME-MISSING", "団体名が空欄です。基本情報に団体名を入力してください。", Ref(field="municipality"))
+    if not 1 <= plan.years <= 10:
+        yield error("PLAN-LENGTH", f"計画期間が{plan.years}年です。1〜10年の範囲で入力してください（3年か5年が一般的です）。",
+                    Ref(field="years"))
+    elif plan.years not in (3, 5):
+        yield warning("PLAN-LENGTH-UNUSUAL", f"計画期間が{plan.years}年です。3年か5年が一般的です。既存の計画と終期を合わせた場合などはこのままで構いません。",
+                      Ref(field="years"))
+    for i, rel in enumerate(plan.related_plans):
+        if rel.start_fy > plan.start_fy or rel.end_fy < plan.end_fy:
+            yield warning(
+                "PLAN-RELATED-PERIOD",
+                f"計画期間（{_period(plan)}）が関連する計画「{rel.name}」の期間（{wareki_fy(rel.start_fy)}〜{wareki_fy(rel.end_fy)}）"
+                "からはみ出しています。終期を合わせるか、見直しの時期を計画に書いてください。",
+                Ref(field="related_plans", index=i),
+            )
+
+
+def check_measures(plan: Plan) -> Iterator[Finding]:
+    counts = Counter(m.id for m in plan.measures)
+    domains = set(plan.domains)
+    program_ids = {p.id for p in plan.programs}
+    for m in plan.measures:
+        if counts[m.id] > 1:
+            yield error("MEAS-DUPLICATE-ID", f"施策ID「{m.id}」が{counts[m.id]}件あります。施策ごとに別のIDにしてください。",
+                        Ref(m.id, field="id"))
+        if not m.name:
+            yield error("MEAS-NAME-MISSING", f"施策ID「{m.id}」の施策名が空欄です。施策名を入力してください。", Ref(m.id, field="name"))
+        if normalize_domain(m.domain) not in domains:
+            yield error("MEAS-DOMAIN-UNKNOWN", f"{_label(m)}の分野「{m.domain}」は計画の分野にありません。基本情報の分野を確認してください。",
+                        Ref(m.id, field="domain"))
+        if m.pillar is None:
+            yield error("MEAS-PILLAR-MISSING", f"{_label(m)}の柱が空欄です。一覧から柱を選んでください。", Ref(m.id, field="pillar"))
+        if not m.owner:
+            yield error("MEAS-OWNER-MISSING", f"{_label(m)}の担当課が空欄です。担当課を入力してください。", Ref(m.id, field="owner"))
+        if not m.kpis:
+            yield error("MEAS-KPI-MISSING", f"{_label(m)}にKPIがありません。指標名・目標値・目標年度を入力してください。",
+                        Ref(m.id, kpi=0, field="name"))
+        if not m.schedule:
+            yield error("MEAS-SCHEDULE-MISSING", f"{_label(m)}の工程が1年度も入っていません。年度の列に段階（検討・実施・運用など）を選んでください。",
+                        Ref(m.id, field="schedule", fy=plan.start_fy))
+        for pid in m.programs:
+            if pid not in program_ids:
+                yield error("MEAS-PROGRAM-UNKNOWN", f"{_label(m)}の関連施策「{pid}」は「国・県の施策」シートにありません。IDを確認するか、施策を追加してください。",
+                            Ref(m.id, field="programs"))
+
+
+def check_kpis(plan: Plan) -> Iterator[Finding]:
+    for m in plan.measures:
+        for i, k in enumerate(m.kpis):
+            yield from _check_kpi(plan, m, i, k)
+
+
+def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
+    label = _kpi_label(m, k)
+
+    def ref(field: str, fy: int | None = None) -> Ref:
+        return Ref(m.id, kpi=i, field=field, fy=fy)
+
+    if not k.name:
+        yield error("KPI-NAME-MISSING", f"{_label(m)}のKPIに指標名がありません。指標名を入力してください。", ref("name"))
+    if k.target_value is None and not k.target_text:
+        yield error("KPI-TARGET-MISSING", f"{label}に目標がありません。目標値（数値）か、数値にできない場合は目標（定性）を入力してください。",
+                    ref("target_value"))
+    if k.target_value is not None and not k.unit:
+        yield error("KPI-UNIT-MISSING", f"{label}の単位が空欄です。件・％・人などの単位を入力してください。", ref("unit"))
+    if k.target_fy is None:
+        if k.target_value is not None or k.target_text:
+            yield error("KPI-TARGET-FY-MISSING", f"{label}の目標年度が空欄です。計画期間（{_period(plan)}）の年度を入力してください。",
+                        ref("target_fy"))
+    elif not plan.in_period(k.target_fy):
+        yield error("KPI-TARGET-FY-OUTSIDE",
+                    f"{label}の目標年度（{wareki_fy(k.target_fy)}）が計画期間（{_period(plan)}）の外です。期間内の年度にしてください。",
+                    ref("target_fy"))
+    if k.baseline is not None:
+        as_of = k.baseline.as_of_fy if k.baseline.as_of_fy is not None else (
+            fy_of_date(k.baseline.as_of_date) if k.baseline.as_of_date else None)
+        if as_of is not None and as_of >= plan.start_fy:
+            yield warning("KPI-BASELINE-LATE",
+                          f"{label}の現状値の時点（{wareki_fy(as_of)}）が計画開始（{wareki_fy(plan.start_fy)}）以降です。"
+                          "計画開始前の値を現状値にしてください。", ref("baseline_as_of"))
+    if k.unit.strip() in {"%", "％", "パーセント"}:
+        values = [("baseline_value", None, k.baseline.value if k.baseline else None), ("target_value", None, k.target_value)]
+        values += [("interim", fy, v) for fy, v in sorted(k.interim.items())]
+        values += [("actuals", fy, v) for fy, v in sorted(k.actuals.items())]
+        for field, fy, v in values:
+            if v is not None and not 0 <= v <= 100:
+                yield error("KPI-PERCENT-RANGE", f"{label}の値 {v:g}% が0〜100の範囲外です。", ref(field, fy))
+    if k.aggregation is Aggregation.CUMULATIVE:
+        for field, series in (("interim", k.interim), ("actuals", k.actuals)):
+            points = sorted(series.items())
+            if field == "interim" and k.target_value is not None and k.target_fy is not None:
+                points = sorted({**series, k.target_fy: k.target_value}.items())
+            for (fy0, v0), (fy1, v1) in zip(points, points[1:]):
+                if v1 < v0:
+                    what = "中間目標・目標値" if field == "interim" else "実績値"
+                    yield error("KPI-CUMULATIVE-DECREASE",
+                                f"{label}は累計ですが、{what}が{wareki_fy(fy0)}の{v0:g}から{wareki_fy(fy1)}の{v1:g}に減っています。"
+                                "累計は減りません。値か集計（時点・年度値）を見直してください。", ref(field, fy1))
+                    break
+    base = k.baseline.value if k.baseline else None
+    if base is not None and k.target_value is not None:
+        wrong = (k.direction is Direction.UP and k.target_value < base) or (
+            k.direction is Direction.DOWN and k.target_value > base)
+        if wrong:
+            yield error("KPI-DIRECTION",
+                        f"{label}は「{k.direction.value}」を目指す指標ですが、目標値 {k.target_value:g} が現状値 {base:g} より"
+                        f"{'小さい' if k.direction is Direction.UP else '大きい'}です。方向か目標値を見直してください。", ref("direction"))
+    for fy in sorted(k.interim):
+        if not plan.in_period(fy):
+            yield error("KPI-INTERIM-OUTSIDE", f"{label}の中間目標の年度（{wareki_fy(fy)}）が計画期間（{_period(plan)}）の外です。",
+                        ref("interim", fy))
+
+
+def check_schedule(plan: Plan) -> Iterator[Finding]:
+    for m in plan.measures:
+        for fy in sorted(m.schedule):
+            if not plan.in_period(fy):
+                yield error("SCHED-OUTSIDE-PERIOD",
+                            f"{_label(m)}の工程に計画期間（{_period(plan)}）外の{wareki_fy(fy)}があります。期間内に収めてください。",
+                            Ref(m.id, field="schedule", fy=fy))
+        steps = sorted(m.schedule.items())
+        for (fy0, p0), (fy1, p1) in zip(steps, steps[1:]):
+            if p1.rank < p0.rank and not m.notes:
+                yield error("SCHED-BACKWARDS",
+                            f"{_label(m)}の工程が{wareki_fy(fy0)}の「{p0.value}」から{wareki_fy(fy1)}の「{p1.value}」に戻っています。"
+                            "意図したものなら備考に理由を書いてください。", Ref(m.id, field="schedule", fy=fy1))
+                break
+        operating = m.first_fy_at(Phase.OPERATE.rank)
+        for i, k in enumerate(m.kpis):
+            if k.target_fy is None or not m.schedule:
+                continue
+            if operating is None or k.target_fy < operating:
+                when = f"{wareki_fy(operating)}" if operating else "工程のどの年度でも"
+                yield warning("SCHED-TARGET-BEFORE-OPERATION",
+                              f"{_kpi_label(m, k)}の目標年度（{wareki_fy(k.target_fy)}）は、実施・運用が始まる{when}より前です"
+                              f"{'（実施・運用の年度がありません）' if operating is None else ''}。目標年度か工程を見直してください。",
+                              Ref(m.id, kpi=i, field="target_fy"))
+
+
+def check_programs(plan: Plan) -> Iterator[Finding]:
+    for m in plan.measures:
+        if not m.schedule:
+            continue
+        last = max(m.schedule)
+        for pid in m.programs:
+            prog = plan.program(pid)
+            if prog and prog.active_to_fy is not None and prog.active_to_fy < last:
+                yield warning("PROG-EXPIRED",
+                              f"{_label(m)}が関連付けている「{prog.name}」は{wareki_fy(prog.active_to_fy)}までですが、"
+                              f"工程は{wareki_fy(last)}まであります。後継の制度や財源を確認してください。",
+                              Ref(m.id, field="programs", program_id=pid))
+
+
+def check_coverage(plan: Plan) -> Iterator[Finding]:
+    skipped_pillars: set[Pillar] = set()
+    skipped_domains: set[str] = set()
+    for s in plan.skips:
+        try:
+            skipped_pillars.add(parse_pillar(s.target))
+        except ValueError:
+            skipped_domains.add(normalize_domain(s.target))
+    used_pillars = {m.pillar for m in plan.measures}
+    used_domains = {m.domain for m in plan.measures}
+    for pillar in Pillar:
+        if pillar not in used_pillars and pillar not in skipped_pillars:
+            yield warning("COVER-PILLAR",
+                          f"柱「{pillar.value}」に施策がありません。施策カタログから追加するか、基本情報の「取り組まない柱・分野」に理由を書いてください。",
+                          Ref(field="coverage"))
+    for domain in plan.domains:
+        if domain not in used_domains and domain not in skipped_domains:
+            yield warning("COVER-DOMAIN",
+                          f"分野「{domain}」に施策がありません。施策を追加するか、基本情報の「取り組まない柱・分野」に理由を書いてください。",
+                          Ref(field="coverage"))
+
+
+RULES: tuple[Rule, ...] = (check_plan, check_measures, check_kpis, check_schedule, check_programs, check_coverage)
+
+
+def validate_plan(plan: Plan) -> list[Finding]:
+    """Every finding for the plan, in rule order (plan, measures, KPIs, schedule, …)."""
+    return [finding for rule in RULES for finding in rule(plan)]

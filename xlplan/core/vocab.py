@@ -1,0 +1,177 @@
+"""The plan's fixed vocabularies: pillars, default domains, phases and KPI terms.
+
+Each term has one Japanese label that appears in the workbook's dropdowns and
+in YAML. Parsing also accepts the short code (P10) and common variants, so a
+planner who types 「10条」 or 「オープンデータ」 is understood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from xlplan.core.fiscal import normalize_text
+
+
+@dataclass(frozen=True)
+class PillarInfo:
+    code: str
+    label: str          # dropdown and YAML value
+    article: str        # the law's article (or articles) behind it
+    heading: str        # the seed memo's / 手引's full heading
+    aliases: tuple[str, ...] = ()
+
+
+PILLARS: tuple[PillarInfo, ...] = (
+    PillarInfo("P10", "10条 オンライン化原則", "第10条",
+               "行政手続に係るオンライン利用の原則化（10条）", ("10条", "オンライン化原則", "オンライン化")),
+    PillarInfo("P11", "11条 オープンデータ", "第11条",
+               "自らが保有する官民データの活用の推進（オープンデータの推進）（11条）", ("11条", "オープンデータ")),
+    PillarInfo("P13", "13条 マイナンバーカード", "第13条",
+               "マイナンバーカードの普及及び活用に関する計画の策定等（13条）", ("13条", "マイナンバーカード", "マイナンバー")),
+    PillarInfo("P14", "14条 デジタルデバイド対策", "第14条",
+               "利用の機会等の格差の是正（14条）", ("14条", "デジタルデバイド対策", "デジタルデバイド")),
+    PillarInfo("P15", "15条 システム改革・BPR", "第15条",
+               "自らの情報システムに係る規格の整備及び互換性の確保、業務の見直し（15条）",
+               ("15条", "システム改革・BPR", "BPR", "システム改革")),
+    PillarInfo("P6", "パーソナルデータ・人材等", "第12条・第17条・第18条",
+               "パーソナルデータの利活用の環境整備に関わる取り組み等",
+               ("パーソナルデータ", "人材", "その他（パーソナルデータ・人材等）")),
+)
+PILLAR_BY_CODE = {p.code: p for p in PILLARS}
+
+
+class Pillar(StrEnum):
+    P10 = "10条 オンライン化原則"
+    P11 = "11条 オープンデータ"
+    P13 = "13条 マイナンバーカード"
+    P14 = "14条 デジタルデバイド対策"
+    P15 = "15条 システム改革・BPR"
+    P6 = "パーソナルデータ・人材等"
+
+    @property
+    def code(self) -> str:
+        return self.name
+
+    @property
+    def info(self) -> PillarInfo:
+        return PILLAR_BY_CODE[self.name]
+
+    @property
+    def order(self) -> int:
+        return list(Pillar).index(self)
+
+
+DEFAULT_DOMAINS: tuple[str, ...] = (
+    "電子行政", "健康・医療・介護", "観光", "農林水産", "金融", "防災・減災", "移動", "その他",
+)
+# Offered as an option (the national plan's eighth 重点分野) and aliases a planner may type.
+OPTIONAL_DOMAINS: tuple[str, ...] = ("ものづくり",)
+DOMAIN_ALIASES = {"インフラ": "防災・減災", "インフラ・防災・減災": "防災・減災", "インフラ、防災・減災等": "防災・減災"}
+
+
+class Phase(StrEnum):
+    """A measure's stage in one fiscal year of the 工程表."""
+
+    STUDY = "検討"
+    PREPARE = "準備"
+    BUILD = "構築・整備"
+    PILOT = "実証"
+    OPERATE = "実施・運用"
+    EXPAND = "拡充"
+    REVIEW = "見直し"
+
+    @property
+    def rank(self) -> int:
+        """Progress rank: a later fiscal year with a lower rank goes backwards.
+
+        実施・運用, 拡充 and 見直し share a rank: reviewing a running service and
+        carrying on is normal, returning to 検討 is not.
+        """
+        return _PHASE_RANK[self]
+
+    @property
+    def symbol(self) -> str:
+        """A mark that tells phases apart when printed in black and white."""
+        return _PHASE_SYMBOL[self]
+
+
+_PHASE_RANK = {Phase.STUDY: 0, Phase.PREPARE: 1, Phase.BUILD: 2, Phase.PILOT: 3,
+               Phase.OPERATE: 4, Phase.EXPAND: 4, Phase.REVIEW: 4}
+_PHASE_SYMBOL = {Phase.STUDY: "○", Phase.PREPARE: "△", Phase.BUILD: "▲", Phase.PILOT: "□",
+                 Phase.OPERATE: "■", Phase.EXPAND: "◆", Phase.REVIEW: "◇"}
+PHASE_ALIASES = {"構築": Phase.BUILD, "整備": Phase.BUILD, "試行": Phase.PILOT, "実施": Phase.OPERATE,
+                 "運用": Phase.OPERATE, "本格運用": Phase.OPERATE, "横展開": Phase.EXPAND,
+                 "検証・見直し": Phase.REVIEW, "設計": Phase.PREPARE}
+
+
+class Origin(StrEnum):
+    PLANNED = "既定"     # already planned before this plan
+    ADDED = "追加"       # added for this plan
+    CATALOG = "カタログ"  # taken from the catalog (small start)
+
+
+class KpiKind(StrEnum):
+    PROGRESS = "進捗"   # output / activity indicator
+    EFFECT = "効果"     # outcome indicator
+
+
+class Aggregation(StrEnum):
+    POINT = "時点"      # value at a point in time (e.g. 交付率 at fiscal year end)
+    ANNUAL = "年度値"   # flow within each fiscal year (件/年)
+    CUMULATIVE = "累計"  # running total; never decreases
+
+
+class Direction(StrEnum):
+    UP = "増加"
+    DOWN = "減少"
+    ACHIEVE = "達成"    # done / not done
+
+
+UNKNOWN_BASELINE = "未把握"
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _key(text: str) -> str:
+    return normalize_text(text).replace("・", "").replace("･", "")
+
+
+def parse_pillar(value: str) -> Pillar:
+    """A pillar from its label, code (P10), article (10条) or a known alias."""
+    key = _key(value)
+    for info in PILLARS:
+        if key in {_key(info.label), info.code.lower(), info.code.upper(), _key(info.heading),
+                   *(_key(a) for a in info.aliases)}:
+            return Pillar[info.code]
+    raise ValueError(
+        f"「{value}」は柱として読めません。{'、'.join(p.value for p in Pillar)} から選んでください。"
+    )
+
+
+def parse_phase(value: str) -> Phase:
+    key = _key(value)
+    for phase in Phase:
+        if key in {_key(phase.value), phase.symbol}:
+            return phase
+    for alias, phase in PHASE_ALIASES.items():
+        if key == _key(alias):
+            return phase
+    raise ValueError(
+        f"「{value}」は段階として読めません。{'、'.join(p.value for p in Phase)} から選んでください。"
+    )
+
+
+def parse_term(enum: type[E], value: str, what: str) -> E:
+    """A term of a small vocabulary (Origin, KpiKind, …), compared after NFKC folding."""
+    key = _key(value)
+    for member in enum:
+        if key == _key(member.value):
+            return member
+    raise ValueError(f"「{value}」は{what}として読めません。{'、'.join(m.value for m in enum)} から選んでください。")
+
+
+def normalize_domain(value: str) -> str:
+    text = normalize_text(value)
+    return DOMAIN_ALIASES.get(text, text)
