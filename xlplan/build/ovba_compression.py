@@ -21,9 +21,12 @@ def _bit_count(difference: int) -> int:
     return max((difference - 1).bit_length(), 4)
 
 
-def _match_length(buf: bytes, cand: int, cur: int, end: int) -> int:
-    """Length of the common run at cand and cur, stopping at end (overlap allowed)."""
-    n, limit, step = 0, end - cur, 8
+def _match_length(buf: bytes, cand: int, cur: int, end: int, n: int) -> int:
+    """Length of the common run at cand and cur, known to be >= n, stopping at end.
+
+    The run may overlap cur (offset < length); the decoder copies byte by byte (2.4.1.3.19.2).
+    """
+    limit, step = end - cur, 8
     while n < limit:
         s = min(step, limit - n)
         if buf[cand + n : cand + n + s] == buf[cur + n : cur + n + s]:
@@ -60,9 +63,11 @@ def _compress_chunk(buf: bytes, start: int, end: int) -> bytes:
             if cur + _MIN_MATCH <= end:
                 chain = heads.get(buf[cur : cur + 3], ())
                 for cand in reversed(chain[-_MAX_CHAIN:]):
-                    if best_len and buf[cand + best_len : cand + best_len + 1] != buf[cur + best_len : cur + best_len + 1]:
-                        continue  # cannot be strictly longer
-                    length = _match_length(buf, cand, cur, end)
+                    # Every entry shares the 3-byte prefix; it must also beat best_len.
+                    need = best_len + 1
+                    if best_len and buf[cand : cand + need] != buf[cur : cur + need]:
+                        continue
+                    length = _match_length(buf, cand, cur, end, max(need, _MIN_MATCH))
                     if length > best_len:
                         best_len, best_pos = length, cand
                         if cur + length == end:

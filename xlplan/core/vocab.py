@@ -100,7 +100,11 @@ class Phase(StrEnum):
 _PHASE_RANK = {Phase.STUDY: 0, Phase.PREPARE: 1, Phase.BUILD: 2, Phase.PILOT: 3,
                Phase.OPERATE: 4, Phase.EXPAND: 4, Phase.REVIEW: 4}
 _PHASE_SYMBOL = {Phase.STUDY: "○", Phase.PREPARE: "△", Phase.BUILD: "▲", Phase.PILOT: "□",
-                 Phase.OPERATE: "■", Phase.EXPAND: "◆", Phase.REVIEW: "◇"}
+                 Phase.OPERATE: "■", Phase.EXPAND: "●", Phase.REVIEW: "◇"}
+# Marks used in the 工程表 besides the phases.
+TARGET_MARK = "◎"
+MILESTONE_MARK = "◆"
+CONTINUE_MARK = "→"
 PHASE_ALIASES = {"構築": Phase.BUILD, "整備": Phase.BUILD, "試行": Phase.PILOT, "実施": Phase.OPERATE,
                  "運用": Phase.OPERATE, "本格運用": Phase.OPERATE, "横展開": Phase.EXPAND,
                  "検証・見直し": Phase.REVIEW, "設計": Phase.PREPARE}

@@ -1,0 +1,419 @@
+"""Build the planning workbook with XlsxWriter, entirely from the layout.
+
+The workbook's formatting is static: column formats, dropdowns, and conditional
+formats that read values (phase codes, the findings list). Afterwards xlplan
+only ever writes values, so a redraw never needs to read or set formatting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from xlplan import __version__
+from xlplan.core.catalog import Catalog
+from xlplan.core.fiscal import fy_of_date
+from xlplan.core.model import Plan
+from xlplan.core.schedule import PHASE_CODES
+from xlplan.core.vocab import Aggregation, Direction, KpiKind, Origin, Phase, Pillar
+from xlplan.fileio import atomic_write_bytes
+from xlplan.layout import sheets as L
+from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
+from xlplan.layout.cells import Formula
+from xlplan.layout.render import (
+    catalog_row,
+    findings_sheet_values,
+    info_values,
+    measure_rows,
+    program_row,
+    related_rows,
+    schedule_sheet_values,
+    skip_rows,
+)
+from xlplan.layout.styles import (
+    CURRENT_FY_FILL,
+    ERROR_FILL,
+    ERROR_FONT,
+    PHASE_FILLS,
+    SECTION_FILL,
+    STYLES,
+    SUBSECTION_FILL,
+    WARNING_FILL,
+    WARNING_FONT,
+)
+
+DOMAIN_ROWS = 1000      # rows of a domain sheet that carry dropdowns and marks
+SCHEDULE_ROWS = 2000    # rows of the 工程表 covered by conditional formats
+FIXED_CREATED = dt.datetime(2026, 4, 1)  # reproducible files: no build timestamp inside
+
+
+def build_workbook(
+    plan: Plan,
+    catalog: Catalog,
+    *,
+    interpreter: str | None = None,
+    current_fy: int | None = None,
+    with_macros: bool = True,
+) -> bytes:
+    """The whole workbook for a plan, as .xlsm bytes (or .xlsx without macros)."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                      "strings_to_urls": False})
+    wb.set_properties({"title": plan.title or "官民データ活用推進計画", "author": "xlplan", "created": FIXED_CREATED,
+                       "comments": f"xlplan {__version__}"})
+    builder = _Builder(wb, plan, catalog, with_macros)
+    builder.build(interpreter=interpreter, current_fy=current_fy if current_fy is not None else fy_of_date(dt.date.today()))
+    wb.close()
+    return buffer.getvalue()
+
+
+def write_workbook(path: Path, data: bytes) -> None:
+    atomic_write_bytes(Path(path), data)
+
+
+def default_interpreter() -> str:
+    return sys.executable
+
+
+class _Builder:
+    def __init__(self, wb: Workbook, plan: Plan, catalog: Catalog, with_macros: bool):
+        self.wb = wb
+        self.plan = plan
+        self.catalog = catalog
+        self.with_macros = with_macros
+        self.layout = L.WorkbookLayout(tuple(plan.domains), tuple(plan.fiscal_years))
+        self.fmt = {name: wb.add_format(props) for name, props in STYLES.items()}
+        self.sheets: dict[str, Worksheet] = {}
+
+    # -------------------------------------------------------------- structure
+
+    def build(self, *, interpreter: str | None, current_fy: int) -> None:
+        for i, name in enumerate(self.layout.sheet_order):
+            ws = self.wb.add_worksheet(name)
+            ws.set_vba_name(f"Sheet{i + 1}")
+            self.sheets[name] = ws
+        self.wb.set_vba_name("ThisWorkbook")
+        self._lists()
+        self._usage()
+        self._info()
+        for domain in self.layout.domains:
+            self._domain(domain)
+        self._catalog()
+        self._programs()
+        self._schedule(current_fy)
+        self._findings()
+        self._xlwings_conf(interpreter)
+        self._buttons()
+        if self.with_macros:
+            self._vba()
+        self.sheets[L.INFO].activate()
+
+    def _write_rows(self, ws: Worksheet, first_row: int, rows, styles: list[str] | None = None) -> None:
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                fmt = self.fmt[styles[c]] if styles and c < len(styles) else None
+                if isinstance(value, Formula):
+                    ws.write_formula(first_row + r, c, "=" + value.text, fmt, value.cached)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(first_row + r, c, value, fmt)
+                else:
+                    ws.write_string(first_row + r, c, str(value), fmt)
+
+    def _columns(self, ws: Worksheet, table: L.Table, hidden_styles: bool = True) -> None:
+        for i, column in enumerate(table.columns):
+            options = {"hidden": True} if column.style == "hidden" and hidden_styles else {}
+            ws.set_column(i, i, column.width, self.fmt[column.style], options)
+
+    def _headers(self, ws: Worksheet, table: L.Table) -> None:
+        ws.set_row(table.header_row, 30)
+        for i, column in enumerate(table.columns):
+            ws.write_string(table.header_row, i, column.header, self.fmt["header"])
+        if table.group_row is not None:
+            for caption, first, last in table.groups:
+                c0, c1 = table.col(first), table.col(last)
+                if c0 == c1:
+                    ws.write_string(table.group_row, c0, caption, self.fmt["group"])
+                else:
+                    ws.merge_range(table.group_row, c0, table.group_row, c1, caption, self.fmt["group"])
+
+    def _dropdowns(self, ws: Worksheet, table: L.Table, last_row: int) -> None:
+        for i, column in enumerate(table.columns):
+            options: dict | None = None
+            if column.dropdown:
+                options = {"validate": "list", "source": "=" + L.LIST_NAMES[column.dropdown],
+                           "error_type": "warning", "error_title": column.header,
+                           "error_message": "一覧にない値です。このまま入力する場合は「はい」を押してください。"}
+            elif column.numeric:
+                options = {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
+                           "error_title": column.header, "error_message": "数値だけを入力してください（単位は単位の列へ）。"}
+            if options is None and not column.help:
+                continue
+            if options is None:
+                options = {"validate": "any"}
+            if column.help:
+                options.update({"input_title": column.header[:32], "input_message": column.help[:255]})
+            ws.data_validation(table.first_row, i, last_row, i, options)
+
+    def _print(self, ws: Worksheet, table: L.Table, *, a3: bool = False) -> None:
+        ws.set_landscape()
+        ws.set_paper(8 if a3 else 9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, table.header_row)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        ws.set_footer("&C&P / &N")
+
+    # -------------------------------------------------------------- sheets
+
+    def _lists(self) -> None:
+        ws = self.sheets[L.LISTS]
+        lists = {
+            "pillar": [p.value for p in Pillar], "origin": [o.value for o in Origin],
+            "kind": [k.value for k in KpiKind], "aggregation": [a.value for a in Aggregation],
+            "direction": [d.value for d in Direction], "phase": [p.value for p in Phase],
+            "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": ["国", "県", "その他"],
+        }
+        for col, (key, values) in enumerate(lists.items()):
+            ws.write_string(0, col, key)
+            for row, value in enumerate(values, start=1):
+                ws.write_string(row, col, value)
+            letter = col_letter(col)
+            self.wb.define_name(L.LIST_NAMES[key], f"={quote_sheet(L.LISTS)}!${letter}$2:${letter}${len(values) + 1}")
+        ws.hide()
+
+    def _usage(self) -> None:
+        ws = self.sheets[L.USAGE]
+        ws.set_column(0, 0, 3)
+        ws.set_column(1, 1, 110, self.fmt["wrap"])
+        ws.write_string(0, 1, "官民データ活用推進計画 作成ブック（xlplan）", self.fmt["title"])
+        lines = [
+            ("caption", "作業の流れ"),
+            ("wrap", "1. 「基本情報」に団体名・計画名・計画開始年度（令和9年度 などの和暦で可）・計画期間を入力します。"),
+            ("wrap", "2. 分野ごとのシート（電子行政 など）に、既に計画している施策を柱ごとに入力します。KPIが複数ある施策は、同じ施策IDで行を足して指標を書きます。"),
+            ("wrap", "3. 「施策カタログ」で取り組めそうな施策の「採用」に ○ を付け、「カタログから追加」ボタンを押すと、各分野のシートの該当する柱に追加されます（スモールスタート）。"),
+            ("wrap", "4. 施策ごとに内容・担当課・KPI（現状値・目標値・目標年度）・年度ごとの段階を入力し、「国・県の施策」で使える補助や制度のIDを書きます。"),
+            ("wrap", "5. 「検証」ボタンで入力の漏れや矛盾を調べます。結果は「検証結果」シートに一覧され、問題のあるセルは赤（エラー）・黄（警告）で示されます。"),
+            ("wrap", "6. 「工程表を再描画」ボタンで「スケジュール」シートを作り直します。A3横1ページ幅で印刷できます。"),
+            ("caption", "ボタンが動かないとき"),
+            ("wrap", "マクロを有効にしてください。インターネットから取得したファイルは、ファイルのプロパティで「許可する」にチェックを入れてから開きます。"
+                     "「環境診断」ボタンで Python と xlplan の状態を確認できます。Excel のない環境では、同じ操作をコマンド（xlplan validate など）で実行できます。"),
+            ("caption", "注意"),
+            ("wrap", "シート名・見出し・列の並びは変えないでください。「スケジュール」と「検証結果」シートはボタンを押すたびに作り直されるため、手で書き込んだ内容は消えます。"),
+        ]
+        for i, (style, text) in enumerate(lines, start=2):
+            ws.write_string(i, 1, text, self.fmt[style])
+
+    def _info(self) -> None:
+        ws = self.sheets[L.INFO]
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, 70)
+        ws.set_column(2, 2, 14)
+        ws.set_column(3, 3, 30)
+        ws.set_column(4, 4, 3)
+        ws.set_column(L.DOMAINS_COL, L.DOMAINS_COL, 20)
+        ws.write_string(0, 0, "基本情報", self.fmt["title"])
+        ws.write_string(1, 0, "黄色のセルに入力します。計画開始年度は 令和9年度・R9・2027 のどれでも構いません。", self.fmt["help"])
+        values = info_values(self.plan)
+        for f in L.INFO_FIELDS:
+            ws.write_string(f.row, L.INFO_LABEL_COL, f.label, self.fmt["label"])
+            value = values.get(f.key)
+            if f.tall:
+                ws.set_row(f.row, 60)
+            if isinstance(value, (int, float)):
+                ws.write_number(f.row, L.INFO_VALUE_COL, value, self.fmt["input"])
+            else:
+                ws.write(f.row, L.INFO_VALUE_COL, value, self.fmt["input"])
+            if f.help:
+                ws.data_validation(f.row, L.INFO_VALUE_COL, f.row, L.INFO_VALUE_COL,
+                                   {"validate": "any", "input_title": f.label, "input_message": f.help})
+        ws.write_string(L.DOMAINS_HEADER_ROW, L.DOMAINS_COL, "分野（シート名）", self.fmt["header"])
+        for i in range(L.DOMAINS_CAPACITY):
+            domain = self.layout.domains[i] if i < len(self.layout.domains) else None
+            ws.write(L.DOMAINS_HEADER_ROW + 1 + i, L.DOMAINS_COL, domain, self.fmt["input"])
+        ws.write_string(L.ROLES_ROW, 0, "位置付け（この計画が兼ねる役割。1行に1つ）", self.fmt["caption"])
+        for i in range(L.ROLES_CAPACITY):
+            role = self.plan.roles[i] if i < len(self.plan.roles) else None
+            ws.write(L.ROLES_ROW + 1 + i, 0, role, self.fmt["input"])
+        ws.write_string(L.RELATED.header_row - 1, 0, "関連する計画（総合計画・総合戦略・DX推進計画 など）", self.fmt["caption"])
+        self._headers(ws, L.RELATED)
+        rows = related_rows(self.plan) + [[None] * 4] * (L.RELATED_CAPACITY - len(self.plan.related_plans))
+        self._write_rows(ws, L.RELATED.first_row, rows, ["input"] * 4)
+        ws.write_string(L.SKIPS.header_row - 1, 0, "取り組まない柱・分野と理由（施策がない柱・分野は、ここに理由を書くと警告が出ません）", self.fmt["caption"])
+        self._headers(ws, L.SKIPS)
+        rows = skip_rows(self.plan) + [[None] * 2] * (L.SKIPS_CAPACITY - len(self.plan.skips))
+        self._write_rows(ws, L.SKIPS.first_row, rows, ["input"] * 2)
+        self._marks(ws, L.INFO, 0, 0, L.SKIPS.first_row + L.SKIPS_CAPACITY, L.DOMAINS_COL)
+
+    def _domain(self, domain: str) -> None:
+        ws = self.sheets[domain]
+        table = self.layout.domain_tables[domain]
+        last_col = table.width - 1
+        self._columns(ws, table)
+        ws.write_string(0, 0, f"{domain}　個別施策", self.fmt["title"])
+        ws.write_string(1, 0, "柱ごとに施策を入力します。KPIを増やすときは、下に行を足して同じ施策IDを入れ、指標の列だけを書きます。"
+                              "年度の列には段階（検討・準備・構築・整備・実証・実施・運用・拡充・見直し）を選びます。", self.fmt["help"])
+        self._headers(ws, table)
+        row = table.first_row
+        for measure in sorted(self.plan.measures_in(domain), key=lambda m: m.pillar.order if m.pillar else 99):
+            for values in measure_rows(measure, table):
+                self._write_rows(ws, row, [values], [c.style for c in table.columns])
+                row += 1
+        last_row = table.first_row + DOMAIN_ROWS
+        self._dropdowns(ws, table, last_row)
+        self._marks(ws, domain, table.first_row, 0, last_row, last_col)  # first: highest priority
+        # Later KPI rows of a measure show their ID in grey: they belong to the row above.
+        ws.conditional_format(table.first_row, 0, last_row, 0, {
+            "type": "formula", "criteria": f"=AND($A{table.first_row + 1}<>\"\",COUNTIF($A${table.first_row + 1}:$A{table.first_row + 1},$A{table.first_row + 1})>1)",
+            "format": self.wb.add_format({"font_color": "#A6A6A6"})})
+        # Phase cells take the phase's colour as soon as a value is chosen.
+        fy_cols = [table.col(L.fy_key(fy)) for fy in self.layout.fiscal_years]
+        if fy_cols:
+            for phase, color in PHASE_FILLS.items():
+                ws.conditional_format(table.first_row, fy_cols[0], last_row, fy_cols[-1], {
+                    "type": "cell", "criteria": "==", "value": f'"{phase.value}"',
+                    "format": self.wb.add_format({"bg_color": color})})
+        ws.freeze_panes(table.first_row, L.DOMAIN_FREEZE_COL)
+        ws.autofilter(table.header_row, 0, table.header_row, last_col)
+        self._print(ws, table, a3=True)
+
+    def _marks(self, ws: Worksheet, sheet: str, r0: int, c0: int, r1: int, c1: int) -> None:
+        """Red/yellow marks on cells listed in 検証結果; they go when the findings go."""
+        top_left = cell_name(r0, c0).replace("$", "")
+        address = f'"{sheet}!"&ADDRESS(ROW({top_left}),COLUMN({top_left}),4)'
+        for name, fill, font in ((L.ERROR_KEYS_NAME, ERROR_FILL, ERROR_FONT), (L.WARNING_KEYS_NAME, WARNING_FILL, WARNING_FONT)):
+            ws.conditional_format(r0, c0, r1, c1, {
+                "type": "formula", "criteria": f"=COUNTIF({name},{address})>0", "stop_if_true": True,
+                "format": self.wb.add_format({"bg_color": fill, "font_color": font, "border": 2, "border_color": font})})
+
+    def _catalog(self) -> None:
+        ws = self.sheets[L.CATALOG]
+        table = L.CATALOG_TABLE
+        self._columns(ws, table)
+        ws.write_string(0, 0, "施策カタログ", self.fmt["title"])
+        ws.write_string(1, 0, "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
+                              "追加済みの施策は二重には追加されません。メモの原文は参考として残しています。", self.fmt["help"])
+        self._headers(ws, table)
+        rows = [catalog_row(c) for c in self.catalog.measures]
+        self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
+        self._dropdowns(ws, table, table.first_row + len(rows) - 1)
+        ws.freeze_panes(table.first_row, 2)
+        ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
+        self._print(ws, table)
+
+    def _programs(self) -> None:
+        ws = self.sheets[L.PROGRAMS]
+        table = L.PROGRAMS_TABLE
+        self._columns(ws, table)
+        ws.write_string(0, 0, "国・県の施策・補助", self.fmt["title"])
+        ws.write_string(1, 0, "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
+                              "補助率や有効年度は変わるため、確認日を更新しながら使います。", self.fmt["help"])
+        self._headers(ws, table)
+        programs = self.plan.programs or self.catalog.programs
+        rows = [program_row(p) for p in programs]
+        self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
+        self._dropdowns(ws, table, table.first_row + 300)
+        self._marks(ws, L.PROGRAMS, table.first_row, 0, table.first_row + 300, table.width - 1)
+        ws.freeze_panes(table.first_row, 3)
+        self._print(ws, table)
+
+    def _schedule(self, current_fy: int) -> None:
+        ws = self.sheets[L.SCHEDULE]
+        layout = self.layout.schedule
+        table = layout.table
+        self._columns(ws, table)
+        values = schedule_sheet_values(self.plan, layout, current_fy)
+        styles = [c.style for c in table.columns]
+        self._write_rows(ws, 0, values[:1], ["title"] * table.width)
+        self._write_rows(ws, 1, values[1:2], ["subtitle"] * table.width)
+        legend_styles = ["caption"] + [f"legend:{p.name}" for p in Phase] + ["center"] * 3
+        for phase, color in PHASE_FILLS.items():
+            self.fmt[f"legend:{phase.name}"] = self.wb.add_format({**STYLES["phase"], "bg_color": color, "border": 1})
+        self._write_rows(ws, 2, [values[2][: len(legend_styles)]], legend_styles)
+        self._write_rows(ws, 3, values[3:4], ["marker"] * table.width)
+        self._headers(ws, table)
+        ws.set_row(table.header_row, 36)
+        self._write_rows(ws, layout.first_row, values[layout.first_row:], styles)
+        last_row = layout.first_row + SCHEDULE_ROWS
+        first = layout.first_row + 1  # Excel row number of the first data row
+        kind = f"${table.letter('row.kind')}{first}"
+        last_fy_col = table.col(L.fy_key(self.layout.fiscal_years[-1])) if self.layout.fiscal_years else table.col("row.programs")
+        fy0 = table.col(L.fy_key(self.layout.fiscal_years[0])) if self.layout.fiscal_years else None
+        cf = ws.conditional_format
+        cf(layout.first_row, 0, last_row, last_fy_col, {"type": "formula", "criteria": f'={kind}="section"', "stop_if_true": True,
+           "format": self.wb.add_format({"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True})})
+        cf(layout.first_row, 0, last_row, last_fy_col, {"type": "formula", "criteria": f'={kind}="subsection"', "stop_if_true": True,
+           "format": self.wb.add_format({"bg_color": SUBSECTION_FILL, "bold": True})})
+        if fy0 is not None:
+            code0 = f"{table.letter(f'code:{self.layout.fiscal_years[0]}')}{first}"
+            for phase, color in PHASE_FILLS.items():
+                cf(layout.first_row, fy0, last_row, last_fy_col, {
+                    "type": "formula", "criteria": f"={code0}={PHASE_CODES[phase]}",
+                    "format": self.wb.add_format({"bg_color": color, "border": 1, "border_color": "#808080"})})
+            cf(layout.first_row, fy0, last_row, last_fy_col, {
+                "type": "formula", "criteria": f'=AND({kind}="measure",{col_letter(fy0)}$4<>"")',
+                "format": self.wb.add_format({"bg_color": CURRENT_FY_FILL})})
+        cf(layout.first_row, 0, last_row, last_fy_col, {"type": "formula", "criteria": f'={kind}="measure"',
+           "format": self.wb.add_format({"border": 1, "border_color": "#BFBFBF"})})
+        ws.freeze_panes(layout.first_row, 4)
+        self._print(ws, table, a3=True)
+        ws.repeat_rows(table.header_row, table.header_row)
+        ws.set_header(f"&L&8{self.plan.municipality}　工程表&R&8&D")
+
+    def _findings(self) -> None:
+        ws = self.sheets[L.FINDINGS]
+        table = L.FINDINGS_TABLE
+        self._columns(ws, table)
+        values = findings_sheet_values([])
+        self._write_rows(ws, 0, values[:1], ["title"] * table.width)
+        self._write_rows(ws, 1, [["まだ検証していません。「検証」ボタンを押してください。"]], ["subtitle"])
+        self._write_rows(ws, 2, values[2:3], ["help"])
+        self._headers(ws, table)
+        last = table.first_row + L.FINDINGS_KEY_ROWS
+        for key, name in (("finding.error_key", L.ERROR_KEYS_NAME), ("finding.warning_key", L.WARNING_KEYS_NAME)):
+            letter = table.letter(key)
+            self.wb.define_name(name, f"={quote_sheet(L.FINDINGS)}!${letter}${table.first_row + 1}:${letter}${last + 1}")
+        ws.conditional_format(table.first_row, 0, last, 0, {
+            "type": "cell", "criteria": "==", "value": '"エラー"',
+            "format": self.wb.add_format({"bg_color": ERROR_FILL, "font_color": ERROR_FONT, "bold": True})})
+        ws.conditional_format(table.first_row, 0, last, 0, {
+            "type": "cell", "criteria": "==", "value": '"警告"',
+            "format": self.wb.add_format({"bg_color": WARNING_FILL, "font_color": WARNING_FONT, "bold": True})})
+        ws.freeze_panes(table.first_row, 0)
+        self._print(ws, table)
+
+    def _xlwings_conf(self, interpreter: str | None) -> None:
+        ws = self.sheets[L.XLWINGS_CONF]
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, 1, 80)
+        python = interpreter or "python"
+        values = {"Interpreter_Win": python, "Interpreter_Mac": python,
+                  "PYTHONPATH": "", "Conda Path": "", "Conda Env": "", "UDF Modules": "",
+                  "Debug UDFs": False, "Use UDF Server": False, "Show Console": False,
+                  "ADD_WORKBOOK_TO_PYTHONPATH": False}
+        for row, key in enumerate(L.XLWINGS_CONF_KEYS):
+            ws.write_string(row, 0, key)
+            value = values[key]
+            if isinstance(value, bool):
+                ws.write_boolean(row, 1, value)
+            elif value:
+                ws.write_string(row, 1, value)
+
+    def _buttons(self) -> None:
+        for button in L.BUTTONS:
+            sheets = self.layout.domains if button.sheet == "*domain" else (button.sheet,)
+            for sheet in sheets:
+                self.sheets[sheet].insert_button(button.row, button.col, {
+                    "macro": f"{L.MACRO_MODULE}.{button.macro}", "caption": button.caption,
+                    "width": 120, "height": 28, "x_offset": 4, "y_offset": 2})
+
+    def _vba(self) -> None:
+        from xlplan.build.macros import vba_project_bin
+
+        self.wb.add_vba_project(io.BytesIO(vba_project_bin(len(self.layout.sheet_order))), is_stream=True)

@@ -1,0 +1,114 @@
+"""The 工程表 as data: rows grouped by pillar (or domain), one cell per fiscal year.
+
+Pure layout logic; xlplan.layout.render turns it into cell values. A run of
+fiscal years in the same phase reads as one bar: the first cell names the
+phase, the following ones show a continuation arrow, and the fill (drawn by
+conditional formats from the hidden phase codes) is the same along the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from xlplan.core.fiscal import short_wareki_fy, wareki_fy
+from xlplan.core.model import Kpi, Measure, Plan
+from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, Phase, Pillar
+
+GroupBy = Literal["pillar", "domain"]
+PHASE_CODES = {phase: i + 1 for i, phase in enumerate(Phase)}  # 0 = no phase
+
+
+@dataclass(frozen=True)
+class YearCell:
+    text: str
+    code: int  # PHASE_CODES value, 0 when the year has no phase
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    kind: Literal["section", "subsection", "measure"]
+    title: str = ""                     # section rows
+    no: int | None = None
+    measure: Measure | None = None
+    years: dict[int, YearCell] = field(default_factory=dict)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
+def kpi_target_text(k: Kpi) -> str:
+    if k.target_value is not None:
+        return f"{_num(k.target_value)}{k.unit}"
+    return k.target_text
+
+
+def kpi_baseline_text(k: Kpi) -> str:
+    if k.baseline is None:
+        return ""
+    value = UNKNOWN_BASELINE if k.baseline.value is None else f"{_num(k.baseline.value)}{k.unit}"
+    if k.baseline.as_of_date:
+        d = k.baseline.as_of_date
+        return f"{value}（{d.year}/{d.month}/{d.day}）"
+    if k.baseline.as_of_fy:
+        return f"{value}（{short_wareki_fy(k.baseline.as_of_fy)}）"
+    return value
+
+
+def year_cells(measure: Measure, fiscal_years: list[int]) -> dict[int, YearCell]:
+    """Phase label at the start of each run, an arrow along it, plus target and milestone marks."""
+    cells: dict[int, YearCell] = {}
+    previous: Phase | None = None
+    for fy in fiscal_years:
+        phase = measure.schedule.get(fy)
+        lines = []
+        if phase is not None:
+            lines.append(CONTINUE_MARK if phase == previous else f"{phase.symbol}{phase.value}")
+        for k in measure.kpis:
+            if k.target_fy == fy and (k.target_value is not None or k.target_text):
+                lines.append(f"{TARGET_MARK}{kpi_target_text(k)}")
+        for m in measure.milestones:
+            if m.fy == fy:
+                lines.append(f"{MILESTONE_MARK}{m.label}")
+        cells[fy] = YearCell("\n".join(lines), PHASE_CODES[phase] if phase else 0)
+        previous = phase
+    return cells
+
+
+def schedule_rows(plan: Plan, group_by: GroupBy = "pillar") -> list[ScheduleRow]:
+    """Section rows and measure rows in the order the 工程表 shows them."""
+    fys = plan.fiscal_years
+    pillar_order = {p: i for i, p in enumerate(Pillar)}
+    domain_order = {d: i for i, d in enumerate(plan.domains)}
+
+    def pillar_key(m: Measure) -> int:
+        return pillar_order.get(m.pillar, len(pillar_order)) if m.pillar else len(pillar_order)
+
+    def domain_key(m: Measure) -> int:
+        return domain_order.get(m.domain, len(domain_order))
+
+    def pillar_title(m: Measure) -> str:
+        return f"{m.pillar.value}（{m.pillar.info.heading}）" if m.pillar else "柱が未入力"
+
+    if group_by == "pillar":
+        outer, inner, outer_title, inner_title = pillar_key, domain_key, pillar_title, (lambda m: m.domain)
+    else:
+        outer, inner, outer_title, inner_title = domain_key, pillar_key, (lambda m: m.domain), (
+            lambda m: m.pillar.value if m.pillar else "柱が未入力")
+    ordered = sorted(enumerate(plan.measures), key=lambda im: (outer(im[1]), inner(im[1]), im[0]))
+    rows: list[ScheduleRow] = []
+    last_outer = last_inner = None
+    for no, (_, m) in enumerate(ordered, start=1):
+        if outer(m) != last_outer:
+            rows.append(ScheduleRow("section", title=f"■ {outer_title(m)}"))
+            last_outer, last_inner = outer(m), None
+        if inner(m) != last_inner:
+            rows.append(ScheduleRow("subsection", title=f"　{inner_title(m)}"))
+            last_inner = inner(m)
+        rows.append(ScheduleRow("measure", no=no, measure=m, years=year_cells(m, fys)))
+    return rows
+
+
+def schedule_subtitle(plan: Plan) -> str:
+    return f"{plan.municipality}　計画期間: {wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}（{plan.years}年間）"

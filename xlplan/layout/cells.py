@@ -1,0 +1,191 @@
+"""Converting between model values and cell values, both ways.
+
+to_cell_* render a model value the way a planner would type it; read_* accept
+what a planner may type (和暦, full-width digits, 「未把握」) and raise
+CellError with a Japanese reason when a cell cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from xlplan.core.fiscal import FiscalYearError, normalize_text, parse_fy, short_wareki_fy, wareki_fy
+from xlplan.core.model import Milestone
+
+ERROR_VALUES = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!",
+                          "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
+LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+_PAIR_RE = re.compile(r"^(?P<fy>.+?)\s*[:：=＝]\s*(?P<value>.+)$")
+_DATE_RE = re.compile(r"^(?P<y>\d{4})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:時点|現在)?$")
+_WAREKI_DATE_RE = re.compile(r"^(?P<era>令和|平成|R|H)(?P<y>元|\d{1,2})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:時点|現在)?$", re.I)
+_MILESTONE_RE = re.compile(r"^(?P<fy>\S+?)[\s:：]+(?P<label>.*)$")
+_ERA_START = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}
+
+
+class CellError(ValueError):
+    """A cell value that cannot be read; the message says what to enter instead."""
+
+    def __init__(self, message: str, code: str = "INPUT-INVALID"):
+        super().__init__(message)
+        self.code = code
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_error_value(value: object) -> None:
+    if isinstance(value, str) and value.strip() in ERROR_VALUES:
+        raise CellError(f"エラー値「{value.strip()}」が入っています。数式を直すか、値を入力し直してください。", "INPUT-ERROR-VALUE")
+
+
+# ------------------------------------------------------------------ reading
+
+def read_text(value: object) -> str:
+    if is_blank(value):
+        return ""
+    check_error_value(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y/%m/%d").replace("/0", "/")
+    return str(value).strip()
+
+
+def read_number(value: object) -> float | None:
+    if is_blank(value):
+        return None
+    check_error_value(value)
+    if isinstance(value, bool):
+        raise CellError("TRUE/FALSE ではなく数値を入力してください。", "INPUT-NOT-NUMBER")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise CellError(f"日付（{read_text(value)}）ではなく数値を入力してください。", "INPUT-NOT-NUMBER")
+    text = normalize_text(str(value)).replace(",", "").removesuffix("%")
+    try:
+        return float(text)
+    except ValueError:
+        raise CellError(f"「{value}」は数値として読めません。数値だけを入力してください（単位は単位の列へ）。",
+                        "INPUT-NOT-NUMBER") from None
+
+
+def read_fy(value: object) -> int | None:
+    if is_blank(value):
+        return None
+    check_error_value(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise CellError(f"日付（{read_text(value)}）ではなく年度を入力してください（例: 令和9年度、R9、2027）。",
+                        "INPUT-DATE-FOR-YEAR")
+    try:
+        return parse_fy(value)
+    except FiscalYearError as exc:
+        raise CellError(exc.message, "INPUT-NOT-FY") from None
+
+
+def read_fy_or_date(value: object) -> tuple[int | None, dt.date | None]:
+    """A baseline's as-of: a fiscal year label or a date (typed or as text)."""
+    if is_blank(value):
+        return None, None
+    check_error_value(value)
+    if isinstance(value, dt.datetime):
+        return None, value.date()
+    if isinstance(value, dt.date):
+        return None, value
+    text = normalize_text(str(value))
+    if m := _DATE_RE.match(text):
+        return None, _date(int(m["y"]), int(m["m"]), int(m["d"]), value)
+    if m := _WAREKI_DATE_RE.match(text):
+        era = m["era"].upper() if len(m["era"]) == 1 else m["era"]
+        year = _ERA_START[era] + (1 if m["y"] == "元" else int(m["y"])) - 1
+        return None, _date(year, int(m["m"]), int(m["d"]), value)
+    try:
+        return parse_fy(text.removesuffix("時点").removesuffix("現在")), None
+    except FiscalYearError:
+        raise CellError(f"「{value}」は年度か日付として読めません（例: R7、令和7年度、2025/4/1）。", "INPUT-NOT-FY") from None
+
+
+def _date(y: int, m: int, d: int, original: object) -> dt.date:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        raise CellError(f"「{original}」は存在しない日付です。", "INPUT-NOT-FY") from None
+
+
+def read_list(value: object) -> list[str]:
+    return [part.strip() for part in LIST_SEPARATORS.split(read_text(value)) if part.strip()]
+
+
+def read_fy_values(value: object) -> dict[int, float]:
+    """「R10:30、R11:50」 → {2028: 30.0, 2029: 50.0}."""
+    result: dict[int, float] = {}
+    for part in read_list(value):
+        m = _PAIR_RE.match(normalize_text(part))
+        if not m:
+            raise CellError(f"「{part}」は「年度:値」の形ではありません（例: R10:30、R11:50）。", "INPUT-NOT-PAIRS")
+        fy = read_fy(m["fy"])
+        assert fy is not None
+        result[fy] = read_number(m["value"]) or 0.0
+    return result
+
+
+def read_milestones(value: object) -> list[Milestone]:
+    """One milestone per line: 「R11 本格運用開始」 or 「令和11年度：本格運用開始」."""
+    milestones = []
+    for line in read_text(value).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = _MILESTONE_RE.match(line)
+        head, label = (m["fy"], m["label"]) if m else (line, "")
+        try:
+            fy = parse_fy(head)
+        except FiscalYearError:
+            raise CellError(f"「{line}」の先頭が年度ではありません。「R11 本格運用開始」のように年度から書いてください。",
+                            "INPUT-NOT-FY") from None
+        milestones.append(Milestone(fy=fy, label=label.strip() or head))
+    return milestones
+
+
+# ------------------------------------------------------------------ writing
+
+def fmt_number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def fy_cell(fy: int | None) -> str | None:
+    return wareki_fy(fy) if fy is not None else None
+
+
+def as_of_cell(fy: int | None, day: dt.date | None) -> str | None:
+    if day is not None:
+        return f"{day.year}/{day.month}/{day.day}"
+    return fy_cell(fy)
+
+
+def fy_values_cell(values: dict[int, float]) -> str | None:
+    if not values:
+        return None
+    return "、".join(f"{short_wareki_fy(fy)}:{fmt_number(v)}" for fy, v in sorted(values.items()))
+
+
+def milestones_cell(milestones: list[Milestone]) -> str | None:
+    if not milestones:
+        return None
+    return "\n".join(f"{short_wareki_fy(m.fy)} {m.label}" for m in milestones)
+
+
+def list_cell(items: list[str]) -> str | None:
+    return "、".join(items) if items else None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula to write, with the value a reader should see before Excel recalculates."""
+
+    text: str       # without the leading "="
+    cached: str

@@ -1,0 +1,454 @@
+"""Read a workbook's cell values into a Plan, through the layout.
+
+The input is plain values per sheet (from python-calamine or from xlwings), so
+the same reader serves the CLI and the Excel buttons. Cells that cannot be read
+become findings pointing at the cell; a workbook that is not xlplan's raises
+WorkbookReadError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from xlplan.core.findings import Finding, Ref, Severity
+from xlplan.core.fiscal import parse_fy_header, period_label, wareki_fy
+from xlplan.core.model import Baseline, Kpi, Measure, Plan, Program, RelatedPlan, Skip
+from xlplan.core.vocab import (
+    UNKNOWN_BASELINE,
+    Aggregation,
+    Direction,
+    KpiKind,
+    Origin,
+    normalize_domain,
+    parse_phase,
+    parse_pillar,
+    parse_term,
+)
+from xlplan.errors import WorkbookReadError
+from xlplan.layout import sheets as L
+from xlplan.layout.a1 import cell_name
+from xlplan.layout.cells import (
+    CellError,
+    is_blank,
+    read_fy,
+    read_fy_or_date,
+    read_fy_values,
+    read_list,
+    read_milestones,
+    read_number,
+    read_text,
+)
+
+Grid = Sequence[Sequence[Any]]
+ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
+
+
+@dataclass
+class MeasureRows:
+    """Where one measure sits on its domain sheet."""
+
+    sheet: str
+    measure_id: str
+    first_row: int
+    kpi_rows: list[int] = field(default_factory=list)
+
+    @property
+    def last_row(self) -> int:
+        return max([self.first_row, *self.kpi_rows])
+
+
+@dataclass
+class Locator:
+    """Turns a finding's Ref into a sheet and cell."""
+
+    layout: L.WorkbookLayout
+    measures: dict[str, MeasureRows] = field(default_factory=dict)
+
+    def place(self, ref: Ref) -> tuple[str, str]:
+        if ref.measure_id is not None and ref.measure_id in self.measures:
+            rows = self.measures[ref.measure_id]
+            table = self.layout.domain_tables[rows.sheet]
+            if ref.kpi is not None:
+                row = rows.kpi_rows[ref.kpi] if ref.kpi < len(rows.kpi_rows) else rows.first_row
+                key = "kpi.baseline_value" if ref.field == "baseline_value" else f"kpi.{ref.field}"
+                if ref.field in (None, "baseline"):
+                    key = "kpi.name"
+                return rows.sheet, table.cell(row, key if table.has(key) else "kpi.name")
+            if ref.field == "schedule":
+                fy = ref.fy if ref.fy is not None and table.has(L.fy_key(ref.fy)) else None
+                key = L.fy_key(fy) if fy is not None else "measure.name"
+                return rows.sheet, table.cell(rows.first_row, key)
+            key = f"measure.{ref.field}" if ref.field else "measure.id"
+            return rows.sheet, table.cell(rows.first_row, key if table.has(key) else "measure.id")
+        if ref.field == "related_plans" and ref.index is not None:
+            return L.INFO, L.RELATED.cell(L.RELATED.first_row + ref.index, "related.name")
+        if ref.field == "coverage":
+            return L.INFO, L.SKIPS.cell(L.SKIPS.first_row, "skip.target")
+        if ref.field in L.INFO_FIELD:
+            return L.INFO, cell_name(L.INFO_FIELD[ref.field].row, L.INFO_VALUE_COL)
+        return "", ""
+
+    def resolve(self, findings: list[Finding]) -> list[Finding]:
+        return [f if f.sheet else f.at(*self.place(f.ref)) for f in findings]
+
+
+@dataclass
+class ReadResult:
+    plan: Plan | None
+    findings: list[Finding]            # problems found while reading cells, already placed
+    locator: Locator
+    layout: L.WorkbookLayout
+    adopted: list[str] = field(default_factory=list)   # catalog ids ticked 採用
+    rows: dict[str, list[MeasureRows]] = field(default_factory=dict)  # per domain sheet, in sheet order
+
+
+class _Cells:
+    """Collects findings while converting cells; one per reader run."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def get(self, grid: Grid, row: int, col: int) -> Any:
+        if row < len(grid) and col < len(grid[row]):
+            return grid[row][col]
+        return None
+
+    def convert(self, sheet: str, row: int, col: int, value: Any, reader, default=None, measure_id: str = ""):
+        try:
+            return reader(value)
+        except (CellError, ValueError) as exc:
+            code = getattr(exc, "code", "INPUT-INVALID")
+            self.findings.append(Finding(code, Severity.ERROR, str(exc), Ref(measure_id=measure_id or None),
+                                         sheet, cell_name(row, col)))
+            return default
+
+
+def _term(enum, what):
+    def reader(value: Any):
+        text = read_text(value)
+        return parse_term(enum, text, what) if text else None
+    return reader
+
+
+def _pillar_reader(value: Any):
+    text = read_text(value)
+    return parse_pillar(text) if text else None
+
+
+def _phase_reader(value: Any):
+    text = read_text(value)
+    return parse_phase(text) if text else None
+
+
+def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
+    if sheet not in values:
+        raise WorkbookReadError(
+            f"シート「{sheet}」がありません。xlplan で作ったブックか、シート名が変更されていないか確認してください"
+            f"（あるシート: {'、'.join(values) or 'なし'}）。"
+        )
+    return values[sheet]
+
+
+def _check_headers(grid: Grid, table: L.Table, cells: _Cells, upto: int | None = None) -> None:
+    columns = table.columns[:upto] if upto is not None else table.columns
+    for col, column in enumerate(columns):
+        found = read_text(cells.get(grid, table.header_row, col)) if not _is_error(cells.get(grid, table.header_row, col)) else "#エラー"
+        if found.replace("\n", "") != column.header.replace("\n", ""):
+            raise WorkbookReadError(
+                f"見出しが想定と違います。{cell_name(table.header_row, col)} は「{column.header}」のはずですが、"
+                f"「{found or '空欄'}」になっています。列を移動・削除せず、見出しを元に戻してください。",
+                sheet=table.sheet, cell=cell_name(table.header_row, col),
+            )
+
+
+def _is_error(value: Any) -> bool:
+    try:
+        read_text(value)
+        return False
+    except CellError:
+        return True
+
+
+def read_plan(values: Mapping[str, Grid]) -> ReadResult:
+    """Read every sheet xlplan owns into a plan, collecting cell-level findings."""
+    cells = _Cells()
+    info = _require_sheet(values, L.INFO)
+    for f in L.INFO_FIELDS:
+        label = cells.get(info, f.row, L.INFO_LABEL_COL)
+        if is_blank(label) or _is_error(label) or read_text(label) != f.label:
+            raise WorkbookReadError(
+                f"基本情報の {cell_name(f.row, L.INFO_LABEL_COL)} は「{f.label}」のはずです。行を挿入・削除せず、元の配置に戻してください。",
+                sheet=L.INFO, cell=cell_name(f.row, L.INFO_LABEL_COL))
+
+    def info_value(key: str, reader, default=None):
+        row = L.INFO_FIELD[key].row
+        return cells.convert(L.INFO, row, L.INFO_VALUE_COL, cells.get(info, row, L.INFO_VALUE_COL), reader, default)
+
+    start_fy = info_value("start_fy", read_fy)
+    if start_fy is None and not any(f.cell == cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL) for f in cells.findings):
+        cells.findings.append(Finding("INPUT-START-FY-MISSING", Severity.ERROR,
+                                      "計画開始年度が空欄です。例: 令和9年度、R9、2027 のように入力してください。",
+                                      Ref(field="start_fy"), L.INFO, cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL)))
+    years_value = info_value("years", read_number)
+    years = int(years_value) if years_value is not None else 5
+    month_value = info_value("start_month", read_number)
+    start_month = int(month_value) if month_value is not None else 4
+    if not 1 <= start_month <= 12:
+        cells.findings.append(Finding("INPUT-MONTH", Severity.ERROR, f"開始月「{start_month}」は1〜12で入力してください。",
+                                      Ref(field="start_month"), L.INFO, cell_name(L.INFO_FIELD["start_month"].row, L.INFO_VALUE_COL)))
+        start_month = 4
+
+    domains = []
+    for row in range(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_HEADER_ROW + 1 + L.DOMAINS_CAPACITY):
+        text = cells.convert(L.INFO, row, L.DOMAINS_COL, cells.get(info, row, L.DOMAINS_COL), read_text, "")
+        if text:
+            domains.append(normalize_domain(text))
+    if not domains:
+        raise WorkbookReadError("基本情報に分野が1つもありません。F列の「分野」に分野名を入力してください。", sheet=L.INFO,
+                                cell=cell_name(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_COL))
+
+    roles = [t for row in range(L.ROLES_ROW + 1, L.ROLES_ROW + 1 + L.ROLES_CAPACITY)
+             if (t := cells.convert(L.INFO, row, 0, cells.get(info, row, 0), read_text, ""))]
+    related = _read_related(info, cells)
+    skips = _read_skips(info, cells)
+    programs = _read_programs(_require_sheet(values, L.PROGRAMS), cells)
+    adopted = _read_adopted(_require_sheet(values, L.CATALOG), cells)
+
+    # Fiscal-year columns come from the first domain sheet's headers; they must
+    # match the plan period, else phases would land in the wrong years.
+    fiscal_years = list(range(start_fy, start_fy + years)) if start_fy else []
+    header_years = _header_years(_require_sheet(values, domains[0]), domains[0], cells)
+    if start_fy and header_years != fiscal_years:
+        shown = f"{wareki_fy(header_years[0])}〜{wareki_fy(header_years[-1])}" if header_years else "なし"
+        cells.findings.append(Finding(
+            "INPUT-FY-COLUMNS", Severity.ERROR,
+            f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
+            "計画期間を変えたときは `xlplan new --from` でブックを作り直してください。",
+            Ref(field="start_fy"), L.INFO, cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL)))
+    layout = L.WorkbookLayout(tuple(domains), tuple(header_years))
+    locator = Locator(layout)
+
+    measures: list[Measure] = []
+    rows_by_sheet: dict[str, list[MeasureRows]] = {}
+    for domain in domains:
+        grid = _require_sheet(values, domain)
+        sheet_measures, sheet_rows = _read_domain(grid, layout.domain_tables[domain], domain, domains, cells)
+        measures += sheet_measures
+        rows_by_sheet[domain] = sheet_rows
+        for r in sheet_rows:
+            locator.measures.setdefault(r.measure_id, r)
+
+    plan = None
+    if start_fy is not None:
+        try:
+            plan = Plan(
+                municipality=info_value("municipality", read_text, ""),
+                prefecture=info_value("prefecture", read_text, ""),
+                title=info_value("title", read_text, ""),
+                start_fy=start_fy, start_month=start_month, years=max(1, min(years, 50)),
+                roles=roles, related_plans=related, domains=domains, skips=skips,
+                situation=info_value("situation", read_text, ""), purpose=info_value("purpose", read_text, ""),
+                structure=info_value("structure", read_text, ""),
+                programs=programs, measures=measures,
+            )
+        except ValidationError as exc:  # defensive: cells were converted already
+            raise WorkbookReadError(f"基本情報を読み取れません: {exc.errors()[0]['msg']}", sheet=L.INFO) from None
+    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet)
+
+
+def _header_years(grid: Grid, sheet: str, cells: _Cells) -> list[int]:
+    table = L.domain_table(sheet, [])
+    fixed = len(L.MEASURE_COLUMNS) + len(L.KPI_COLUMNS)
+    _check_headers(grid, table, cells, upto=fixed)
+    years = []
+    col = fixed
+    while True:
+        header = cells.get(grid, L.DOMAIN_HEADER_ROW, col)
+        text = "" if _is_error(header) else read_text(header)
+        if text == L.TRAILING_COLUMNS[0].header or not text:
+            break
+        try:
+            years.append(parse_fy_header(text))
+        except ValueError:
+            raise WorkbookReadError(
+                f"{cell_name(L.DOMAIN_HEADER_ROW, col)} の見出し「{text}」は年度として読めません。工程の列見出しを元に戻してください。",
+                sheet=sheet, cell=cell_name(L.DOMAIN_HEADER_ROW, col)) from None
+        col += 1
+    if years and years != list(range(years[0], years[0] + len(years))):
+        raise WorkbookReadError("工程の列見出しの年度が連続していません。列見出しを元に戻してください。", sheet=sheet,
+                                cell=cell_name(L.DOMAIN_HEADER_ROW, fixed))
+    return years
+
+
+def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: _Cells):
+    _check_headers(grid, table, cells)
+    code = L.domain_code(domain, domains)
+    measures: list[Measure] = []
+    rows: list[MeasureRows] = []
+    by_id: dict[str, tuple[Measure, MeasureRows]] = {}
+    used_numbers = {int(str(v).rsplit("-", 1)[1]) for r in grid[table.first_row:]
+                    if r and isinstance(v := r[0], str) and v.startswith(code + "-") and v.rsplit("-", 1)[1].isdigit()}
+    next_number = max(used_numbers, default=0) + 1
+    current: tuple[Measure, MeasureRows] | None = None
+    width = table.width
+    for row in range(table.first_row, len(grid)):
+        raw = list(grid[row][:width]) + [None] * max(0, width - len(grid[row]))
+        if all(is_blank(v) for v in raw):
+            continue
+
+        def val(key: str) -> Any:
+            return raw[table.col(key)]
+
+        def conv(key: str, reader, default=None, mid: str = ""):
+            return cells.convert(table.sheet, row, table.col(key), val(key), reader, default, mid)
+
+        measure_id = conv("measure.id", read_text, "")
+        measure_blank = all(is_blank(val(k)) for k in L.MEASURE_KEYS if k != "measure.id") and all(
+            is_blank(val(c.key)) for c in table.columns if c.key.startswith("fy:"))
+        if measure_blank and (measure_id in by_id or (not measure_id and current is not None)):
+            measure, where = by_id[measure_id] if measure_id else current  # another KPI row of a measure
+        else:
+            if not measure_id:
+                measure_id = f"{code}-{next_number:02d}"
+                next_number += 1
+            measure = _read_measure_fields(table, domain, measure_id, conv)
+            where = MeasureRows(table.sheet, measure_id, row)
+            measures.append(measure)
+            rows.append(where)
+            by_id.setdefault(measure_id, (measure, where))
+        current = (measure, where)
+        kpi = _read_kpi(table, conv, measure.id)
+        if kpi is not None:
+            measure.kpis.append(kpi)
+            where.kpi_rows.append(row)
+    return measures, rows
+
+
+def _read_measure_fields(table: L.Table, domain: str, measure_id: str, conv) -> Measure:
+    schedule = {}
+    for column in table.columns:
+        if column.key.startswith("fy:"):
+            phase = conv(column.key, _phase_reader, None, measure_id)
+            if phase is not None:
+                schedule[int(column.key[3:])] = phase
+    origin = conv("measure.origin", _term(Origin, "区分"), None, measure_id)
+    return Measure(
+        id=measure_id, domain=domain,
+        pillar=conv("measure.pillar", _pillar_reader, None, measure_id),
+        name=conv("measure.name", read_text, "", measure_id),
+        origin=origin or Origin.ADDED,
+        catalog_id=conv("measure.catalog_id", read_text, "", measure_id) or None,
+        content=conv("measure.content", read_text, "", measure_id),
+        owner=conv("measure.owner", read_text, "", measure_id),
+        programs=conv("measure.programs", read_list, [], measure_id),
+        schedule=schedule,
+        milestones=conv("measure.milestones", read_milestones, [], measure_id),
+        notes=conv("measure.notes", read_text, "", measure_id),
+    )
+
+
+def _read_kpi(table: L.Table, conv, measure_id: str) -> Kpi | None:
+    raw = {key: conv(key, read_text, "", measure_id) if key in ("kpi.name", "kpi.unit", "kpi.target_text") else None
+           for key in L.KPI_KEYS}
+    if all(is_blank(conv(k, lambda v: v, None)) for k in L.KPI_KEYS):
+        return None
+    baseline_raw = conv("kpi.baseline_value", lambda v: v, None)
+    unknown = isinstance(baseline_raw, str) and baseline_raw.strip() == UNKNOWN_BASELINE
+    baseline_value = None if unknown else conv("kpi.baseline_value", read_number, None, measure_id)
+    as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date, (None, None), measure_id)
+    has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
+    return Kpi(
+        name=raw["kpi.name"],
+        kind=conv("kpi.kind", _term(KpiKind, "種別"), None, measure_id) or KpiKind.EFFECT,
+        unit=raw["kpi.unit"],
+        aggregation=conv("kpi.aggregation", _term(Aggregation, "集計"), None, measure_id) or Aggregation.POINT,
+        direction=conv("kpi.direction", _term(Direction, "方向"), None, measure_id) or Direction.UP,
+        baseline=Baseline(value=baseline_value, as_of_fy=as_of_fy, as_of_date=as_of_date) if has_baseline else None,
+        target_value=conv("kpi.target_value", read_number, None, measure_id),
+        target_text=raw["kpi.target_text"],
+        target_fy=conv("kpi.target_fy", read_fy, None, measure_id),
+        interim=conv("kpi.interim", read_fy_values, {}, measure_id),
+        actuals=conv("kpi.actuals", read_fy_values, {}, measure_id),
+    )
+
+
+def _table_rows(grid: Grid, table: L.Table, capacity: int | None = None):
+    end = len(grid) if capacity is None else min(len(grid), table.first_row + capacity)
+    for row in range(table.first_row, end):
+        raw = list(grid[row][: table.width]) + [None] * max(0, table.width - len(grid[row]))
+        if not all(is_blank(v) for v in raw):
+            yield row, raw
+
+
+def _read_related(grid: Grid, cells: _Cells) -> list[RelatedPlan]:
+    t = L.RELATED
+    result = []
+    for row, raw in _table_rows(grid, t, L.RELATED_CAPACITY):
+        def conv(key, reader, default=None):
+            return cells.convert(t.sheet, row, t.col(key), raw[t.col(key)], reader, default)
+        name = conv("related.name", read_text, "")
+        start, end = conv("related.start_fy", read_fy), conv("related.end_fy", read_fy)
+        if name and start and end:
+            result.append(RelatedPlan(name=name, start_fy=start, end_fy=end, relation=conv("related.relation", read_text, "")))
+        elif not any(f.sheet == t.sheet and f.cell.endswith(str(row + 1)) for f in cells.findings):
+            cells.findings.append(Finding("INPUT-RELATED-INCOMPLETE", Severity.ERROR,
+                                          "関連する計画は計画名・開始年度・終了年度をすべて入力してください。",
+                                          Ref(), t.sheet, t.cell(row, "related.name")))
+    return result
+
+
+def _read_skips(grid: Grid, cells: _Cells) -> list[Skip]:
+    t = L.SKIPS
+    result = []
+    for row, raw in _table_rows(grid, t, L.SKIPS_CAPACITY):
+        target = cells.convert(t.sheet, row, 0, raw[0], read_text, "")
+        reason = cells.convert(t.sheet, row, 1, raw[1], read_text, "")
+        if target and reason:
+            result.append(Skip(target=target, reason=reason))
+        else:
+            cells.findings.append(Finding("INPUT-SKIP-INCOMPLETE", Severity.ERROR,
+                                          "取り組まない柱・分野は、対象と理由の両方を入力してください。",
+                                          Ref(), t.sheet, t.cell(row, "skip.reason" if target else "skip.target")))
+    return result
+
+
+def _read_programs(grid: Grid, cells: _Cells) -> list[Program]:
+    t = L.PROGRAMS_TABLE
+    _check_headers(grid, t, cells)
+    result = []
+    for row, raw in _table_rows(grid, t):
+        def conv(key, reader, default=None):
+            return cells.convert(t.sheet, row, t.col(key), raw[t.col(key)], reader, default)
+        pid = conv("program.id", read_text, "")
+        name = conv("program.name", read_text, "")
+        if not pid or not name:
+            cells.findings.append(Finding("INPUT-PROGRAM-INCOMPLETE", Severity.ERROR,
+                                          "国・県の施策は ID と施策名の両方を入力してください。",
+                                          Ref(), t.sheet, t.cell(row, "program.name" if pid else "program.id")))
+            continue
+        level = conv("program.level", read_text, "") or "国"
+        verified = conv("program.verified_on", read_fy_or_date, (None, None))[1]
+        result.append(Program(
+            id=pid, name=name, level=level if level in ("国", "県", "その他") else "その他",
+            ministry=conv("program.ministry", read_text, ""), summary=conv("program.summary", read_text, ""),
+            support_type=conv("program.support_type", read_text, ""), rate=conv("program.rate", read_text, ""),
+            eligibility=conv("program.eligibility", read_text, ""),
+            active_from_fy=conv("program.active_from_fy", read_fy), active_to_fy=conv("program.active_to_fy", read_fy),
+            url=conv("program.url", read_text, ""), verified_on=verified,
+        ))
+    return result
+
+
+def _read_adopted(grid: Grid, cells: _Cells) -> list[str]:
+    t = L.CATALOG_TABLE
+    _check_headers(grid, t, cells)
+    adopted = []
+    for row, raw in _table_rows(grid, t):
+        mark = cells.convert(t.sheet, row, 0, raw[0], read_text, "")
+        if mark in ADOPT_MARKS or raw[0] is True:
+            adopted.append(cells.convert(t.sheet, row, 1, raw[1], read_text, ""))
+    return [a for a in adopted if a]

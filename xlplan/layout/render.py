@@ -1,0 +1,197 @@
+"""Model → cell values, row by row, for the builder and the writers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlplan.core.catalog import CatalogMeasure
+from xlplan.core.fiscal import period_label
+from xlplan.core.model import Kpi, Measure, Plan, Program
+from xlplan.core.vocab import UNKNOWN_BASELINE
+from xlplan.layout import sheets as L
+from xlplan.layout.cells import (
+    as_of_cell,
+    fmt_number,
+    fy_cell,
+    fy_values_cell,
+    list_cell,
+    milestones_cell,
+)
+
+Row = list[Any]
+
+
+def _kpi_values(k: Kpi) -> dict[str, Any]:
+    baseline = None
+    if k.baseline is not None:
+        baseline = UNKNOWN_BASELINE if k.baseline.value is None else fmt_number(k.baseline.value)
+    return {
+        "kpi.name": k.name or None,
+        "kpi.kind": k.kind.value,
+        "kpi.unit": k.unit or None,
+        "kpi.aggregation": k.aggregation.value,
+        "kpi.direction": k.direction.value,
+        "kpi.baseline_value": baseline,
+        "kpi.baseline_as_of": as_of_cell(k.baseline.as_of_fy, k.baseline.as_of_date) if k.baseline else None,
+        "kpi.target_value": fmt_number(k.target_value),
+        "kpi.target_text": k.target_text or None,
+        "kpi.target_fy": fy_cell(k.target_fy),
+        "kpi.interim": fy_values_cell(k.interim),
+        "kpi.actuals": fy_values_cell(k.actuals),
+    }
+
+
+def measure_rows(measure: Measure, table: L.Table) -> list[Row]:
+    """One row per KPI (at least one). The first row carries the measure's fields;
+    later rows repeat only the ID, so each KPI row says which measure it belongs to."""
+    first = {
+        "measure.id": measure.id,
+        "measure.pillar": measure.pillar.value if measure.pillar else None,
+        "measure.name": measure.name or None,
+        "measure.origin": measure.origin.value,
+        "measure.catalog_id": measure.catalog_id,
+        "measure.content": measure.content or None,
+        "measure.owner": measure.owner or None,
+        "measure.programs": list_cell(measure.programs),
+        "measure.milestones": milestones_cell(measure.milestones),
+        "measure.notes": measure.notes or None,
+        **{L.fy_key(fy): phase.value for fy, phase in measure.schedule.items()},
+    }
+    kpis = measure.kpis or [None]
+    rows = []
+    for i, kpi in enumerate(kpis):
+        values = dict(first) if i == 0 else {"measure.id": measure.id}
+        if kpi is not None:
+            values.update(_kpi_values(kpi))
+        rows.append([values.get(c.key) for c in table.columns])
+    return rows
+
+
+def info_values(plan: Plan) -> dict[str, Any]:
+    return {
+        "municipality": plan.municipality, "prefecture": plan.prefecture or None, "title": plan.title or None,
+        "start_fy": fy_cell(plan.start_fy), "start_month": plan.start_month if plan.start_month != 4 else None,
+        "years": plan.years, "period": period_label(plan.start_fy, plan.years, plan.start_month),
+        "situation": plan.situation or None, "purpose": plan.purpose or None, "structure": plan.structure or None,
+    }
+
+
+def related_rows(plan: Plan) -> list[Row]:
+    return [[r.name, fy_cell(r.start_fy), fy_cell(r.end_fy), r.relation or None] for r in plan.related_plans]
+
+
+def skip_rows(plan: Plan) -> list[Row]:
+    return [[s.target, s.reason] for s in plan.skips]
+
+
+def program_row(p: Program) -> Row:
+    values = {
+        "program.id": p.id, "program.level": p.level, "program.name": p.name, "program.ministry": p.ministry or None,
+        "program.summary": p.summary or None, "program.support_type": p.support_type or None,
+        "program.rate": p.rate or None, "program.eligibility": p.eligibility or None,
+        "program.active_from_fy": fy_cell(p.active_from_fy), "program.active_to_fy": fy_cell(p.active_to_fy),
+        "program.url": p.url or None,
+        "program.verified_on": f"{p.verified_on.year}/{p.verified_on.month}/{p.verified_on.day}" if p.verified_on else None,
+    }
+    return [values[c.key] for c in L.PROGRAMS_TABLE.columns]
+
+
+def catalog_row(c: CatalogMeasure, adopted: bool = False) -> Row:
+    values = {
+        "catalog.adopt": L.ADOPT_MARK if adopted else None,
+        "catalog.id": c.id, "catalog.domain": c.domain, "catalog.pillar": c.pillar.value,
+        "catalog.text": c.text if c.adoptable else f"（{c.merged_into} に統合）{c.text}",
+        "catalog.kpi": c.kpi.name if c.kpi else None, "catalog.unit": c.kpi.unit if c.kpi and c.kpi.unit else None,
+        "catalog.programs": list_cell(c.programs), "catalog.seed_text": c.seed_text,
+        "catalog.note": "；".join([*c.corrections, *([c.note] if c.note else [])]) or None,
+    }
+    return [values[col.key] for col in L.CATALOG_TABLE.columns]
+
+
+# ------------------------------------------------------------------ generated sheets
+
+from xlplan.core.findings import Finding, Severity  # noqa: E402
+from xlplan.core.fiscal import wareki_fy  # noqa: E402
+from xlplan.core.schedule import (  # noqa: E402
+    PHASE_CODES,
+    GroupBy,
+    kpi_baseline_text,
+    kpi_target_text,
+    schedule_rows,
+    schedule_subtitle,
+)
+from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, Phase  # noqa: E402
+from xlplan.layout.a1 import quote_sheet  # noqa: E402
+from xlplan.layout.cells import Formula  # noqa: E402
+
+CURRENT_FY_MARK = "▼今年度"
+
+
+def legend_cells() -> list[str]:
+    return ["凡例", *(f"{p.symbol}{p.value}" for p in Phase), f"{CONTINUE_MARK} 継続",
+            f"{TARGET_MARK} KPI目標", f"{MILESTONE_MARK} マイルストーン"]
+
+
+def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int, group_by: GroupBy = "pillar") -> list[Row]:
+    """Every value of the スケジュール sheet from A1 down: one block, one write."""
+    table = layout.table
+    width = table.width
+    blank = lambda: [None] * width  # noqa: E731
+    title = blank()
+    title[0] = f"{plan.title or plan.municipality + '官民データ活用推進計画'}　工程表"
+    subtitle = blank()
+    subtitle[0] = schedule_subtitle(plan)
+    legend = blank()
+    for i, text in enumerate(legend_cells()):
+        legend[i] = text
+    marker = blank()
+    if table.has(L.fy_key(current_fy)):
+        marker[table.col(L.fy_key(current_fy))] = CURRENT_FY_MARK
+    rows: list[Row] = [title, subtitle, legend, marker, table.headers]
+    for srow in schedule_rows(plan, group_by):
+        row = blank()
+        row[table.col("row.kind")] = srow.kind
+        if srow.kind != "measure":
+            row[0] = srow.title
+            rows.append(row)
+            continue
+        m = srow.measure
+        assert m is not None
+        row[table.col("row.no")] = srow.no
+        row[table.col("row.pillar")] = m.pillar.value if m.pillar else ""
+        row[table.col("row.domain")] = m.domain
+        row[table.col("row.name")] = m.name
+        row[table.col("row.owner")] = m.owner
+        row[table.col("row.kpi")] = "\n".join(k.name for k in m.kpis)
+        row[table.col("row.baseline")] = "\n".join(kpi_baseline_text(k) for k in m.kpis)
+        row[table.col("row.target")] = "\n".join(
+            f"{kpi_target_text(k)}（{wareki_fy(k.target_fy)}）" if k.target_fy else kpi_target_text(k) for k in m.kpis)
+        row[table.col("row.programs")] = "\n".join(
+            f"{pid} {p.name}" if (p := plan.program(pid)) else pid for pid in m.programs)
+        for fy, cell in srow.years.items():
+            if table.has(L.fy_key(fy)):
+                row[table.col(L.fy_key(fy))] = cell.text or None
+                row[table.col(f"code:{fy}")] = cell.code
+        rows.append(row)
+    return [[v if v != "" else None for v in r] for r in rows]
+
+
+def findings_sheet_values(findings: list[Finding], checked_at: str = "") -> list[Row]:
+    """Every value of the 検証結果 sheet: a summary, then one row per finding with a link."""
+    t = L.FINDINGS_TABLE
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    warnings = len(findings) - errors
+    summary = f"エラー {errors}件、警告 {warnings}件" + (f"（{checked_at}）" if checked_at else "")
+    if not findings:
+        summary += "　問題は見つかりませんでした。"
+    width = t.width
+    rows: list[Row] = [["検証結果"] + [None] * (width - 1), [summary] + [None] * (width - 1),
+                       ["場所をクリックすると該当のセルに移動します。直したら、もう一度「検証」ボタンを押してください。"] + [None] * (width - 1),
+                       t.headers]
+    for f in findings:
+        place = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "")
+        link = Formula(f'HYPERLINK("#{quote_sheet(f.sheet)}!{f.cell}","{place}")', place) if f.sheet and f.cell else place
+        rows.append([f.severity.label, f.code, link, f.measure_id or None, f.message,
+                     place if f.severity is Severity.ERROR else None,
+                     place if f.severity is Severity.WARNING else None])
+    return rows

@@ -1,0 +1,334 @@
+"""The workbook's layout, declared once.
+
+Every sheet name, header, column position, width, format and dropdown lives
+here. The builder (XlsxWriter), the reader and the writers all take positions
+from these objects; no other module writes a column letter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from xlplan.core.fiscal import fy_header
+from xlplan.layout.a1 import cell_name, col_letter
+
+# Sheet names. Domain sheets are named after their domain.
+USAGE = "使い方"
+INFO = "基本情報"
+CATALOG = "施策カタログ"
+PROGRAMS = "国・県の施策"
+SCHEDULE = "スケジュール"
+FINDINGS = "検証結果"
+XLWINGS_CONF = "xlwings.conf"
+LISTS = "_lists"  # hidden sheet holding dropdown lists behind defined names
+
+# Defined names for dropdown lists (classic validation, no cross-sheet refs).
+LIST_NAMES = {
+    "pillar": "xlplan_pillars",
+    "origin": "xlplan_origins",
+    "kind": "xlplan_kinds",
+    "aggregation": "xlplan_aggregations",
+    "direction": "xlplan_directions",
+    "phase": "xlplan_phases",
+    "domain": "xlplan_domains",
+    "adopt": "xlplan_adopt",
+    "level": "xlplan_levels",
+}
+# Defined names over the findings sheet's key columns; conditional formats on
+# the domain sheets look cells up there, so marks vanish when findings do.
+ERROR_KEYS_NAME = "xlplan_error_cells"
+WARNING_KEYS_NAME = "xlplan_warning_cells"
+CURRENT_FY_NAME = "xlplan_current_fy"
+
+ADOPT_MARK = "○"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str                    # what the column holds, e.g. "measure.name", "kpi.target_fy", "fy:2027"
+    header: str
+    width: float = 12
+    style: str = "cell"         # a key of STYLES
+    dropdown: str | None = None  # a key of LIST_NAMES
+    numeric: bool = False       # DV: decimal numbers only
+    help: str = ""              # input message shown when the cell is selected
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: a header row, then one record per row below it."""
+
+    sheet: str
+    header_row: int
+    columns: tuple[Column, ...]
+    group_row: int | None = None   # optional row of group captions above the headers
+    groups: tuple[tuple[str, str, str], ...] = ()  # (caption, first key, last key)
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {c.key: i for i, c in enumerate(self.columns)}
+
+    def col(self, key: str) -> int:
+        return self._index[key]
+
+    def has(self, key: str) -> bool:
+        return key in self._index
+
+    def letter(self, key: str) -> str:
+        return col_letter(self.col(key))
+
+    def cell(self, row: int, key: str) -> str:
+        return cell_name(row, self.col(key))
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+
+# ---------------------------------------------------------------- 基本情報
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    row: int
+    help: str = ""
+    tall: bool = False  # a paragraph of text
+
+
+INFO_LABEL_COL = 0
+INFO_VALUE_COL = 1
+INFO_FIELDS: tuple[Field, ...] = (
+    Field("municipality", "団体名", 3, "例: 青葉台市"),
+    Field("prefecture", "都道府県", 4),
+    Field("title", "計画名", 5, "例: 青葉台市官民データ活用推進計画"),
+    Field("start_fy", "計画開始年度", 6, "和暦・西暦どちらでも（例: 令和9年度、R9、2027）"),
+    Field("start_month", "開始月", 7, "4月以外に始まる場合のみ（例: 12）"),
+    Field("years", "計画期間（年数）", 8, "3年か5年が一般的（1〜10年）"),
+    Field("period", "計画期間（表示）", 9, "自動で表示されます"),
+    Field("situation", "現状及び課題", 10, tall=True),
+    Field("purpose", "計画の目的", 11, tall=True),
+    Field("structure", "推進体制", 12, tall=True),
+)
+INFO_FIELD = {f.key: f for f in INFO_FIELDS}
+
+ROLES_ROW = 15          # caption row; entries below
+ROLES_CAPACITY = 6
+RELATED = Table(INFO, 24, (
+    Column("related.name", "計画名", 40),
+    Column("related.start_fy", "開始年度", 14),
+    Column("related.end_fy", "終了年度", 14),
+    Column("related.relation", "関係", 30),
+))
+RELATED_CAPACITY = 8
+SKIPS = Table(INFO, 35, (
+    Column("skip.target", "柱・分野", 40),
+    Column("skip.reason", "取り組まない理由", 60),
+))
+SKIPS_CAPACITY = 14
+DOMAINS_COL = 5           # column F of 基本情報 lists the plan's domains (one per row)
+DOMAINS_HEADER_ROW = 3
+DOMAINS_CAPACITY = 12
+
+
+# ---------------------------------------------------------------- domain sheets
+
+DOMAIN_HEADER_ROW = 3      # row 4 in Excel; rows 1–3 hold the title, help and group captions
+DOMAIN_GROUP_ROW = 2
+DOMAIN_CODES = {
+    "電子行政": "DG", "健康・医療・介護": "HL", "観光": "TR", "農林水産": "AG", "金融": "FN",
+    "防災・減災": "DS", "移動": "MV", "その他": "OT", "ものづくり": "MF",
+}
+
+MEASURE_COLUMNS: tuple[Column, ...] = (
+    Column("measure.id", "施策ID", 9, "id", help="空欄なら自動で採番します。KPIを追加する行は同じIDにします。"),
+    Column("measure.pillar", "柱", 20, dropdown="pillar"),
+    Column("measure.name", "施策名", 32, "wrap"),
+    Column("measure.origin", "区分", 9, dropdown="origin", help="既定＝既に計画済み、追加＝今回追加、カタログ＝施策カタログから"),
+    Column("measure.catalog_id", "カタログID", 9),
+    Column("measure.content", "内容", 40, "wrap"),
+    Column("measure.owner", "担当課", 14),
+    Column("measure.programs", "関連する国・県の施策・補助", 16, help="「国・県の施策」シートのIDを「、」区切りで（例: N11、K01）"),
+)
+KPI_COLUMNS: tuple[Column, ...] = (
+    Column("kpi.name", "指標名", 28, "wrap"),
+    Column("kpi.kind", "種別", 7, dropdown="kind", help="進捗＝活動量（アウトプット）、効果＝成果（アウトカム）"),
+    Column("kpi.unit", "単位", 7),
+    Column("kpi.aggregation", "集計", 8, dropdown="aggregation", help="時点＝ある時点の値、年度値＝その年度の量、累計＝積み上げ"),
+    Column("kpi.direction", "方向", 7, dropdown="direction"),
+    Column("kpi.baseline_value", "現状値", 10, "number", help="数値。把握していなければ「未把握」"),
+    Column("kpi.baseline_as_of", "現状値の時点", 12, help="年度（例: R7、令和7年度）または日付"),
+    Column("kpi.target_value", "目標値", 10, "number", numeric=True, help="数値のみ。％は 85 のように入力"),
+    Column("kpi.target_text", "目標（定性）", 20, "wrap", help="数値にできない目標（例: 条例の制定）"),
+    Column("kpi.target_fy", "目標年度", 11, help="和暦・西暦どちらでも（例: R13、2031）"),
+    Column("kpi.interim", "中間目標", 16, help="「R10:30、R11:50」のように年度:値を「、」区切りで"),
+    Column("kpi.actuals", "実績値", 16, help="「R9:12、R10:25」のように年度:値を「、」区切りで"),
+)
+TRAILING_COLUMNS: tuple[Column, ...] = (
+    Column("measure.milestones", "マイルストーン", 22, "wrap", help="「R11 本格運用開始」のように年度と内容を1行ずつ"),
+    Column("measure.notes", "備考", 24, "wrap"),
+)
+
+
+def fy_key(fy: int) -> str:
+    return f"fy:{fy}"
+
+
+def domain_table(sheet: str, fiscal_years: list[int]) -> Table:
+    """The measure table of one domain sheet; one phase column per fiscal year."""
+    fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 10, "phase", dropdown="phase") for fy in fiscal_years)
+    columns = MEASURE_COLUMNS + KPI_COLUMNS + fy_cols + TRAILING_COLUMNS
+    groups = (
+        ("施策", "measure.id", "measure.programs"),
+        ("KPI（指標）", "kpi.name", "kpi.actuals"),
+        ("工程（年度ごとの段階）", fy_cols[0].key, fy_cols[-1].key),
+    ) if fy_cols else ()
+    return Table(sheet, DOMAIN_HEADER_ROW, columns, DOMAIN_GROUP_ROW, groups)
+
+
+MEASURE_KEYS = tuple(c.key for c in MEASURE_COLUMNS) + tuple(c.key for c in TRAILING_COLUMNS)
+KPI_KEYS = tuple(c.key for c in KPI_COLUMNS)
+DOMAIN_FREEZE_COL = 3  # ID, 柱, 施策名 stay visible
+
+
+# ---------------------------------------------------------------- catalog and programs
+
+CATALOG_TABLE = Table(CATALOG, 3, (
+    Column("catalog.adopt", "採用", 6, "center", dropdown="adopt", help="採用する施策に「○」を付け、「カタログから追加」ボタンを押します"),
+    Column("catalog.id", "カタログID", 9, "id"),
+    Column("catalog.domain", "分野", 14),
+    Column("catalog.pillar", "柱", 20),
+    Column("catalog.text", "施策名", 44, "wrap"),
+    Column("catalog.kpi", "例示KPI", 30, "wrap"),
+    Column("catalog.unit", "単位", 7),
+    Column("catalog.programs", "関連する国の施策", 14),
+    Column("catalog.seed_text", "メモの原文", 40, "wrap_muted"),
+    Column("catalog.note", "備考", 36, "wrap"),
+))
+
+PROGRAMS_TABLE = Table(PROGRAMS, 3, (
+    Column("program.id", "ID", 7, "id"),
+    Column("program.level", "区分", 6, dropdown="level"),
+    Column("program.name", "施策名", 36, "wrap"),
+    Column("program.ministry", "府省・担当", 14, "wrap"),
+    Column("program.summary", "概要", 44, "wrap"),
+    Column("program.support_type", "支援の種類", 12, "wrap"),
+    Column("program.rate", "補助率", 24, "wrap"),
+    Column("program.eligibility", "対象要件", 30, "wrap"),
+    Column("program.active_from_fy", "有効年度（から）", 11),
+    Column("program.active_to_fy", "有効年度（まで）", 11),
+    Column("program.url", "URL", 30),
+    Column("program.verified_on", "確認日", 11, "date"),
+))
+
+
+# ---------------------------------------------------------------- generated sheets
+
+FINDINGS_TABLE = Table(FINDINGS, 3, (
+    Column("finding.severity", "重要度", 8, "center"),
+    Column("finding.code", "コード", 26),
+    Column("finding.place", "場所（クリックで移動）", 22, "link"),
+    Column("finding.measure_id", "施策ID", 9),
+    Column("finding.message", "内容と対処", 90, "wrap"),
+    Column("finding.error_key", "error_key", 4, "hidden"),
+    Column("finding.warning_key", "warning_key", 4, "hidden"),
+))
+FINDINGS_SUMMARY_CELL = (1, 0)   # A2: 「エラー 2件、警告 3件（最終検証: …）」
+FINDINGS_KEY_ROWS = 5000          # the defined names cover this many rows
+
+
+@dataclass(frozen=True)
+class ScheduleLayout:
+    """The 工程表: fixed columns, one column per fiscal year, hidden phase codes."""
+
+    fiscal_years: tuple[int, ...]
+    header_row: int = 4
+    title_row: int = 0
+    legend_row: int = 2
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @cached_property
+    def table(self) -> Table:
+        fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 13, "phase") for fy in self.fiscal_years)
+        # One hidden code column per fiscal year; conditional formats read them
+        # to fill the visible cells, so a redraw only writes values.
+        code_cols = tuple(Column(f"code:{fy}", f"code{fy}", 3, "hidden") for fy in self.fiscal_years)
+        return Table(SCHEDULE, self.header_row, (
+            Column("row.no", "No.", 5, "center"),
+            Column("row.pillar", "柱", 16, "wrap"),
+            Column("row.domain", "分野", 11, "wrap"),
+            Column("row.name", "施策名", 30, "wrap"),
+            Column("row.owner", "担当課", 12, "wrap"),
+            Column("row.kpi", "KPI（指標）", 26, "wrap"),
+            Column("row.baseline", "現状値（時点）", 13, "wrap"),
+            Column("row.target", "目標値（年度）", 13, "wrap"),
+            Column("row.programs", "関連する国・県の施策・補助", 22, "wrap"),
+            *fy_cols,
+            Column("row.kind", "kind", 3, "hidden"),
+            *code_cols,
+        ))
+
+
+# ---------------------------------------------------------------- xlwings.conf
+
+XLWINGS_CONF_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env",
+                     "UDF Modules", "Debug UDFs", "Use UDF Server", "Show Console", "ADD_WORKBOOK_TO_PYTHONPATH")
+
+
+@dataclass(frozen=True)
+class WorkbookLayout:
+    """Everything that depends on the plan's shape: its domains and fiscal years."""
+
+    domains: tuple[str, ...]
+    fiscal_years: tuple[int, ...]
+    domain_tables: dict[str, Table] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "domain_tables", {d: domain_table(d, list(self.fiscal_years)) for d in self.domains})
+
+    @property
+    def schedule(self) -> ScheduleLayout:
+        return ScheduleLayout(self.fiscal_years)
+
+    @property
+    def sheet_order(self) -> list[str]:
+        return [USAGE, INFO, *self.domains, CATALOG, PROGRAMS, SCHEDULE, FINDINGS, XLWINGS_CONF, LISTS]
+
+
+def domain_code(domain: str, domains: list[str] | tuple[str, ...]) -> str:
+    return DOMAIN_CODES.get(domain) or f"D{list(domains).index(domain) + 1:02d}"
+
+
+# ---------------------------------------------------------------- buttons
+
+@dataclass(frozen=True)
+class Button:
+    sheet: str          # a sheet name, or "*domain" for every domain sheet
+    row: int
+    col: int
+    caption: str
+    macro: str          # Sub in macros/XlplanMacros.bas
+
+
+MACRO_MODULE = "XlplanMacros"
+BUTTONS: tuple[Button, ...] = (
+    Button(CATALOG, 0, 4, "カタログから追加", "PopulateFromCatalog"),
+    Button("*domain", 0, 5, "検証", "ValidatePlan"),
+    Button("*domain", 0, 6, "工程表を再描画", "RedrawSchedule"),
+    Button(FINDINGS, 0, 4, "検証", "ValidatePlan"),
+    Button(FINDINGS, 0, 5, "印をすべて消す", "ClearMarks"),
+    Button(SCHEDULE, 0, 9, "工程表を再描画", "RedrawSchedule"),
+    Button(USAGE, 14, 1, "環境診断", "Doctor"),
+)
