@@ -147,7 +147,8 @@ def test_spec_normal_compression_example():
 
 def test_no_compression_example():
     # MS-OVBA 3.2.1: nothing repeats, so only flag bytes are added.
-    packed = bytes.fromhex("01 19 B0 00 61 62 63 64 65 66 67 68 00 69 6A 6B 6C 6D 6E 6F 70 00 71 72 73 74 75 76 2E")
+    packed = bytes.fromhex(
+        "01 19 B0 00 61 62 63 64 65 66 67 68 00 69 6A 6B 6C 6D 6E 6F 70 00 71 72 73 74 75 76 2E")
     assert compress(b"abcdefghijklmnopqrstuv.") == packed
     assert decompress(packed) == b"abcdefghijklmnopqrstuv."
 
@@ -163,6 +164,7 @@ _RNG = random.Random(20240501)
         b"abc" * 2,
         _RNG.randbytes(4096),
         _RNG.randbytes(4097),
+        _RNG.randbytes(4000),  # incompressible final chunk: raw and zero-padded
         (b"Sub A()\r\n    x = 1\r\nEnd Sub\r\n" * 200)[:4096],
         (b"Sub A()\r\n    x = 1\r\nEnd Sub\r\n" * 200)[:4097],
         b"a" * 51200,
@@ -208,14 +210,13 @@ def _excel_projects() -> list[Path]:
 
 
 def test_decompress_excel_streams():
-    """Every compressed stream Excel wrote decompresses like oletools does, and survives ours."""
+    """dir and module streams of Excel's files (and xlwings' quickstart_standalone) decompress
+    as oletools does, and survive re-compression with ours."""
     seen = 0
     for path in _excel_projects():
         with zipfile.ZipFile(path) as z:
             ole = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
-        packed = [ole.openstream("VBA/dir").read()]
-        for name, offset_data in _module_streams(ole).items():
-            packed.append(offset_data)
+        packed = [ole.openstream("VBA/dir").read(), *_module_streams(ole).values()]
         for blob in packed:
             plain = decompress(blob)
             assert plain == decompress_stream(bytearray(blob)), path.name
@@ -240,6 +241,10 @@ def test_project_structure(project):
     )
     # Source-only project (MS-OVBA 2.3.4.1): no performance cache, Version 0xFFFF.
     assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("cc61ffff000100")
+
+    # Real source always compresses, so no module needs a raw chunk (the rarely used path).
+    for name, stream in _module_streams(ole).items():
+        assert all(flag for flag, _ in _chunks(stream)), name
 
     records = _records(decompress(ole.openstream("VBA/dir").read()))
     ids = [r for r, _ in records]
@@ -270,6 +275,16 @@ def test_project_structure(project):
     assert ole.openstream("PROJECTwm").read() == b"".join(
         n.encode() + b"\0" + n.encode("utf-16-le") + b"\0\0" for n in names
     ) + b"\0\0"
+
+
+def test_read_vba_sources_fails_on_olevba_warnings(monkeypatch):
+    import xlplan.build.vba_project as vba_project
+
+    real = vba_project._dir_stream  # PROJECTSYSKIND with a wrong Size field
+    monkeypatch.setattr(vba_project, "_dir_stream", lambda *a: real(*a).replace(
+        b"\x01\x00\x04\x00\x00\x00", b"\x01\x00\x08\x00\x00\x00", 1))
+    with pytest.raises(ValueError, match="PROJECTSYSKIND_Size"):
+        read_vba_sources(build_vba_project([SMALL]))
 
 
 def test_directory_tree_is_a_cfb_search_tree(project):
@@ -418,7 +433,8 @@ def test_xlsm_end_to_end(project, tmp_path):
 
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/vbaProject.bin") == project
-        assert "<x:FmlaMacro>[0]!Module1.Hello</x:FmlaMacro>" in z.read("xl/drawings/vmlDrawing1.vml").decode()
+        vml = z.read("xl/drawings/vmlDrawing1.vml").decode()
+        assert "<x:FmlaMacro>[0]!Module1.Hello</x:FmlaMacro>" in vml
     expected = {m.name: _expected(m) for m in _modules()}
     assert read_vba_sources(path.read_bytes()) == expected
 
@@ -431,7 +447,9 @@ def test_xlsm_end_to_end(project, tmp_path):
         [], ["For now, VBA stomping cannot be detected for files in memory"])
     macros = [m for r in report for m in r.get("macros", [])]
     assert {m["vba_filename"] for m in macros} == {
-        "ThisWorkbook.cls", "Sheet1.cls", "Sheet2.cls", "Sheet3.cls", "Module1.bas", "xlwings.bas", "Dictionary.cls"}
+        "ThisWorkbook.cls", "Sheet1.cls", "Sheet2.cls", "Sheet3.cls",
+        "Module1.bas", "xlwings.bas", "Dictionary.cls",
+    }
     for m in macros:  # the CLI drops the header and trailing blank lines
         assert m["code"].rstrip("\n") == expected[m["vba_filename"].rsplit(".", 1)[0]].rstrip("\n")
 
@@ -442,8 +460,8 @@ def test_xlsm_end_to_end(project, tmp_path):
     profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
     out = tmp_path / "lo"
     for target in ("pdf", "xlsm:Calc MS Excel 2007 VBA XML"):
-        run = subprocess.run([soffice, profile, "--headless", "--convert-to", target, "--outdir", str(out), str(path)],
-                             capture_output=True, text=True, timeout=180)
+        command = [soffice, profile, "--headless", "--convert-to", target, "--outdir", str(out), str(path)]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=180)
         assert run.returncode == 0, run.stderr
     assert (out / "macros.pdf").stat().st_size > 0
     # LibreOffice (an independent VBA reader) imported every module and writes them back.

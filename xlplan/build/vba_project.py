@@ -39,7 +39,10 @@ _CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"
 
 # The two references Excel adds to every new project (REFERENCEREGISTERED, 2.3.4.2.2.5).
 _REFERENCES = (
-    ("stdole", r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\Windows\System32\stdole2.tlb#OLE Automation"),
+    (
+        "stdole",
+        r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\Windows\System32\stdole2.tlb#OLE Automation",
+    ),
     (
         "Office",
         r"*\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#C:\Program Files\Common Files"
@@ -71,16 +74,20 @@ def _strip_header(text: str) -> str:
     return "\n".join(lines[i:])
 
 
-def _module_body(module: VbaModule) -> str:
-    """Source as stored: header stripped, ASCII checked, "\\n" newlines, final newline added."""
-    body = _strip_header(module.source)
-    for number, line in enumerate(body.split("\n"), start=1):
+def _check_ascii(name: str, text: str, origin: str = "") -> None:
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         bad = next((ch for ch in line if ord(ch) > 0x7F), None)
         if bad is not None:
             raise ValueError(
-                f"VBA module {module.name!r}, line {number}: non-ASCII character {bad!r}; "
+                f"VBA module {name!r}, line {number}{origin}: non-ASCII character {bad!r}; "
                 "VBA sources must be ASCII (the project uses codepage 1252)"
             )
+
+
+def _module_body(module: VbaModule) -> str:
+    """Source as stored: ASCII checked, header stripped, "\\n" newlines, final newline added."""
+    _check_ascii(module.name, module.source)
+    body = _strip_header(module.source)
     if body and not body.endswith("\n"):
         body += "\n"
     return body
@@ -148,7 +155,8 @@ def _dir_stream(project_name: str, modules: Sequence[VbaModule]) -> bytes:
     ]
     for ref_name, libid in _REFERENCES:  # REFERENCENAME + REFERENCEREGISTERED (2.3.4.2.2)
         lib = libid.encode(_ENCODING)
-        parts += [_names(0x0016, 0x003E, ref_name), _rec(0x000D, struct.pack("<I", len(lib)) + lib + bytes(6))]
+        registered = struct.pack("<I", len(lib)) + lib + bytes(6)  # Libid, Reserved1, Reserved2
+        parts += [_names(0x0016, 0x003E, ref_name), _rec(0x000D, registered)]
     parts += [_rec(0x000F, struct.pack("<H", len(modules))), _rec(0x0013, struct.pack("<H", 0xFFFF))]
     for m in modules:  # MODULE records (2.3.4.2.3.2); cookies are 0xFFFF on write
         parts += [
@@ -220,7 +228,7 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
     search tree in CFB name order, all black, which satisfies 2.6.4; times and
     CLSIDs stay zero so the bytes depend only on the content.
     """
-    # Directory entries: [name, type, data, child names]; root = 0.
+    # Directory entries (2.6): root first, then storages and streams as they appear.
     entries: list[dict] = [{"name": "Root Entry", "type": 5, "kids": []}]
     storages: dict[str, int] = {}
     for path, data in streams.items():
@@ -236,7 +244,8 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
         entries.append({"name": leaf, "type": 2, "data": data, "kids": []})
 
     for e in entries:  # storages keep start sector 0; streams without data ENDOFCHAIN
-        e.update(left=_NOSTREAM, right=_NOSTREAM, child=_NOSTREAM, start=0 if e["type"] == 1 else _END, size=0)
+        start = 0 if e["type"] == 1 else _END
+        e.update(left=_NOSTREAM, right=_NOSTREAM, child=_NOSTREAM, start=start, size=0)
     # CFB order: shorter name first, then upper-cased UTF-16 (2.6.4)
     key = lambda i: (len(entries[i]["name"]), entries[i]["name"].upper())
 
@@ -293,7 +302,8 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
         dir_entries.append(struct.pack(
             "<64sHBBIII16sIQQIQ", name, len(name), e["type"], 1, e["left"], e["right"], e["child"],
             bytes(16), 0, 0, 0, e["start"], e["size"]))
-    unused = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 0, _NOSTREAM, _NOSTREAM, _NOSTREAM, bytes(16), 0, 0, 0, 0, 0)
+    unused = struct.pack(
+        "<64sHBBIII16sIQQIQ", b"", 0, 0, 0, _NOSTREAM, _NOSTREAM, _NOSTREAM, bytes(16), 0, 0, 0, 0, 0)
     dir_entries += [unused] * (-len(dir_entries) % (_SECTOR // 128))
     first_dir = chain(len(dir_entries) * 128 // _SECTOR)
     body.append(b"".join(dir_entries))
@@ -389,12 +399,11 @@ def read_vba_sources(vba_bin: bytes) -> dict[str, str]:
 
 
 def _load_file(path: Path, kind: ModuleKind) -> VbaModule:
-    text = path.read_bytes().decode("latin-1")  # byte-preserving; non-ASCII is reported at build
+    text = path.read_bytes().decode("latin-1")  # byte-preserving, so non-ASCII is reported below
     match = re.search(r'^Attribute VB_Name = "([^"]+)"', text, re.MULTILINE)
     name = match.group(1) if match else path.stem
-    module = VbaModule(name=name, source=_strip_header(text), kind=kind)
-    _module_body(module)  # fail early, naming the module and line, on non-ASCII text
-    return module
+    _check_ascii(name, text, f" of {path}")
+    return VbaModule(name=name, source=_strip_header(text), kind=kind)
 
 
 def load_macro_sources(directory: Path) -> list[VbaModule]:

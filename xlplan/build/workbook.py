@@ -17,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlplan import __version__
-from xlplan.core.catalog import Catalog
+from xlplan.core.catalog import Catalog, with_catalog_programs
 from xlplan.core.fiscal import fy_of_date
 from xlplan.core.model import Plan
 from xlplan.core.schedule import PHASE_CODES
@@ -67,7 +67,7 @@ def build_workbook(
                                       "strings_to_urls": False})
     wb.set_properties({"title": plan.title or "官民データ活用推進計画", "author": "xlplan", "created": FIXED_CREATED,
                        "comments": f"xlplan {__version__}"})
-    builder = _Builder(wb, plan, catalog, with_macros)
+    builder = _Builder(wb, with_catalog_programs(plan, catalog), catalog, with_macros)
     builder.build(interpreter=interpreter, current_fy=current_fy if current_fy is not None else fy_of_date(dt.date.today()))
     wb.close()
     return buffer.getvalue()
@@ -315,8 +315,7 @@ class _Builder:
         ws.write_string(1, 0, "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
                               "補助率や有効年度は変わるため、確認日を更新しながら使います。", self.fmt["help"])
         self._headers(ws, table)
-        programs = self.plan.programs or self.catalog.programs
-        rows = [program_row(p) for p in programs]
+        rows = [program_row(p) for p in self.plan.programs]
         self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
         self._dropdowns(ws, table, table.first_row + 300)
         self._marks(ws, L.PROGRAMS, table.first_row, 0, table.first_row + 300, table.width - 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from xlplan.core.model import Kpi, Measure, PillarField, Program, _Model
+from xlplan.core.model import Kpi, Measure, PillarField, Plan, Program, _Model
 from xlplan.core.vocab import Origin
 
 
@@ -59,3 +59,14 @@ def measure_from_catalog(entry: CatalogMeasure, measure_id: str) -> Measure:
         programs=list(entry.programs),
         kpis=[entry.kpi.model_copy(deep=True)] if entry.kpi else [],
     )
+
+
+def with_catalog_programs(plan: Plan, catalog: Catalog) -> Plan:
+    """The plan with the catalog's national programs first, then its own (e.g. 県の制度).
+
+    A plan entry with a catalog id replaces the catalog's row, so a planner's
+    updated 確認日 or 補助率 survives. This is the programs table a new workbook shows.
+    """
+    own = {p.id: p for p in plan.programs}
+    programs = [own.pop(p.id, p) for p in catalog.programs] + list(own.values())
+    return plan.model_copy(update={"programs": programs})

@@ -59,7 +59,9 @@ def parse_fy(value: object) -> int:
     "平成31年度" and phantom Heisei years such as "平成35年度" (= 2023).
     Dates and anything else raise FiscalYearError quoting the input.
     """
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, bool):
+        raise FiscalYearError(f"「{value}」は年度として読めません（{_EXAMPLES}）。")
+    if isinstance(value, (dt.date, dt.datetime)):
         raise FiscalYearError(
             f"「{value}」は日付です。年度を入力してください（{_EXAMPLES}）。"
         )

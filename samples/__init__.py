@@ -1,0 +1,1 @@
+"""The bundled sample plans; installed as the package xlplan._samples."""

@@ -1,0 +1,88 @@
+"""The button operations, from what was read to the write operations to apply.
+
+Both entry points (the CLI on files, xlplan.excel on a live workbook) read the
+workbook into a ReadResult, call one of these, and hand the ops to an adapter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from xlplan.core.catalog import Catalog
+from xlplan.core.findings import Finding, Severity
+from xlplan.core.fiscal import fy_of_date, wareki_fy
+from xlplan.core.populate import PopulateResult, new_measures
+from xlplan.core.schedule import GroupBy
+from xlplan.core.validation import validate_plan
+from xlplan.layout import sheets as L
+from xlplan.layout.ops import InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.read import ReadResult
+from xlplan.layout.render import findings_sheet_values, measure_rows, schedule_sheet_values
+
+
+def current_fy(today: dt.date | None = None) -> int:
+    return fy_of_date(today or dt.date.today())
+
+
+def findings_for(read: ReadResult) -> list[Finding]:
+    """Cell-level reading problems, then every rule's findings, placed on cells."""
+    findings = list(read.findings)
+    if read.plan is not None:
+        findings += read.locator.resolve(validate_plan(read.plan))
+    return sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
+
+
+def validate_ops(read: ReadResult, today: dt.date | None = None) -> tuple[list[Finding], list[Op]]:
+    findings = findings_for(read)
+    stamp = f"{wareki_fy(current_fy(today))}　{(today or dt.date.today()).isoformat()} に検証"
+    return findings, [ReplaceValues(L.FINDINGS, 0, findings_sheet_values(findings, stamp))]
+
+
+def clear_marks_ops() -> list[Op]:
+    values = findings_sheet_values([], "印を消しました。もう一度調べるには「検証」ボタンを押してください")
+    return [ReplaceValues(L.FINDINGS, 0, values)]
+
+
+def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: GroupBy = "pillar") -> list[Op]:
+    if read.plan is None:
+        return []
+    return [ReplaceValues(L.SCHEDULE, 0, schedule_sheet_values(read.plan, read.layout.schedule, current_fy(today), group_by))]
+
+
+@dataclass(frozen=True)
+class PopulatePlan:
+    result: PopulateResult
+    ops: list[Op]
+
+
+def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> PopulatePlan:
+    """New rows under each measure's pillar; existing rows only move down, whole."""
+    assert read.plan is not None
+    codes = {d: L.domain_code(d, read.layout.domains) for d in read.layout.domains}
+    result = new_measures(read.plan, catalog, catalog_ids, codes)
+    by_position: dict[tuple[str, int], list] = defaultdict(list)
+    for measure in result.added:
+        table = read.layout.domain_tables[measure.domain]
+        by_position[(measure.domain, _insert_row(read, measure.domain, measure.pillar.order, table))].append(measure)
+    ops: list[Op] = []
+    # Bottom-up, so earlier insertion points keep their row numbers.
+    for (sheet, row), measures in sorted(by_position.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        table = read.layout.domain_tables[sheet]
+        rows = [r for m in measures for r in measure_rows(m, table)]
+        ops.append(InsertRows(sheet, row, len(rows)))
+        ops.append(SetValues(sheet, row, 0, rows))
+    return PopulatePlan(result, ops)
+
+
+def _insert_row(read: ReadResult, sheet: str, pillar_order: int, table: L.Table) -> int:
+    """Below the last measure whose pillar comes no later, else above the first measure."""
+    rows = read.rows.get(sheet, [])
+    plan = read.plan
+    assert plan is not None
+    pillars = {m.id: m.pillar for m in plan.measures if m.domain == sheet}
+    after = [r.last_row for r in rows if (p := pillars.get(r.measure_id)) is not None and p.order <= pillar_order]
+    if after:
+        return max(after) + 1
+    return min((r.first_row for r in rows), default=table.first_row)
