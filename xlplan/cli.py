@@ -353,3 +353,6 @@ def demo(
         out.print("   追加した施策は担当課・工程が空欄のため、検証でエラーとして示されます。Excel で入力して再検証してください。", highlight=False)
     except XlplanUserError as exc:
         raise _fail(exc) from None
+
+
+# -- extra commands: modules below add their commands to `app` when imported --

@@ -25,6 +25,8 @@ def load_plan(path: Path) -> Plan:
         raise PlanFileError(f"計画ファイル「{path}」が見つかりません。パスを確認してください。") from None
     except UnicodeDecodeError:
         raise PlanFileError(f"計画ファイル「{path}」は UTF-8 のテキストではありません。UTF-8 で保存し直してください。") from None
+    except OSError as exc:
+        raise PlanFileError(f"計画ファイル「{path}」を読めません（{exc.strerror}）。パスと権限を確認してください。") from None
     return parse_plan(text, source=str(path), is_json=path.suffix.lower() == ".json")
 
 
@@ -72,7 +74,9 @@ def _path_label(loc: tuple, data: object) -> str:
     parts: list[str] = []
     node = data
     for key in loc:
-        if isinstance(key, int):
+        if key == "[key]":
+            continue  # pydantic's marker for a dict key that failed (the key is already in the path)
+        if isinstance(key, int) and not isinstance(node, dict):  # a list index; int dict keys (年度) are keys
             parts[-1] += f"[{key + 1}番目]" if parts else f"[{key + 1}]"
             node = node[key] if isinstance(node, list) and key < len(node) else None
             if isinstance(node, dict) and "id" in node and parts and parts[-1].startswith("measures"):

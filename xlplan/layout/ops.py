@@ -44,4 +44,13 @@ class ReplaceValues:
     values: Values
 
 
-Op = SetValues | InsertRows | ReplaceValues
+@dataclass(frozen=True)
+class FitRows:
+    """Make rows tall enough for their wrapped text (Excel: AutoFit; files: an estimate)."""
+
+    sheet: str
+    row: int
+    count: int
+
+
+Op = SetValues | InsertRows | ReplaceValues | FitRows
