@@ -51,7 +51,9 @@ def test_sample_loads(sample):
     assert sample.start_fy == 2027  # written 令和9年度
     assert sample.end_fy == 2031
     assert sample.fiscal_years == [2027, 2028, 2029, 2030, 2031]
-    assert len(sample.measures) == 32
+    raw = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    assert [m.id for m in sample.measures] == [m["id"] for m in raw["measures"]]
+    assert len(sample.measures) == 35
     assert [p.id for p in sample.programs] == ["K01"]
     assert len({m.id for m in sample.measures}) == len(sample.measures)
 

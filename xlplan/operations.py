@@ -17,7 +17,7 @@ from xlplan.core.populate import PopulateResult, new_measures
 from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
 from xlplan.layout import sheets as L
-from xlplan.layout.ops import InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
 from xlplan.layout.read import ReadResult
 from xlplan.layout.render import findings_sheet_values, measure_rows, schedule_sheet_values
 
@@ -37,7 +37,9 @@ def findings_for(read: ReadResult) -> list[Finding]:
 def validate_ops(read: ReadResult, today: dt.date | None = None) -> tuple[list[Finding], list[Op]]:
     findings = findings_for(read)
     stamp = f"{wareki_fy(current_fy(today))}　{(today or dt.date.today()).isoformat()} に検証"
-    return findings, [ReplaceValues(L.FINDINGS, 0, findings_sheet_values(findings, stamp))]
+    values = findings_sheet_values(findings, stamp)
+    first = L.FINDINGS_TABLE.first_row
+    return findings, [ReplaceValues(L.FINDINGS, 0, values), FitRows(L.FINDINGS, first, len(values) - first)]
 
 
 def clear_marks_ops() -> list[Op]:
@@ -48,7 +50,9 @@ def clear_marks_ops() -> list[Op]:
 def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: GroupBy = "pillar") -> list[Op]:
     if read.plan is None:
         return []
-    return [ReplaceValues(L.SCHEDULE, 0, schedule_sheet_values(read.plan, read.layout.schedule, current_fy(today), group_by))]
+    layout = read.layout.schedule
+    values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by)
+    return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row)]
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> 
         rows = [r for m in measures for r in measure_rows(m, table)]
         ops.append(InsertRows(sheet, row, len(rows)))
         ops.append(SetValues(sheet, row, 0, rows))
+        ops.append(FitRows(sheet, row, len(rows)))
     return PopulatePlan(result, ops)
 
 

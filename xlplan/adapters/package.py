@@ -22,7 +22,8 @@ from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import atomic_write_bytes
 from xlplan.layout.a1 import cell_name, col_index
 from xlplan.layout.cells import Formula
-from xlplan.layout.ops import InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.rowheight import row_height
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -117,17 +118,30 @@ class _Sheet:
         self.rows: dict[int, etree._Element] = {}
         for row in self.data.iterfind(_ROW):
             self.rows[int(row.get("r")) - 1] = row
-        self.col_styles = self._col_styles()
-        self.formulas_changed = False
-
-    def _col_styles(self) -> dict[int, str]:
-        styles = {}
+        self.col_styles: dict[int, str] = {}
+        self.col_widths: dict[int, float] = {}
         cols = self.root.find(f"{{{NS}}}cols")
         for col in cols if cols is not None else ():
-            if col.get("style"):
-                for i in range(int(col.get("min")) - 1, int(col.get("max"))):
-                    styles[i] = col.get("style")
-        return styles
+            for i in range(int(col.get("min")) - 1, int(col.get("max"))):
+                if col.get("style"):
+                    self.col_styles[i] = col.get("style")
+                if col.get("width"):
+                    self.col_widths[i] = float(col.get("width"))
+        self.formulas_changed = False
+
+    def fit_rows(self, r0: int, count: int, wrapping: set[str], strings: list[str]) -> None:
+        """Set each row's height from its wrapped text; the stored height is what LibreOffice shows."""
+        for r in range(r0, r0 + count):
+            row = self.rows.get(r)
+            if row is None:
+                continue
+            values, widths, wraps = [], [], []
+            for col, c in self._cells(row).items():
+                values.append(_cell_text(c, strings))
+                widths.append(self.col_widths.get(col, 8.43))
+                wraps.append((c.get("s") or "0") in wrapping)
+            row.set("ht", f"{row_height(values, widths, wraps):g}")
+            row.set("customHeight", "1")
 
     def _row(self, r: int) -> etree._Element:
         row = self.rows.get(r)
@@ -214,6 +228,39 @@ class _Sheet:
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _cell_text(c: etree._Element, strings: list[str]) -> str | None:
+    if c.get("t") == "inlineStr":
+        return "".join(c.itertext())
+    v = c.find(f"{{{NS}}}v")
+    if v is None or v.text is None:
+        return None
+    if c.get("t") == "s":
+        index = int(v.text)
+        return strings[index] if index < len(strings) else None
+    return v.text
+
+
+def _styles_info(zin: zipfile.ZipFile) -> set[str]:
+    """Indices of cell formats (cellXfs) that wrap text."""
+    if "xl/styles.xml" not in zin.namelist():
+        return set()
+    root = _parse(zin.read("xl/styles.xml"), "xl/styles.xml")
+    xfs = root.find(f"{{{NS}}}cellXfs")
+    wrapping = set()
+    for i, xf in enumerate(xfs if xfs is not None else ()):
+        alignment = xf.find(f"{{{NS}}}alignment")
+        if alignment is not None and alignment.get("wrapText") in ("1", "true"):
+            wrapping.add(str(i))
+    return wrapping
+
+
+def _shared_strings(zin: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in zin.namelist():
+        return []
+    root = _parse(zin.read("xl/sharedStrings.xml"), "xl/sharedStrings.xml")
+    return ["".join(t.text or "" for t in si.iter(f"{{{NS}}}t")) for si in root.iterfind(f"{{{NS}}}si")]
+
+
 def shift_refs(text: str, r0: int, count: int) -> str:
     """Move row numbers at or below 0-based row r0 down by count (Excel's row insert)."""
     def move(m: re.Match) -> str:
@@ -245,6 +292,8 @@ def patch_package(package: bytes, ops: list[Op]) -> bytes:
             by_sheet[op.sheet].append(op)
         replaced: dict[str, bytes] = {}
         formulas_changed = False
+        wrapping: set[str] | None = None
+        strings: list[str] | None = None
         for sheet, sheet_ops in by_sheet.items():
             part = parts[sheet]
             edit = _Sheet(zin.read(part), part)
@@ -258,6 +307,10 @@ def patch_package(package: bytes, ops: list[Op]) -> bytes:
                     edit.set_block(op.row, 0, op.values)
                 elif isinstance(op, SetValues):
                     edit.set_block(op.row, op.col, op.values)
+                elif isinstance(op, FitRows):
+                    if wrapping is None:
+                        wrapping, strings = _styles_info(zin), _shared_strings(zin)
+                    edit.fit_rows(op.row, op.count, wrapping, strings or [])
             replaced[part] = edit.to_bytes()
             formulas_changed |= edit.formulas_changed
         drop = _calc_chain_removal(zin, replaced) if formulas_changed else set()

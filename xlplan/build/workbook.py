@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from xlplan.fileio import atomic_write_bytes
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
 from xlplan.layout.cells import Formula
+from xlplan.layout.rowheight import row_height
 from xlplan.layout.render import (
     catalog_row,
     findings_sheet_values,
@@ -117,15 +119,24 @@ class _Builder:
     def _write_rows(self, ws: Worksheet, first_row: int, rows, styles: list[str] | None = None) -> None:
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
-                if value is None:
-                    continue
                 fmt = self.fmt[styles[c]] if styles and c < len(styles) else None
+                if value is None:
+                    if fmt is not None and styles[c] == "input":
+                        ws.write_blank(first_row + r, c, None, fmt)
+                    continue
                 if isinstance(value, Formula):
                     ws.write_formula(first_row + r, c, "=" + value.text, fmt, value.cached)
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     ws.write_number(first_row + r, c, value, fmt)
                 else:
                     ws.write_string(first_row + r, c, str(value), fmt)
+
+    def _fit_rows(self, ws: Worksheet, first_row: int, rows, table: L.Table) -> None:
+        """Row heights for wrapped text, as the file adapter estimates them after a redraw."""
+        widths = [c.width for c in table.columns]
+        wraps = [bool(STYLES[c.style].get("text_wrap")) for c in table.columns]
+        for r, row in enumerate(rows):
+            ws.set_row(first_row + r, row_height(row, widths, wraps))
 
     def _columns(self, ws: Worksheet, table: L.Table, hidden_styles: bool = True) -> None:
         for i, column in enumerate(table.columns):
@@ -212,44 +223,46 @@ class _Builder:
 
     def _info(self) -> None:
         ws = self.sheets[L.INFO]
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, 1, 70)
-        ws.set_column(2, 2, 14)
-        ws.set_column(3, 3, 30)
-        ws.set_column(4, 4, 3)
-        ws.set_column(L.DOMAINS_COL, L.DOMAINS_COL, 20)
+        for i, column in enumerate(L.RELATED.columns):
+            ws.set_column(i, i, column.width)
         ws.write_string(0, 0, "基本情報", self.fmt["title"])
         ws.write_string(1, 0, "黄色のセルに入力します。計画開始年度は 令和9年度・R9・2027 のどれでも構いません。", self.fmt["help"])
         values = info_values(self.plan)
         for f in L.INFO_FIELDS:
             ws.write_string(f.row, L.INFO_LABEL_COL, f.label, self.fmt["label"])
             value = values.get(f.key)
+            style = "label" if f.key == "period" else "input"
             if f.tall:
-                ws.set_row(f.row, 60)
+                ws.set_row(f.row, row_height([value], [60], [True]))
             if isinstance(value, (int, float)):
-                ws.write_number(f.row, L.INFO_VALUE_COL, value, self.fmt["input"])
+                ws.write_number(f.row, L.INFO_VALUE_COL, value, self.fmt[style])
             else:
-                ws.write(f.row, L.INFO_VALUE_COL, value, self.fmt["input"])
+                ws.write(f.row, L.INFO_VALUE_COL, value, self.fmt[style])
             if f.help:
                 ws.data_validation(f.row, L.INFO_VALUE_COL, f.row, L.INFO_VALUE_COL,
                                    {"validate": "any", "input_title": f.label, "input_message": f.help})
-        ws.write_string(L.DOMAINS_HEADER_ROW, L.DOMAINS_COL, "分野（シート名）", self.fmt["header"])
-        for i in range(L.DOMAINS_CAPACITY):
-            domain = self.layout.domains[i] if i < len(self.layout.domains) else None
-            ws.write(L.DOMAINS_HEADER_ROW + 1 + i, L.DOMAINS_COL, domain, self.fmt["input"])
         ws.write_string(L.ROLES_ROW, 0, "位置付け（この計画が兼ねる役割。1行に1つ）", self.fmt["caption"])
         for i in range(L.ROLES_CAPACITY):
             role = self.plan.roles[i] if i < len(self.plan.roles) else None
-            ws.write(L.ROLES_ROW + 1 + i, 0, role, self.fmt["input"])
+            ws.write(L.ROLES_ROW + 1 + i, L.INFO_LABEL_COL, f"位置付け{i + 1}", self.fmt["label"])
+            ws.write(L.ROLES_ROW + 1 + i, L.INFO_VALUE_COL, role, self.fmt["input"])
         ws.write_string(L.RELATED.header_row - 1, 0, "関連する計画（総合計画・総合戦略・DX推進計画 など）", self.fmt["caption"])
         self._headers(ws, L.RELATED)
-        rows = related_rows(self.plan) + [[None] * 4] * (L.RELATED_CAPACITY - len(self.plan.related_plans))
-        self._write_rows(ws, L.RELATED.first_row, rows, ["input"] * 4)
+        rows = related_rows(self.plan) + [[None] * L.RELATED.width] * (L.RELATED_CAPACITY - len(self.plan.related_plans))
+        self._write_rows(ws, L.RELATED.first_row, rows, [c.style for c in L.RELATED.columns])
+        ws.write_string(L.DOMAINS_HEADER_ROW - 1, 0, "分野（分野ごとにシートがあります。変えるときは xlplan new --from で作り直します）", self.fmt["caption"])
+        ws.write_string(L.DOMAINS_HEADER_ROW, L.DOMAINS_COL, "分野", self.fmt["header"])
+        for i in range(L.DOMAINS_CAPACITY):
+            domain = self.layout.domains[i] if i < len(self.layout.domains) else None
+            ws.write(L.DOMAINS_HEADER_ROW + 1 + i, L.DOMAINS_COL, domain, self.fmt["input"])
         ws.write_string(L.SKIPS.header_row - 1, 0, "取り組まない柱・分野と理由（施策がない柱・分野は、ここに理由を書くと警告が出ません）", self.fmt["caption"])
         self._headers(ws, L.SKIPS)
-        rows = skip_rows(self.plan) + [[None] * 2] * (L.SKIPS_CAPACITY - len(self.plan.skips))
-        self._write_rows(ws, L.SKIPS.first_row, rows, ["input"] * 2)
-        self._marks(ws, L.INFO, 0, 0, L.SKIPS.first_row + L.SKIPS_CAPACITY, L.DOMAINS_COL)
+        rows = skip_rows(self.plan) + [[None] * L.SKIPS.width] * (L.SKIPS_CAPACITY - len(self.plan.skips))
+        self._write_rows(ws, L.SKIPS.first_row, rows, [c.style for c in L.SKIPS.columns])
+        self._cf(ws, [(0, 0, L.SKIPS.first_row + L.SKIPS_CAPACITY, L.RELATED.width - 1, self._mark_rules(L.INFO, 0, 0))])
+        ws.set_portrait()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
 
     def _domain(self, domain: str) -> None:
         ws = self.sheets[domain]
@@ -260,37 +273,57 @@ class _Builder:
         ws.write_string(1, 0, "柱ごとに施策を入力します。KPIを増やすときは、下に行を足して同じ施策IDを入れ、指標の列だけを書きます。"
                               "年度の列には段階（検討・準備・構築・整備・実証・実施・運用・拡充・見直し）を選びます。", self.fmt["help"])
         self._headers(ws, table)
-        row = table.first_row
-        for measure in sorted(self.plan.measures_in(domain), key=lambda m: m.pillar.order if m.pillar else 99):
-            for values in measure_rows(measure, table):
-                self._write_rows(ws, row, [values], [c.style for c in table.columns])
-                row += 1
+        rows = [values for measure in sorted(self.plan.measures_in(domain), key=lambda m: m.pillar.order if m.pillar else 99)
+                for values in measure_rows(measure, table)]
+        self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
+        self._fit_rows(ws, table.first_row, rows, table)
         last_row = table.first_row + DOMAIN_ROWS
         self._dropdowns(ws, table, last_row)
-        self._marks(ws, domain, table.first_row, 0, last_row, last_col)  # first: highest priority
-        # Later KPI rows of a measure show their ID in grey: they belong to the row above.
-        ws.conditional_format(table.first_row, 0, last_row, 0, {
-            "type": "formula", "criteria": f"=AND($A{table.first_row + 1}<>\"\",COUNTIF($A${table.first_row + 1}:$A{table.first_row + 1},$A{table.first_row + 1})>1)",
-            "format": self.wb.add_format({"font_color": "#A6A6A6"})})
-        # Phase cells take the phase's colour as soon as a value is chosen.
+        # LibreOffice applies only one conditional-format range per cell, so the
+        # ranges are disjoint and each carries every rule its cells need.
+        marks = self._mark_rules(domain, table.first_row, 0)
+        first = table.first_row + 1
+        grey_id = {"type": "formula", "format": self.wb.add_format({"font_color": "#A6A6A6"}),
+                   "criteria": f'=AND($A{first}<>"",COUNTIF($A${first}:$A{first},$A{first})>1)'}
+        phase_rules = [{"type": "cell", "criteria": "==", "value": f'"{phase.value}"',
+                        "format": self.wb.add_format({"bg_color": color})} for phase, color in PHASE_FILLS.items()]
         fy_cols = [table.col(L.fy_key(fy)) for fy in self.layout.fiscal_years]
+        blocks = [(table.first_row, 0, last_row, 0, [*marks, grey_id])]
         if fy_cols:
-            for phase, color in PHASE_FILLS.items():
-                ws.conditional_format(table.first_row, fy_cols[0], last_row, fy_cols[-1], {
-                    "type": "cell", "criteria": "==", "value": f'"{phase.value}"',
-                    "format": self.wb.add_format({"bg_color": color})})
+            blocks += [(table.first_row, 1, last_row, fy_cols[0] - 1, marks),
+                       (table.first_row, fy_cols[0], last_row, fy_cols[-1], [*marks, *phase_rules]),
+                       (table.first_row, fy_cols[-1] + 1, last_row, last_col, marks)]
+        else:
+            blocks += [(table.first_row, 1, last_row, last_col, marks)]
+        self._cf(ws, blocks)
         ws.freeze_panes(table.first_row, L.DOMAIN_FREEZE_COL)
         ws.autofilter(table.header_row, 0, table.header_row, last_col)
         self._print(ws, table, a3=True)
 
-    def _marks(self, ws: Worksheet, sheet: str, r0: int, c0: int, r1: int, c1: int) -> None:
-        """Red/yellow marks on cells listed in 検証結果; they go when the findings go."""
-        top_left = cell_name(r0, c0).replace("$", "")
+    def _mark_rules(self, sheet: str, r0: int, c0: int) -> list[dict]:
+        """Red/yellow marks on cells listed in 検証結果; they go when the findings go.
+
+        The rules are written relative to the top-left cell (r0, c0) of the range they are applied to.
+        """
+        top_left = cell_name(r0, c0)
         address = f'"{sheet}!"&ADDRESS(ROW({top_left}),COLUMN({top_left}),4)'
-        for name, fill, font in ((L.ERROR_KEYS_NAME, ERROR_FILL, ERROR_FONT), (L.WARNING_KEYS_NAME, WARNING_FILL, WARNING_FONT)):
-            ws.conditional_format(r0, c0, r1, c1, {
-                "type": "formula", "criteria": f"=COUNTIF({name},{address})>0", "stop_if_true": True,
-                "format": self.wb.add_format({"bg_color": fill, "font_color": font, "border": 2, "border_color": font})})
+        return [{"type": "formula", "criteria": f"=COUNTIF({name},{address})>0", "stop_if_true": True,
+                 "format": self.wb.add_format({"bg_color": fill, "font_color": font, "border": 2, "border_color": font})}
+                for name, fill, font in ((L.ERROR_KEYS_NAME, ERROR_FILL, ERROR_FONT),
+                                         (L.WARNING_KEYS_NAME, WARNING_FILL, WARNING_FONT))]
+
+    def _cf(self, ws: Worksheet, blocks: list[tuple[int, int, int, int, list[dict]]]) -> None:
+        """Conditional formats on disjoint ranges; rules whose formulas use ADDRESS/relative
+        refs are re-anchored at each range's top-left cell."""
+        for r0, c0, r1, c1, rules in blocks:
+            if c1 < c0:
+                continue
+            for rule in rules:
+                rule = dict(rule)
+                if "ADDRESS(ROW(" in rule.get("criteria", ""):
+                    rule["criteria"] = re.sub(r"ROW\(\w+\),COLUMN\(\w+\)",
+                                              f"ROW({cell_name(r0, c0)}),COLUMN({cell_name(r0, c0)})", rule["criteria"])
+                ws.conditional_format(r0, c0, r1, c1, rule)
 
     def _catalog(self) -> None:
         ws = self.sheets[L.CATALOG]
@@ -302,6 +335,7 @@ class _Builder:
         self._headers(ws, table)
         rows = [catalog_row(c) for c in self.catalog.measures]
         self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
+        self._fit_rows(ws, table.first_row, rows, table)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
         ws.freeze_panes(table.first_row, 2)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
@@ -317,8 +351,9 @@ class _Builder:
         self._headers(ws, table)
         rows = [program_row(p) for p in self.plan.programs]
         self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
+        self._fit_rows(ws, table.first_row, rows, table)
         self._dropdowns(ws, table, table.first_row + 300)
-        self._marks(ws, L.PROGRAMS, table.first_row, 0, table.first_row + 300, table.width - 1)
+        self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1, self._mark_rules(L.PROGRAMS, 0, 0))])
         ws.freeze_panes(table.first_row, 3)
         self._print(ws, table)
 
@@ -339,27 +374,29 @@ class _Builder:
         self._headers(ws, table)
         ws.set_row(table.header_row, 36)
         self._write_rows(ws, layout.first_row, values[layout.first_row:], styles)
+        self._fit_rows(ws, layout.first_row, values[layout.first_row:], table)
         last_row = layout.first_row + SCHEDULE_ROWS
         first = layout.first_row + 1  # Excel row number of the first data row
         kind = f"${table.letter('row.kind')}{first}"
         last_fy_col = table.col(L.fy_key(self.layout.fiscal_years[-1])) if self.layout.fiscal_years else table.col("row.programs")
         fy0 = table.col(L.fy_key(self.layout.fiscal_years[0])) if self.layout.fiscal_years else None
-        cf = ws.conditional_format
-        cf(layout.first_row, 0, last_row, last_fy_col, {"type": "formula", "criteria": f'={kind}="section"', "stop_if_true": True,
-           "format": self.wb.add_format({"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True})})
-        cf(layout.first_row, 0, last_row, last_fy_col, {"type": "formula", "criteria": f'={kind}="subsection"', "stop_if_true": True,
-           "format": self.wb.add_format({"bg_color": SUBSECTION_FILL, "bold": True})})
+        section = {"type": "formula", "criteria": f'={kind}="section"', "stop_if_true": True,
+                   "format": self.wb.add_format({"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True})}
+        subsection = {"type": "formula", "criteria": f'={kind}="subsection"', "stop_if_true": True,
+                      "format": self.wb.add_format({"bg_color": SUBSECTION_FILL, "bold": True})}
+        border = {"type": "formula", "criteria": f'={kind}="measure"',
+                  "format": self.wb.add_format({"border": 1, "border_color": "#BFBFBF"})}
+        blocks = [(layout.first_row, 0, last_row, (fy0 if fy0 is not None else last_fy_col + 1) - 1, [section, subsection, border])]
         if fy0 is not None:
+            # Phase fills come from the hidden code columns, one per fiscal year, at a fixed offset.
             code0 = f"{table.letter(f'code:{self.layout.fiscal_years[0]}')}{first}"
-            for phase, color in PHASE_FILLS.items():
-                cf(layout.first_row, fy0, last_row, last_fy_col, {
-                    "type": "formula", "criteria": f"={code0}={PHASE_CODES[phase]}",
-                    "format": self.wb.add_format({"bg_color": color, "border": 1, "border_color": "#808080"})})
-            cf(layout.first_row, fy0, last_row, last_fy_col, {
-                "type": "formula", "criteria": f'=AND({kind}="measure",{col_letter(fy0)}$4<>"")',
-                "format": self.wb.add_format({"bg_color": CURRENT_FY_FILL})})
-        cf(layout.first_row, 0, last_row, last_fy_col, {"type": "formula", "criteria": f'={kind}="measure"',
-           "format": self.wb.add_format({"border": 1, "border_color": "#BFBFBF"})})
+            phases = [{"type": "formula", "criteria": f"=AND({kind}=\"measure\",{code0}={PHASE_CODES[phase]})",
+                       "format": self.wb.add_format({"bg_color": color, "border": 1, "border_color": "#808080"})}
+                      for phase, color in PHASE_FILLS.items()]
+            today = {"type": "formula", "criteria": f'=AND({kind}="measure",{col_letter(fy0)}$4<>"")',
+                     "format": self.wb.add_format({"bg_color": CURRENT_FY_FILL, "border": 1, "border_color": "#BFBFBF"})}
+            blocks.append((layout.first_row, fy0, last_row, last_fy_col, [section, subsection, *phases, today, border]))
+        self._cf(ws, blocks)
         ws.freeze_panes(layout.first_row, 4)
         self._print(ws, table, a3=True)
         ws.repeat_rows(table.header_row, table.header_row)

@@ -107,7 +107,7 @@ def check_measures(plan: Plan) -> Iterator[Finding]:
         for pid in m.programs:
             if pid not in program_ids:
                 yield error("MEAS-PROGRAM-UNKNOWN", f"{_label(m)}の関連施策「{pid}」は「国・県の施策」シートにありません。IDを確認するか、施策を追加してください。",
-                            Ref(m.id, field="programs"))
+                            Ref(m.id, field="programs", program_id=pid))
 
 
 def check_kpis(plan: Plan) -> Iterator[Finding]:

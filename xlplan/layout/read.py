@@ -212,7 +212,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
                                 cell=cell_name(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_COL))
 
     roles = [t for row in range(L.ROLES_ROW + 1, L.ROLES_ROW + 1 + L.ROLES_CAPACITY)
-             if (t := cells.convert(L.INFO, row, 0, cells.get(info, row, 0), read_text, ""))]
+             if (t := cells.convert(L.INFO, row, L.INFO_VALUE_COL, cells.get(info, row, L.INFO_VALUE_COL), read_text, ""))]
     related = _read_related(info, cells)
     skips = _read_skips(info, cells)
     programs = _read_programs(_require_sheet(values, L.PROGRAMS), cells)
@@ -405,8 +405,8 @@ def _read_skips(grid: Grid, cells: _Cells) -> list[Skip]:
     t = L.SKIPS
     result = []
     for row, raw in _table_rows(grid, t, L.SKIPS_CAPACITY):
-        target = cells.convert(t.sheet, row, 0, raw[0], read_text, "")
-        reason = cells.convert(t.sheet, row, 1, raw[1], read_text, "")
+        target = cells.convert(t.sheet, row, t.col("skip.target"), raw[t.col("skip.target")], read_text, "")
+        reason = cells.convert(t.sheet, row, t.col("skip.reason"), raw[t.col("skip.reason")], read_text, "")
         if target and reason:
             result.append(Skip(target=target, reason=reason))
         else:

@@ -77,11 +77,16 @@ def info_values(plan: Plan) -> dict[str, Any]:
 
 
 def related_rows(plan: Plan) -> list[Row]:
-    return [[r.name, fy_cell(r.start_fy), fy_cell(r.end_fy), r.relation or None] for r in plan.related_plans]
+    rows = []
+    for r in plan.related_plans:
+        values = {"related.name": r.name, "related.start_fy": fy_cell(r.start_fy), "related.end_fy": fy_cell(r.end_fy),
+                  "related.relation": r.relation or None}
+        rows.append([values[c.key] for c in L.RELATED.columns])
+    return rows
 
 
 def skip_rows(plan: Plan) -> list[Row]:
-    return [[s.target, s.reason] for s in plan.skips]
+    return [[{"skip.target": s.target, "skip.reason": s.reason}[c.key] for c in L.SKIPS.columns] for s in plan.skips]
 
 
 def program_row(p: Program) -> Row:

@@ -121,23 +121,25 @@ INFO_FIELDS: tuple[Field, ...] = (
 )
 INFO_FIELD = {f.key: f for f in INFO_FIELDS}
 
-ROLES_ROW = 15          # caption row; entries below
+# Below the fields, four lists one under the other, all in columns A–D so the
+# sheet prints on one A4 page width.
+ROLES_ROW = 14          # caption row; entries below, in the value column
 ROLES_CAPACITY = 6
-RELATED = Table(INFO, 24, (
-    Column("related.name", "計画名", 40),
-    Column("related.start_fy", "開始年度", 14),
-    Column("related.end_fy", "終了年度", 14),
-    Column("related.relation", "関係", 30),
+RELATED = Table(INFO, 23, (
+    Column("related.name", "計画名", 24, "input"),
+    Column("related.relation", "関係", 60, "input"),
+    Column("related.start_fy", "開始年度", 14, "input"),
+    Column("related.end_fy", "終了年度", 14, "input"),
 ))
 RELATED_CAPACITY = 8
-SKIPS = Table(INFO, 35, (
-    Column("skip.target", "柱・分野", 40),
-    Column("skip.reason", "取り組まない理由", 60),
+DOMAINS_HEADER_ROW = 34   # the plan's domains, one per row in column A; each has its own sheet
+DOMAINS_COL = 0
+DOMAINS_CAPACITY = 12
+SKIPS = Table(INFO, 49, (
+    Column("skip.target", "柱・分野", 24, "input"),
+    Column("skip.reason", "取り組まない理由", 60, "input"),
 ))
 SKIPS_CAPACITY = 14
-DOMAINS_COL = 5           # column F of 基本情報 lists the plan's domains (one per row)
-DOMAINS_HEADER_ROW = 3
-DOMAINS_CAPACITY = 12
 
 
 # ---------------------------------------------------------------- domain sheets
@@ -266,7 +268,7 @@ class ScheduleLayout:
         # to fill the visible cells, so a redraw only writes values.
         code_cols = tuple(Column(f"code:{fy}", f"code{fy}", 3, "hidden") for fy in self.fiscal_years)
         return Table(SCHEDULE, self.header_row, (
-            Column("row.no", "No.", 5, "center"),
+            Column("row.no", "No.", 5, "cell"),  # section titles start here and run over to the right
             Column("row.pillar", "柱", 16, "wrap"),
             Column("row.domain", "分野", 11, "wrap"),
             Column("row.name", "施策名", 30, "wrap"),

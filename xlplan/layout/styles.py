@@ -21,7 +21,7 @@ STYLES: dict[str, dict] = {
     "hidden": {**_BASE, "font_color": "#FFFFFF"},
     "title": {"font_name": FONT, "font_size": 16, "bold": True, "font_color": "#1F4E78"},
     "subtitle": {"font_name": FONT, "font_size": 10, "font_color": "#404040"},
-    "help": {"font_name": FONT, "font_size": 9, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+    "help": {"font_name": FONT, "font_size": 9, "font_color": "#595959"},  # one line, runs over to the right
     "header": {"font_name": FONT, "font_size": 10, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
                "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
     "group": {"font_name": FONT, "font_size": 10, "bold": True, "bg_color": "#DDEBF7", "font_color": "#1F4E78",
