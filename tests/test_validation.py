@@ -475,7 +475,7 @@ def valid_plans(draw) -> dict:
             "kpis": draw(st.lists(valid_kpis(start, end, operating), min_size=1, max_size=3)),
             "schedule": {fy: p.value for fy, p in sched.items()},
         })
-    return {"municipality": "青葉台市", "start_fy": start, "years": years, "measures": measures}
+    return {"municipality": "青葉台市", "start_fy": start, "years": years, "programs": programs, "measures": measures}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -36,6 +36,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path
             os.fsync(handle.fileno())
         if path.exists():
             shutil.copymode(path, tmp)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; a new file gets the usual mode
             if backup:
                 backup_path = path.with_name(path.stem + ".bak" + path.suffix)
                 shutil.copy2(path, backup_path)
@@ -55,6 +57,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path
 
 def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -69,10 +69,20 @@ def build_workbook(
                                       "strings_to_urls": False})
     wb.set_properties({"title": plan.title or "官民データ活用推進計画", "author": "xlplan", "created": FIXED_CREATED,
                        "comments": f"xlplan {__version__}"})
-    builder = _Builder(wb, with_catalog_programs(plan, catalog), catalog, with_macros)
+    builder = _Builder(wb, workbook_plan(plan, catalog), catalog, with_macros)
     builder.build(interpreter=interpreter, current_fy=current_fy if current_fy is not None else fy_of_date(dt.date.today()))
     wb.close()
     return buffer.getvalue()
+
+
+def workbook_plan(plan: Plan, catalog: Catalog) -> Plan:
+    """The plan exactly as the built workbook holds it, and as reading it back gives it:
+    the catalog's programs added, measures in sheet order (by domain, then pillar)."""
+    plan = with_catalog_programs(plan, catalog)
+    domain_index = {d: i for i, d in enumerate(plan.domains)}
+    order = sorted(enumerate(plan.measures), key=lambda im: (
+        domain_index.get(im[1].domain, len(domain_index)), im[1].pillar.order if im[1].pillar else 99, im[0]))
+    return plan.model_copy(update={"measures": [m for _, m in order]})
 
 
 def write_workbook(path: Path, data: bytes) -> None:
@@ -273,8 +283,7 @@ class _Builder:
         ws.write_string(1, 0, "柱ごとに施策を入力します。KPIを増やすときは、下に行を足して同じ施策IDを入れ、指標の列だけを書きます。"
                               "年度の列には段階（検討・準備・構築・整備・実証・実施・運用・拡充・見直し）を選びます。", self.fmt["help"])
         self._headers(ws, table)
-        rows = [values for measure in sorted(self.plan.measures_in(domain), key=lambda m: m.pillar.order if m.pillar else 99)
-                for values in measure_rows(measure, table)]
+        rows = [values for measure in self.plan.measures_in(domain) for values in measure_rows(measure, table)]
         self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
         self._fit_rows(ws, table.first_row, rows, table)
         last_row = table.first_row + DOMAIN_ROWS

@@ -35,7 +35,8 @@ class ScheduleRow:
 
 
 def _num(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+    # 15 significant digits: ",g" alone keeps 6 and shows 1234567.5 as 1.23457e+06.
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.15g}"
 
 
 def kpi_target_text(k: Kpi) -> str:
@@ -81,6 +82,8 @@ def schedule_rows(plan: Plan, group_by: GroupBy = "pillar") -> list[ScheduleRow]
     fys = plan.fiscal_years
     pillar_order = {p: i for i, p in enumerate(Pillar)}
     domain_order = {d: i for i, d in enumerate(plan.domains)}
+    for m in plan.measures:  # domains missing from the plan (an error) follow, each its own group
+        domain_order.setdefault(m.domain, len(domain_order))
 
     def pillar_key(m: Measure) -> int:
         return pillar_order.get(m.pillar, len(pillar_order)) if m.pillar else len(pillar_order)
