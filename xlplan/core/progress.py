@@ -7,8 +7,9 @@ Three numbers per KPI and fiscal year (FY):
   through the known points — the baseline (at its FY, or the FY before the plan
   starts), the interim targets and the target at the target FY; from the
   target FY on, the target. 年度値: the interim target of that FY if given,
-  else the target itself (an annual flow is judged against the level the plan
-  promised; pass annual_expected="path" to use the straight line instead).
+  else the next interim target after it, else the target itself (an annual
+  flow is judged against the level the plan promised, e.g. 「1,000人/年」; pass
+  annual_expected="path" to use the straight line instead).
 * rate (達成率): 累計・時点 — progress from the baseline toward the final
   target: 増加 (actual − baseline) / (target − baseline), 減少 the mirror
   (baseline − actual) / (baseline − target). When the baseline is 未把握 an
@@ -211,7 +212,8 @@ def expected_value(kpi: Kpi, fy: int, *, plan_start_fy: int, plan_end_fy: int | 
     if target_fy is None or fy >= target_fy:
         return kpi.target_value
     if kpi.aggregation is Aggregation.ANNUAL and annual_expected == "target":
-        return kpi.target_value
+        later = [fy1 for fy1 in kpi.interim if fy < fy1 < target_fy]
+        return kpi.interim[min(later)] if later else kpi.target_value
     points = {fy0: v for fy0, v in kpi.interim.items() if fy0 < target_fy}
     points[target_fy] = kpi.target_value
     base = _effective_baseline(kpi)

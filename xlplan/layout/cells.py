@@ -8,6 +8,7 @@ CellError with a Japanese reason when a cell cannot be read.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -66,10 +67,13 @@ def read_number(value: object) -> float | None:
         raise CellError(f"日付（{read_text(value)}）ではなく数値を入力してください。", "INPUT-NOT-NUMBER")
     text = normalize_text(str(value)).replace(",", "").removesuffix("%")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number):  # float() also reads the words "nan" and "inf"
         raise CellError(f"「{value}」は数値として読めません。数値だけを入力してください（単位は単位の列へ）。",
-                        "INPUT-NOT-NUMBER") from None
+                        "INPUT-NOT-NUMBER")
+    return number
 
 
 def read_fy(value: object) -> int | None:
@@ -94,6 +98,11 @@ def read_fy_or_date(value: object) -> tuple[int | None, dt.date | None]:
         return None, value.date()
     if isinstance(value, dt.date):
         return None, value
+    if isinstance(value, (int, float)):  # a year typed as a number (2025 or 2025.0)
+        try:
+            return parse_fy(value), None
+        except FiscalYearError:
+            raise CellError(f"「{value}」は年度か日付として読めません（例: R7、令和7年度、2025/4/1）。", "INPUT-NOT-FY") from None
     text = normalize_text(str(value))
     if m := _DATE_RE.match(text):
         return None, _date(int(m["y"]), int(m["m"]), int(m["d"]), value)

@@ -1,0 +1,211 @@
+"""The CLI end to end on real files: new, dump, validate, populate, schedule, catalog, demo."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xlplan.adapters.xlsx_file import read_values
+from xlplan.build.workbook import workbook_plan
+from xlplan.cli import app
+from xlplan.layout import sheets as L
+from xlplan.layout.read import read_plan
+from xlplan.planfile import parse_plan
+
+from conftest import SAMPLE
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def sheet_part(path: Path, sheet: str) -> str:
+    from xlplan.adapters.package import sheet_part_map
+
+    with zipfile.ZipFile(path) as z:
+        return sheet_part_map(z)[sheet]
+
+
+def test_catalog_json_lists_all_44_seed_items():
+    result = run("catalog", "--format", "json")
+    items = json.loads(result.output)
+    assert [i["id"] for i in items] == [f"C{n:02d}" for n in range(1, 45)]
+    assert items[2]["seed_text"] == "タブレットを活用した行卯手続の電子化の取り組み"
+    programs = json.loads(run("catalog", "--programs", "--format", "json").output)
+    assert len(programs) == 24
+
+
+def test_new_with_japanese_names_then_dump_gives_the_plan(tmp_path):
+    out = tmp_path / "サンプル市" / "サンプル市 計画.xlsm"
+    result = run("new", out, "--municipality", "サンプル市", "--start-fy", "令和9年度", "--years", "5")
+    assert result.exit_code == 0, result.output
+    dumped = parse_plan(run("dump", out, "--format", "yaml").output)
+    assert dumped.municipality == "サンプル市"
+    assert dumped.fiscal_years == [2027, 2028, 2029, 2030, 2031]
+    assert dumped.measures == []
+    assert len(dumped.programs) == 24
+    # the xlwings.conf sheet points at the Python that ran the command
+    conf = {r[0]: r[1] for r in read_values(out)[L.XLWINGS_CONF] if r and r[0]}
+    assert conf["Interpreter_Win"] == sys.executable
+    # refuses to overwrite without --force
+    again = run("new", out, "--municipality", "サンプル市", "--start-fy", "R9")
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_new_from_plan_file_round_trips(tmp_path, sample_plan, catalog):
+    out = tmp_path / "青葉台市.xlsm"
+    assert run("new", out, "--from", SAMPLE).exit_code == 0
+    dumped = parse_plan(run("dump", out, "--format", "json").output)
+    assert dumped == workbook_plan(sample_plan, catalog)
+
+
+def test_new_rejects_a_bad_plan_file_in_japanese(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("municipality: x\nstart_fy: 令和\n", encoding="utf-8")
+    result = run("new", tmp_path / "x.xlsm", "--from", bad)
+    assert result.exit_code == 2
+    assert "start_fy" in result.output and "「令和」" in result.output
+
+
+def test_validate_sample_exits_0_with_only_the_intended_warnings(sample_book):
+    result = run("validate", sample_book, "--format", "json")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.output)
+    assert {f["severity"] for f in findings} <= {"warning"}
+    assert {f["code"] for f in findings} == {"PLAN-RELATED-PERIOD", "PROG-EXPIRED"}
+    assert all(set(f) == {"code", "severity", "sheet", "cell", "measure_id", "message"} for f in findings)
+
+
+def test_validate_flags_a_kpi_target_outside_the_period(tmp_path, sample_plan):
+    plan = sample_plan.model_copy(deep=True)
+    kpi = plan.measures[0].kpis[0]
+    kpi.target_fy = 2035
+    src = tmp_path / "plan.yaml"
+    src.write_text(yaml.safe_dump(plan.model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    book = tmp_path / "範囲外.xlsm"
+    assert run("new", book, "--from", src).exit_code == 0
+    result = run("validate", book, "--format", "json")
+    assert result.exit_code == 1
+    hits = [f for f in json.loads(result.output) if f["code"] == "KPI-TARGET-FY-OUTSIDE"]
+    read = read_plan(read_values(book))
+    rows = read.locator.measures[plan.measures[0].id]
+    target_col = read.layout.domain_tables[plan.measures[0].domain].letter("kpi.target_fy")
+    assert hits == [{**hits[0], "sheet": plan.measures[0].domain, "cell": f"{target_col}{rows.kpi_rows[0] + 1}",
+                     "measure_id": plan.measures[0].id}]
+    # the findings sheet lists it with a link, and its key drives the red mark
+    findings_sheet = read_values(book)[L.FINDINGS]
+    keys = [r[L.FINDINGS_TABLE.col("finding.error_key")] for r in findings_sheet[L.FINDINGS_TABLE.first_row:]]
+    assert f"{plan.measures[0].domain}!{target_col}{rows.kpi_rows[0] + 1}" in keys
+
+
+def test_validate_writes_only_the_findings_sheet(sample_book):
+    before = parts(sample_book)
+    assert run("validate", sample_book).exit_code == 0
+    after = parts(sample_book)
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed == {sheet_part(sample_book, L.FINDINGS)}
+
+
+def test_validate_unreadable_file_exits_2_in_japanese(tmp_path):
+    path = tmp_path / "壊れた.xlsx"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "Excel ブック" in result.output
+
+
+def test_populate_adds_under_the_pillar_and_twice_equals_once(sample_book):
+    first = run("populate", sample_book, "--ids", "C02,C03,C06")
+    assert first.exit_code == 0, first.output
+    after_once = parts(sample_book)
+    second = run("populate", sample_book, "--ids", "C02,C03,C06")
+    assert "0件を追加しました" in second.output
+    assert parts(sample_book) == after_once
+    read = read_plan(read_values(sample_book))
+    added = {m.catalog_id: m for m in read.plan.measures if m.catalog_id in {"C02", "C03", "C06"}}
+    assert set(added) == {"C02", "C03", "C06"}
+    # each sits inside its pillar's group on its domain sheet
+    on_sheet = [m for m in read.plan.measures if m.domain == "電子行政"]
+    orders = [m.pillar.order for m in on_sheet]
+    assert orders == sorted(orders)
+
+
+def test_populate_never_moves_a_users_cell_away_from_its_measure(sample_book):
+    before = read_plan(read_values(sample_book)).plan
+    assert run("populate", sample_book, "--ids", "C02").exit_code == 0
+    after = read_plan(read_values(sample_book)).plan
+    old = {m.id: m for m in before.measures}
+    for m in after.measures:
+        if m.id in old:
+            assert m == old[m.id]  # every existing measure, with all its KPI rows, unchanged
+
+
+def test_populate_selected_uses_the_ticks(sample_book):
+    result = run("populate", sample_book, "--selected")
+    assert result.exit_code == 2 and "○" in result.output
+
+
+def test_schedule_is_idempotent_and_owns_only_its_sheet(sample_book):
+    before = parts(sample_book)
+    assert run("schedule", sample_book).exit_code == 0
+    once = parts(sample_book)
+    assert run("schedule", sample_book).exit_code == 0
+    assert parts(sample_book) == once
+    changed = {n for n in before if before[n] != once[n]}
+    assert changed <= {sheet_part(sample_book, L.SCHEDULE), sheet_part(sample_book, L.FINDINGS)}
+
+
+def test_schedule_draws_every_measure_with_wareki_headers(sample_book, sample_plan):
+    assert run("schedule", sample_book).exit_code == 0
+    grid = read_values(sample_book)[L.SCHEDULE]
+    table = L.ScheduleLayout(tuple(sample_plan.fiscal_years)).table
+    header = grid[table.header_row]
+    assert header[table.col("fy:2027")] == "令和9年度\n(2027)"
+    assert header[table.col("fy:2031")] == "令和13年度\n(2031)"
+    names = [r[table.col("row.name")] for r in grid[table.first_row:] if r[table.col("row.kind")] == "measure"]
+    assert sorted(names) == sorted(m.name for m in sample_plan.measures)
+    assert grid[2][0] == "凡例"
+
+
+@pytest.mark.parametrize("group_by", ["pillar", "domain"])
+def test_schedule_group_by_option(sample_book, group_by):
+    assert run("schedule", sample_book, "--group-by", group_by).exit_code == 0
+    grid = read_values(sample_book)[L.SCHEDULE]
+    first_section = next(r[0] for r in grid[5:] if r[0] and str(r[0]).startswith("■"))
+    assert ("条" in first_section) == (group_by == "pillar")
+
+
+def test_output_option_leaves_the_original_untouched(sample_book, tmp_path):
+    before = sample_book.read_bytes()
+    target = tmp_path / "出力.xlsm"
+    assert run("schedule", sample_book, "-o", target).exit_code == 0
+    assert sample_book.read_bytes() == before
+    assert target.exists()
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "xlplan", "demo", "--out", str(tmp_path)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "工程表を描画" in result.stdout
+    books = list(tmp_path.glob("*.xlsm"))
+    assert len(books) == 1
+    with zipfile.ZipFile(io.BytesIO(books[0].read_bytes())) as z:
+        assert "xl/vbaProject.bin" in z.namelist()
