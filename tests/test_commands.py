@@ -209,3 +209,25 @@ def test_demo_runs_end_to_end(tmp_path):
     assert len(books) == 1
     with zipfile.ZipFile(io.BytesIO(books[0].read_bytes())) as z:
         assert "xl/vbaProject.bin" in z.namelist()
+
+
+def test_current_fiscal_year_is_marked_when_inside_the_period(sample_book):
+    import datetime as dt
+
+    from xlplan.adapters.package import apply_ops
+    from xlplan.operations import schedule_ops
+    from xlplan.layout.render import CURRENT_FY_MARK
+
+    read = read_plan(read_values(sample_book))
+    apply_ops(sample_book, schedule_ops(read, today=dt.date(2028, 5, 1)))
+    layout = read.layout.schedule
+    marker = read_values(sample_book)[L.SCHEDULE][layout.marker_row]
+    assert marker[layout.table.col("fy:2028")] == CURRENT_FY_MARK
+    assert [v for v in marker if v] == [CURRENT_FY_MARK]
+
+
+def test_json_schema_in_docs_is_current():
+    from xlplan.planfile import plan_json_schema
+
+    committed = json.loads((Path(__file__).resolve().parents[1] / "docs" / "plan.schema.json").read_text(encoding="utf-8"))
+    assert committed == plan_json_schema(), "run `xlplan schema docs/plan.schema.json`"

@@ -373,13 +373,13 @@ class _Builder:
         self._columns(ws, table)
         values = schedule_sheet_values(self.plan, layout, current_fy)
         styles = [c.style for c in table.columns]
-        self._write_rows(ws, 0, values[:1], ["title"] * table.width)
-        self._write_rows(ws, 1, values[1:2], ["subtitle"] * table.width)
+        self._write_rows(ws, layout.title_row, [values[layout.title_row]], ["title"] * table.width)
+        self._write_rows(ws, layout.subtitle_row, [values[layout.subtitle_row]], ["subtitle"] * table.width)
         legend_styles = ["caption"] + [f"legend:{p.name}" for p in Phase] + ["center"] * 3
         for phase, color in PHASE_FILLS.items():
             self.fmt[f"legend:{phase.name}"] = self.wb.add_format({**STYLES["phase"], "bg_color": color, "border": 1})
-        self._write_rows(ws, 2, [values[2][: len(legend_styles)]], legend_styles)
-        self._write_rows(ws, 3, values[3:4], ["marker"] * table.width)
+        self._write_rows(ws, layout.legend_row, [values[layout.legend_row][: len(legend_styles)]], legend_styles)
+        self._write_rows(ws, layout.marker_row, [values[layout.marker_row]], ["marker"] * table.width)
         self._headers(ws, table)
         ws.set_row(table.header_row, 36)
         self._write_rows(ws, layout.first_row, values[layout.first_row:], styles)
@@ -402,7 +402,7 @@ class _Builder:
             phases = [{"type": "formula", "criteria": f"=AND({kind}=\"measure\",{code0}={PHASE_CODES[phase]})",
                        "format": self.wb.add_format({"bg_color": color, "border": 1, "border_color": "#808080"})}
                       for phase, color in PHASE_FILLS.items()]
-            today = {"type": "formula", "criteria": f'=AND({kind}="measure",{col_letter(fy0)}$4<>"")',
+            today = {"type": "formula", "criteria": f'=AND({kind}="measure",{col_letter(fy0)}${layout.marker_row + 1}<>"")',
                      "format": self.wb.add_format({"bg_color": CURRENT_FY_FILL, "border": 1, "border_color": "#BFBFBF"})}
             blocks.append((layout.first_row, fy0, last_row, last_fy_col, [section, subsection, *phases, today, border]))
         self._cf(ws, blocks)

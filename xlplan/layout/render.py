@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from xlplan.core.catalog import CatalogMeasure
-from xlplan.core.fiscal import period_label
+from xlplan.core.findings import Finding, Severity
+from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan, Program
-from xlplan.core.vocab import UNKNOWN_BASELINE
+from xlplan.core.schedule import GroupBy, kpi_baseline_text, kpi_target_text, schedule_rows, schedule_subtitle
+from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, Phase
 from xlplan.layout import sheets as L
+from xlplan.layout.a1 import quote_sheet
 from xlplan.layout.cells import (
+    Formula,
     as_of_cell,
     fmt_number,
     fy_cell,
@@ -114,20 +118,6 @@ def catalog_row(c: CatalogMeasure, adopted: bool = False) -> Row:
 
 
 # ------------------------------------------------------------------ generated sheets
-
-from xlplan.core.findings import Finding, Severity  # noqa: E402
-from xlplan.core.fiscal import wareki_fy  # noqa: E402
-from xlplan.core.schedule import (  # noqa: E402
-    PHASE_CODES,
-    GroupBy,
-    kpi_baseline_text,
-    kpi_target_text,
-    schedule_rows,
-    schedule_subtitle,
-)
-from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, Phase  # noqa: E402
-from xlplan.layout.a1 import quote_sheet  # noqa: E402
-from xlplan.layout.cells import Formula  # noqa: E402
 
 CURRENT_FY_MARK = "▼今年度"
 

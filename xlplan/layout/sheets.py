@@ -253,9 +253,12 @@ class ScheduleLayout:
     """The 工程表: fixed columns, one column per fiscal year, hidden phase codes."""
 
     fiscal_years: tuple[int, ...]
-    header_row: int = 4
+    # Rows above the table, in this order: title, subtitle, legend, current-FY marker.
     title_row: int = 0
+    subtitle_row: int = 1
     legend_row: int = 2
+    marker_row: int = 3
+    header_row: int = 4
 
     @property
     def first_row(self) -> int:
