@@ -231,3 +231,36 @@ def test_json_schema_in_docs_is_current():
 
     committed = json.loads((Path(__file__).resolve().parents[1] / "docs" / "plan.schema.json").read_text(encoding="utf-8"))
     assert committed == plan_json_schema(), "run `xlplan schema docs/plan.schema.json`"
+
+
+@pytest.mark.parametrize("subdivision,parts", [("半期", 2), ("四半期", 4)])
+def test_schedule_subdivided_into_halves_or_quarters(tmp_path, subdivision, parts):
+    book = tmp_path / f"{subdivision}.xlsm"
+    assert run("new", book, "--from", SAMPLE, "--subdivision", subdivision).exit_code == 0
+    read = read_plan(read_values(book))
+    assert read.findings == [] and read.plan.subdivision.value == subdivision
+    assert run("schedule", book).exit_code == 0
+    layout = L.ScheduleLayout((2027, 2028, 2029, 2030, 2031), read.plan.subdivision)
+    grid = read_values(book)[L.SCHEDULE]
+    headers = grid[layout.header_row]
+    keys = [layout.slot_key(fy, p) for fy, p in layout.slots()]
+    assert len(keys) == 5 * parts
+    assert headers[layout.table.col(keys[-1])].endswith("下期" if parts == 2 else "1-3月")
+    # a KPI target sits in the last part of its year
+    m = read.plan.measures[0]
+    target_fy = m.kpis[0].target_fy
+    row = next(r for r in grid[layout.first_row:] if r[layout.table.col("row.name")] == m.name)
+    assert "◎" in (row[layout.table.col(layout.slot_key(target_fy, parts))] or "")
+    assert "◎" not in (row[layout.table.col(layout.slot_key(target_fy, 1))] or "")
+
+
+def test_changing_the_subdivision_after_building_asks_for_a_rebuild(sample_book):
+    from xlplan.adapters.package import apply_ops
+    from xlplan.layout.ops import SetValues
+
+    row = L.INFO_FIELD["subdivision"].row
+    apply_ops(sample_book, [SetValues(L.INFO, row, L.INFO_VALUE_COL, [["四半期"]])])
+    result = run("validate", sample_book, "--format", "json")
+    assert result.exit_code == 1
+    codes = [f["code"] for f in json.loads(result.output)]
+    assert "INPUT-SCHEDULE-COLUMNS" in codes

@@ -184,3 +184,21 @@ def test_kpi_target_text_qualitative():
 )
 def test_kpi_baseline_text(baseline, text):
     assert kpi_baseline_text(Kpi(name="k", unit="件", baseline=baseline)) == text
+
+
+def test_subdivided_slots_place_targets_at_year_end_and_milestones_in_their_part():
+    from xlplan.core.model import Milestone
+    from xlplan.core.schedule import slot_cells
+
+    m = Measure(id="A", domain="電子行政", pillar="10条", name="x", schedule={2027: "検討", 2028: "実施・運用"},
+                kpis=[Kpi(name="k", unit="件", target_value=5, target_fy=2028)],
+                milestones=[Milestone(fy=2027, label="交付金申請", when="Q4"), Milestone(fy=2028, label="開始", when="下期")])
+    halves = slot_cells(m, [2027, 2028], 2)
+    assert halves[(2027, 1)].text.startswith("○検討") and halves[(2027, 2)].text.startswith("→")
+    assert "◆交付金申請" in halves[(2027, 2)].text  # Q4 falls in the second half
+    assert "◆開始" in halves[(2028, 2)].text and "◎5件" in halves[(2028, 2)].text
+    assert "◎" not in halves[(2028, 1)].text
+    quarters = slot_cells(m, [2027, 2028], 4)
+    assert "◆交付金申請" in quarters[(2027, 4)].text
+    assert "◆開始" in quarters[(2028, 3)].text and "◎5件" in quarters[(2028, 4)].text
+    assert {cell.code for (fy, _), cell in quarters.items() if fy == 2028} == {PHASE_CODES[Phase.OPERATE]}

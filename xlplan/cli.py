@@ -18,6 +18,7 @@ from xlplan.catalog_data import load_catalog
 from xlplan.core.findings import Finding, Severity, has_errors
 from xlplan.core.fiscal import parse_fy, period_label, wareki_fy
 from xlplan.core.model import Plan
+from xlplan.core.vocab import Subdivision, parse_term
 from xlplan.errors import XlplanUserError
 from xlplan.layout.read import ReadResult
 
@@ -141,6 +142,7 @@ def new(
     municipality: Annotated[Optional[str], typer.Option(help="団体名（例: 青葉台市）")] = None,
     start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="計画開始年度（例: 令和9年度、R9、2027）")] = None,
     years: Annotated[int, typer.Option(help="計画期間の年数（3か5が一般的）")] = 5,
+    subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
     from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）から作る")] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
@@ -156,6 +158,11 @@ def new(
                 raise XlplanUserError("--municipality と --start-fy を指定するか、--from で計画ファイルを指定してください。")
             plan = Plan(municipality=municipality, title=f"{municipality}官民データ活用推進計画",
                         start_fy=parse_fy(start_fy), years=years)
+        if subdivision is not None:
+            try:
+                plan = Plan.model_validate({**plan.model_dump(), "subdivision": parse_term(Subdivision, subdivision, "工程表の区切り")})
+            except ValueError as exc:
+                raise XlplanUserError(str(exc)) from None
         if not 1 <= plan.years <= 10:
             raise XlplanUserError(f"計画期間は1〜10年で指定してください（指定: {plan.years}年）。")
         if output.exists() and not force:
@@ -355,3 +362,5 @@ def demo(
 
 
 # -- extra commands: modules below add their commands to `app` when imported --
+from xlplan import cli_excel  # noqa: E402,F401
+from xlplan import cli_outputs  # noqa: E402,F401

@@ -16,6 +16,7 @@ from xlplan.core.fiscal import fy_of_date, wareki_fy
 from xlplan.core.populate import PopulateResult, new_measures
 from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
+from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
 from xlplan.layout.read import ReadResult
@@ -50,6 +51,9 @@ def clear_marks_ops() -> list[Op]:
 def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: GroupBy = "pillar") -> list[Op]:
     if read.plan is None:
         return []
+    for f in read.findings:
+        if f.code in ("INPUT-SCHEDULE-COLUMNS", "INPUT-FY-COLUMNS"):
+            raise XlplanUserError(f.message, sheet=f.sheet, cell=f.cell)
     layout = read.layout.schedule
     values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by)
     return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row)]

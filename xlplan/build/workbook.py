@@ -22,7 +22,7 @@ from xlplan.core.catalog import Catalog, with_catalog_programs
 from xlplan.core.fiscal import fy_of_date
 from xlplan.core.model import Plan
 from xlplan.core.schedule import PHASE_CODES
-from xlplan.core.vocab import Aggregation, Direction, KpiKind, Origin, Phase, Pillar
+from xlplan.core.vocab import Aggregation, Direction, KpiKind, Origin, Phase, Pillar, Subdivision
 from xlplan.fileio import atomic_write_bytes
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
@@ -99,7 +99,7 @@ class _Builder:
         self.plan = plan
         self.catalog = catalog
         self.with_macros = with_macros
-        self.layout = L.WorkbookLayout(tuple(plan.domains), tuple(plan.fiscal_years))
+        self.layout = L.WorkbookLayout(tuple(plan.domains), tuple(plan.fiscal_years), plan.subdivision)
         self.fmt = {name: wb.add_format(props) for name, props in STYLES.items()}
         self.sheets: dict[str, Worksheet] = {}
 
@@ -200,6 +200,7 @@ class _Builder:
             "kind": [k.value for k in KpiKind], "aggregation": [a.value for a in Aggregation],
             "direction": [d.value for d in Direction], "phase": [p.value for p in Phase],
             "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": ["国", "県", "その他"],
+            "subdivision": [s.value for s in Subdivision],
         }
         for col, (key, values) in enumerate(lists.items()):
             ws.write_string(0, col, key)
@@ -207,6 +208,14 @@ class _Builder:
                 ws.write_string(row, col, value)
             letter = col_letter(col)
             self.wb.define_name(L.LIST_NAMES[key], f"={quote_sheet(L.LISTS)}!${letter}$2:${letter}${len(values) + 1}")
+        # The versions this workbook was built with (the embedded VBA is this xlwings' xlwings.bas);
+        # the buttons and `xlplan doctor` find them by header and compare with the running Python.
+        import xlwings
+
+        for col, (key, value) in enumerate((("xlwings_version", xlwings.__version__), ("xlplan_version", __version__)),
+                                           start=len(lists)):
+            ws.write_string(0, col, key)
+            ws.write_string(1, col, value)
         ws.hide()
 
     def _usage(self) -> None:
@@ -249,8 +258,10 @@ class _Builder:
             else:
                 ws.write(f.row, L.INFO_VALUE_COL, value, self.fmt[style])
             if f.help:
+                options = {"validate": "list", "source": "=" + L.LIST_NAMES["subdivision"]} if f.key == "subdivision" \
+                    else {"validate": "any"}
                 ws.data_validation(f.row, L.INFO_VALUE_COL, f.row, L.INFO_VALUE_COL,
-                                   {"validate": "any", "input_title": f.label, "input_message": f.help})
+                                   {**options, "input_title": f.label, "input_message": f.help})
         ws.write_string(L.ROLES_ROW, 0, "位置付け（この計画が兼ねる役割。1行に1つ）", self.fmt["caption"])
         for i in range(L.ROLES_CAPACITY):
             role = self.plan.roles[i] if i < len(self.plan.roles) else None
@@ -381,14 +392,15 @@ class _Builder:
         self._write_rows(ws, layout.legend_row, [values[layout.legend_row][: len(legend_styles)]], legend_styles)
         self._write_rows(ws, layout.marker_row, [values[layout.marker_row]], ["marker"] * table.width)
         self._headers(ws, table)
-        ws.set_row(table.header_row, 36)
+        ws.set_row(table.header_row, 36 if layout.parts == 1 else 50)
         self._write_rows(ws, layout.first_row, values[layout.first_row:], styles)
         self._fit_rows(ws, layout.first_row, values[layout.first_row:], table)
         last_row = layout.first_row + SCHEDULE_ROWS
         first = layout.first_row + 1  # Excel row number of the first data row
         kind = f"${table.letter('row.kind')}{first}"
-        last_fy_col = table.col(L.fy_key(self.layout.fiscal_years[-1])) if self.layout.fiscal_years else table.col("row.programs")
-        fy0 = table.col(L.fy_key(self.layout.fiscal_years[0])) if self.layout.fiscal_years else None
+        slots = layout.slots()
+        last_fy_col = table.col(layout.slot_key(*slots[-1])) if slots else table.col("row.programs")
+        fy0 = table.col(layout.slot_key(*slots[0])) if slots else None
         section = {"type": "formula", "criteria": f'={kind}="section"', "stop_if_true": True,
                    "format": self.wb.add_format({"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True})}
         subsection = {"type": "formula", "criteria": f'={kind}="subsection"', "stop_if_true": True,
@@ -398,7 +410,7 @@ class _Builder:
         blocks = [(layout.first_row, 0, last_row, (fy0 if fy0 is not None else last_fy_col + 1) - 1, [section, subsection, border])]
         if fy0 is not None:
             # Phase fills come from the hidden code columns, one per fiscal year, at a fixed offset.
-            code0 = f"{table.letter(f'code:{self.layout.fiscal_years[0]}')}{first}"
+            code0 = f"{table.letter('code:' + layout.slot_key(*slots[0]))}{first}"
             phases = [{"type": "formula", "criteria": f"=AND({kind}=\"measure\",{code0}={PHASE_CODES[phase]})",
                        "format": self.wb.add_format({"bg_color": color, "border": 1, "border_color": "#808080"})}
                       for phase, color in PHASE_FILLS.items()]

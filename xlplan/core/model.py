@@ -22,7 +22,9 @@ from xlplan.core.vocab import (
     Origin,
     Phase,
     Pillar,
+    Subdivision,
     normalize_domain,
+    normalize_part,
     parse_phase,
     parse_pillar,
 )
@@ -113,6 +115,20 @@ class Kpi(_Model):
 class Milestone(_Model):
     fy: FiscalYear = Field(title="年度")
     label: str = Field(title="内容")
+    when: Literal["上期", "下期", "Q1", "Q2", "Q3", "Q4"] | None = Field(
+        None, title="時期", description="年度内の時期: 上期・下期、または Q1（4-6月）〜Q4（1-3月）")
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _when(cls, value: object) -> object:
+        return normalize_part(value) if isinstance(value, str) else value
+
+    def part(self, parts: int) -> int:
+        """The 1-based part of the year, out of `parts` equal parts, the milestone falls in."""
+        if self.when is None or parts == 1:
+            return 1
+        quarter = {"上期": 1, "下期": 3}.get(self.when) or int(self.when[1])
+        return (quarter - 1) * parts // 4 + 1
 
 
 class Measure(_Model):
@@ -153,6 +169,7 @@ class Plan(_Model):
     start_fy: FiscalYear = Field(title="計画開始年度")
     start_month: int = Field(4, ge=1, le=12, title="開始月", description="年度途中に始まる計画の開始月（例: 12）")
     years: int = Field(5, ge=1, le=50, title="計画期間（年数）")
+    subdivision: Subdivision = Field(Subdivision.YEAR, title="工程表の区切り", description="年度・半期（上期/下期）・四半期")
     roles: list[str] = Field(default_factory=list, title="位置付け")
     related_plans: list[RelatedPlan] = Field(default_factory=list, title="関連する計画")
     domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), title="分野")

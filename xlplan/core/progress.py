@@ -46,6 +46,7 @@ from xlplan.core.vocab import Aggregation, Direction
 RATIO_AHEAD = 1.10      # A: at least 110% of the progress expected by this FY
 RATIO_ON_TRACK = 0.90   # B: at least 90%; C below
 ACHIEVED = 1.0          # a qualitative KPI's actual meaning 達成
+RATIO_TOLERANCE = 1e-9  # a ratio exactly at a threshold earns the grade despite float rounding
 
 AnnualExpected = Literal["target", "path"]
 
@@ -73,7 +74,7 @@ class GradeScale:
 
     def grade(self, ratio: float) -> GradeLevel:
         for level in self.levels:
-            if ratio >= level.min_ratio:
+            if ratio >= level.min_ratio - RATIO_TOLERANCE:
                 return level
         return self.levels[-1]
 
@@ -332,7 +333,7 @@ def kpi_progress(kpi: Kpi, fy: int, *, plan_start_fy: int, plan_end_fy: int | No
         # No progress expected yet: ahead, on track or behind by the sign of the progress.
         grade = scale.best if rate > 0 else scale.on_track if rate == 0 else scale.worst
         return result(grade, note, expected=expected, rate=rate, expected_rate=expected_rate)
-    ratio = rate / expected_rate
+    ratio = _progress(actual, base, expected, direction)  # = rate / expected_rate, without the rounding
     return result(scale.grade(ratio), note, expected=expected, rate=rate, expected_rate=expected_rate, ratio=ratio)
 
 

@@ -31,7 +31,12 @@ class ScheduleRow:
     title: str = ""                     # section rows
     no: int | None = None
     measure: Measure | None = None
-    years: dict[int, YearCell] = field(default_factory=dict)
+    slots: dict[tuple[int, int], YearCell] = field(default_factory=dict)  # (fiscal year, part) -> cell
+
+    @property
+    def years(self) -> dict[int, YearCell]:
+        """The first part of each year (all of it without subdivision)."""
+        return {fy: cell for (fy, part), cell in self.slots.items() if part == 1}
 
 
 def _num(value: float) -> str:
@@ -57,29 +62,39 @@ def kpi_baseline_text(k: Kpi) -> str:
     return value
 
 
-def year_cells(measure: Measure, fiscal_years: list[int]) -> dict[int, YearCell]:
-    """Phase label at the start of each run, an arrow along it, plus target and milestone marks."""
-    cells: dict[int, YearCell] = {}
+def slot_cells(measure: Measure, fiscal_years: list[int], parts: int = 1) -> dict[tuple[int, int], YearCell]:
+    """The cell of each time slot (fiscal year, part of the year) of one measure's row.
+
+    A run of slots in one phase shows the phase once and then arrows. Phases
+    are planned per fiscal year, so every part of a year carries its phase; a
+    KPI target sits at the year's end (last part) and a milestone in its part.
+    """
+    cells: dict[tuple[int, int], YearCell] = {}
     previous: Phase | None = None
     for fy in fiscal_years:
         phase = measure.schedule.get(fy)
-        lines = []
-        if phase is not None:
-            lines.append(CONTINUE_MARK if phase == previous else f"{phase.symbol}{phase.value}")
-        for k in measure.kpis:
-            if k.target_fy == fy and (k.target_value is not None or k.target_text):
-                lines.append(f"{TARGET_MARK}{kpi_target_text(k)}")
-        for m in measure.milestones:
-            if m.fy == fy:
-                lines.append(f"{MILESTONE_MARK}{m.label}")
-        cells[fy] = YearCell("\n".join(lines), PHASE_CODES[phase] if phase else 0)
-        previous = phase
+        for part in range(1, parts + 1):
+            lines = []
+            if phase is not None:
+                lines.append(CONTINUE_MARK if phase == previous else f"{phase.symbol}{phase.value}")
+            if part == parts:
+                lines += [f"{TARGET_MARK}{kpi_target_text(k)}" for k in measure.kpis
+                          if k.target_fy == fy and (k.target_value is not None or k.target_text)]
+            lines += [f"{MILESTONE_MARK}{m.label}" for m in measure.milestones if m.fy == fy and m.part(parts) == part]
+            cells[(fy, part)] = YearCell("\n".join(lines), PHASE_CODES[phase] if phase else 0)
+            previous = phase
     return cells
 
 
-def schedule_rows(plan: Plan, group_by: GroupBy = "pillar") -> list[ScheduleRow]:
+def year_cells(measure: Measure, fiscal_years: list[int]) -> dict[int, YearCell]:
+    """One cell per fiscal year (the 工程表 without subdivision)."""
+    return {fy: cell for (fy, _), cell in slot_cells(measure, fiscal_years).items()}
+
+
+def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = None) -> list[ScheduleRow]:
     """Section rows and measure rows in the order the 工程表 shows them."""
     fys = plan.fiscal_years
+    parts = parts or len(plan.subdivision.parts)
     pillar_order = {p: i for i, p in enumerate(Pillar)}
     domain_order = {d: i for i, d in enumerate(plan.domains)}
     for m in plan.measures:  # domains missing from the plan (an error) follow, each its own group
@@ -109,7 +124,7 @@ def schedule_rows(plan: Plan, group_by: GroupBy = "pillar") -> list[ScheduleRow]
         if inner(m) != last_inner:
             rows.append(ScheduleRow("subsection", title=f"　{inner_title(m)}"))
             last_inner = inner(m)
-        rows.append(ScheduleRow("measure", no=no, measure=m, years=year_cells(m, fys)))
+        rows.append(ScheduleRow("measure", no=no, measure=m, slots=slot_cells(m, fys, parts)))
     return rows
 
 

@@ -179,3 +179,38 @@ def parse_term(enum: type[E], value: str, what: str) -> E:
 def normalize_domain(value: str) -> str:
     text = normalize_text(value)
     return DOMAIN_ALIASES.get(text, text)
+
+
+class Subdivision(StrEnum):
+    """How finely the 工程表 divides each fiscal year."""
+
+    YEAR = "年度"
+    HALF = "半期"
+    QUARTER = "四半期"
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Labels of the parts of a fiscal year, in order (April first)."""
+        return _PARTS[self]
+
+
+_PARTS = {
+    Subdivision.YEAR: ("",),
+    Subdivision.HALF: ("上期", "下期"),
+    Subdivision.QUARTER: ("4-6月", "7-9月", "10-12月", "1-3月"),
+}
+# What a planner may write after the year of a milestone to say when in the year:
+# 「R11下期 本格運用開始」, 「R9 Q4 交付金申請」, 「令和9年度第4四半期 …」.
+PART_ALIASES: dict[str, str] = {
+    "上期": "上期", "上半期": "上期", "下期": "下期", "下半期": "下期",
+    **{f"Q{i}": f"Q{i}" for i in range(1, 5)},
+    **{f"第{i}四半期": f"Q{i}" for i in range(1, 5)},
+}
+
+
+def normalize_part(value: str) -> str:
+    """上期/下期/Q1–Q4 from what a planner types (第3四半期 → Q3, 下半期 → 下期)."""
+    key = normalize_text(value).upper().replace("Ｑ", "Q")
+    if key in PART_ALIASES:
+        return PART_ALIASES[key]
+    raise ValueError(f"「{value}」は年度内の時期として読めません。上期・下期・Q1〜Q4（第1〜第4四半期）で書いてください。")

@@ -21,7 +21,11 @@ LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 _PAIR_RE = re.compile(r"^(?P<fy>.+?)\s*[:：=＝]\s*(?P<value>.+)$")
 _DATE_RE = re.compile(r"^(?P<y>\d{4})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:時点|現在)?$")
 _WAREKI_DATE_RE = re.compile(r"^(?P<era>令和|平成|R|H)(?P<y>元|\d{1,2})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:時点|現在)?$", re.I)
-_MILESTONE_RE = re.compile(r"^(?P<fy>\S+?)[\s:：]+(?P<label>.*)$")
+# Full-width digits and letters are matched as typed so the label stays verbatim.
+_MILESTONE_RE = re.compile(
+    r"^(?P<fy>(?:令和|平成|[RHＲＨ])?\s*(?:元|[0-9０-９]{1,4})\s*(?:年度|年)?)\s*"
+    r"(?P<when>上半期|下半期|上期|下期|[QＱ][1-4１-４]|第[1-4１-４]四半期)?\s*[:：]?\s*(?P<label>.*)$",
+    re.IGNORECASE | re.DOTALL)
 _ERA_START = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}
 
 
@@ -141,20 +145,21 @@ def read_fy_values(value: object) -> dict[int, float]:
 
 
 def read_milestones(value: object) -> list[Milestone]:
-    """One milestone per line: 「R11 本格運用開始」 or 「令和11年度：本格運用開始」."""
+    """One milestone per line: 「R11 本格運用開始」, 「令和11年度：本格運用開始」, 「R11下期 運用開始」, 「R9 Q4 交付金申請」."""
     milestones = []
     for line in read_text(value).splitlines():
         line = line.strip()
         if not line:
             continue
         m = _MILESTONE_RE.match(line)
-        head, label = (m["fy"], m["label"]) if m else (line, "")
         try:
-            fy = parse_fy(head)
+            if not m or not m["label"].strip():
+                raise FiscalYearError(line)
+            fy = parse_fy(m["fy"])
         except FiscalYearError:
-            raise CellError(f"「{line}」の先頭が年度ではありません。「R11 本格運用開始」のように年度から書いてください。",
+            raise CellError(f"「{line}」は「R11 本格運用開始」のように、年度（と時期）の後に内容を書いてください。",
                             "INPUT-NOT-FY") from None
-        milestones.append(Milestone(fy=fy, label=label.strip() or head))
+        milestones.append(Milestone(fy=fy, label=m["label"].strip(), when=m["when"]))
     return milestones
 
 
@@ -185,7 +190,10 @@ def fy_values_cell(values: dict[int, float]) -> str | None:
 def milestones_cell(milestones: list[Milestone]) -> str | None:
     if not milestones:
         return None
-    return "\n".join(f"{short_wareki_fy(m.fy)} {m.label}" for m in milestones)
+    def head(m: Milestone) -> str:
+        year = short_wareki_fy(m.fy)
+        return year if m.when is None else f"{year}{m.when}" if m.when in ("上期", "下期") else f"{year} {m.when}"
+    return "\n".join(f"{head(m)} {m.label}" for m in milestones)
 
 
 def list_cell(items: list[str]) -> str | None:

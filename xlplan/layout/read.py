@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,6 +24,7 @@ from xlplan.core.vocab import (
     Direction,
     KpiKind,
     Origin,
+    Subdivision,
     normalize_domain,
     parse_phase,
     parse_pillar,
@@ -127,21 +129,38 @@ class _Cells:
             return default
 
 
+# The same few labels (柱, 段階, 区分 …) and fiscal years repeat on every row, so
+# their parses are memoised. The parsers are pure; a value that fails is not
+# cached (lru_cache does not keep exceptions) and raises the same error again.
+_parse_pillar = lru_cache(maxsize=1024)(parse_pillar)
+_parse_phase = lru_cache(maxsize=1024)(parse_phase)
+_parse_term = lru_cache(maxsize=1024)(parse_term)
+# typed: 2027, 2027.0 and True must not share an entry.
+_read_fy = lru_cache(maxsize=4096, typed=True)(read_fy)
+_read_fy_or_date = lru_cache(maxsize=4096, typed=True)(read_fy_or_date)
+
+
 def _term(enum, what):
     def reader(value: Any):
         text = read_text(value)
-        return parse_term(enum, text, what) if text else None
+        return _parse_term(enum, text, what) if text else None
     return reader
+
+
+_ORIGIN_READER = _term(Origin, "区分")
+_KIND_READER = _term(KpiKind, "種別")
+_AGGREGATION_READER = _term(Aggregation, "集計")
+_DIRECTION_READER = _term(Direction, "方向")
 
 
 def _pillar_reader(value: Any):
     text = read_text(value)
-    return parse_pillar(text) if text else None
+    return _parse_pillar(text) if text else None
 
 
 def _phase_reader(value: Any):
     text = read_text(value)
-    return parse_phase(text) if text else None
+    return _parse_phase(text) if text else None
 
 
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
@@ -193,6 +212,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         cells.findings.append(Finding("INPUT-START-FY-MISSING", Severity.ERROR,
                                       "計画開始年度が空欄です。例: 令和9年度、R9、2027 のように入力してください。",
                                       Ref(field="start_fy"), L.INFO, cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL)))
+    subdivision = info_value("subdivision", _term(Subdivision, "工程表の区切り"), None) or Subdivision.YEAR
     years_value = info_value("years", read_number)
     years = int(years_value) if years_value is not None else 5
     month_value = info_value("start_month", read_number)
@@ -229,7 +249,9 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
             "計画期間を変えたときは `xlplan new --from` でブックを作り直してください。",
             Ref(field="start_fy"), L.INFO, cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL)))
-    layout = L.WorkbookLayout(tuple(domains), tuple(header_years))
+    layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision)
+    if L.SCHEDULE in values and header_years:
+        _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     locator = Locator(layout)
 
     measures: list[Measure] = []
@@ -249,7 +271,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
                 municipality=info_value("municipality", read_text, ""),
                 prefecture=info_value("prefecture", read_text, ""),
                 title=info_value("title", read_text, ""),
-                start_fy=start_fy, start_month=start_month, years=max(1, min(years, 50)),
+                start_fy=start_fy, start_month=start_month, years=max(1, min(years, 50)), subdivision=subdivision,
                 roles=roles, related_plans=related, domains=domains, skips=skips,
                 situation=info_value("situation", read_text, ""), purpose=info_value("purpose", read_text, ""),
                 structure=info_value("structure", read_text, ""),
@@ -258,6 +280,20 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         except ValidationError as exc:  # defensive: cells were converted already
             raise WorkbookReadError(f"基本情報を読み取れません: {exc.errors()[0]['msg']}", sheet=L.INFO) from None
     return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet)
+
+
+def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: _Cells) -> None:
+    """The 工程表 was built for one subdivision; a redraw for another would not fit its formats."""
+    table = layout.table
+    expected = [table.col(layout.slot_key(fy, p)) for fy, p in layout.slots()]
+    found = [cells.get(grid, table.header_row, c) for c in expected]
+    wanted = [table.columns[c].header for c in expected]
+    if [read_text(v) if not _is_error(v) else "" for v in found] != wanted:
+        cells.findings.append(Finding(
+            "INPUT-SCHEDULE-COLUMNS", Severity.ERROR,
+            "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
+            "計画期間や区切りを変えたときは `xlplan new --from` でブックを作り直してください。",
+            Ref(field="subdivision"), L.INFO, cell_name(L.INFO_FIELD["subdivision"].row, L.INFO_VALUE_COL)))
 
 
 def _header_years(grid: Grid, sheet: str, cells: _Cells) -> list[int]:
@@ -295,47 +331,52 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
     next_number = max(used_numbers, default=0) + 1
     current: tuple[Measure, MeasureRows] | None = None
     width = table.width
+    index = {c.key: i for i, c in enumerate(table.columns)}
+    id_col = index["measure.id"]
+    # The columns that make a row a measure's own row rather than another KPI row.
+    measure_cols = [index[k] for k in L.MEASURE_KEYS if k != "measure.id"] + [
+        i for i, c in enumerate(table.columns) if c.key.startswith("fy:")]
+    kpi_cols = [index[k] for k in L.KPI_KEYS]
+    fy_cols = [(c.key, int(c.key[3:])) for c in table.columns if c.key.startswith("fy:")]
+    sheet = table.sheet
+    convert = cells.convert
     for row in range(table.first_row, len(grid)):
         raw = list(grid[row][:width]) + [None] * max(0, width - len(grid[row]))
         if all(is_blank(v) for v in raw):
             continue
 
-        def val(key: str) -> Any:
-            return raw[table.col(key)]
+        def conv(key: str, reader, default=None, mid: str = "", row=row, raw=raw):
+            col = index[key]
+            return convert(sheet, row, col, raw[col], reader, default, mid)
 
-        def conv(key: str, reader, default=None, mid: str = ""):
-            return cells.convert(table.sheet, row, table.col(key), val(key), reader, default, mid)
-
-        measure_id = conv("measure.id", read_text, "")
-        measure_blank = all(is_blank(val(k)) for k in L.MEASURE_KEYS if k != "measure.id") and all(
-            is_blank(val(c.key)) for c in table.columns if c.key.startswith("fy:"))
+        measure_id = convert(sheet, row, id_col, raw[id_col], read_text, "", "")
+        measure_blank = all(is_blank(raw[i]) for i in measure_cols)
         if measure_blank and (measure_id in by_id or (not measure_id and current is not None)):
             measure, where = by_id[measure_id] if measure_id else current  # another KPI row of a measure
         else:
             if not measure_id:
                 measure_id = f"{code}-{next_number:02d}"
                 next_number += 1
-            measure = _read_measure_fields(table, domain, measure_id, conv)
-            where = MeasureRows(table.sheet, measure_id, row)
+            measure = _read_measure_fields(fy_cols, domain, measure_id, conv)
+            where = MeasureRows(sheet, measure_id, row)
             measures.append(measure)
             rows.append(where)
             by_id.setdefault(measure_id, (measure, where))
         current = (measure, where)
-        kpi = _read_kpi(table, conv, measure.id)
+        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), raw[index["kpi.baseline_value"]])
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
     return measures, rows
 
 
-def _read_measure_fields(table: L.Table, domain: str, measure_id: str, conv) -> Measure:
+def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id: str, conv) -> Measure:
     schedule = {}
-    for column in table.columns:
-        if column.key.startswith("fy:"):
-            phase = conv(column.key, _phase_reader, None, measure_id)
-            if phase is not None:
-                schedule[int(column.key[3:])] = phase
-    origin = conv("measure.origin", _term(Origin, "区分"), None, measure_id)
+    for key, fy in fy_cols:
+        phase = conv(key, _phase_reader, None, measure_id)
+        if phase is not None:
+            schedule[fy] = phase
+    origin = conv("measure.origin", _ORIGIN_READER, None, measure_id)
     return Measure(
         id=measure_id, domain=domain,
         pillar=conv("measure.pillar", _pillar_reader, None, measure_id),
@@ -351,26 +392,27 @@ def _read_measure_fields(table: L.Table, domain: str, measure_id: str, conv) -> 
     )
 
 
-def _read_kpi(table: L.Table, conv, measure_id: str) -> Kpi | None:
-    raw = {key: conv(key, read_text, "", measure_id) if key in ("kpi.name", "kpi.unit", "kpi.target_text") else None
-           for key in L.KPI_KEYS}
-    if all(is_blank(conv(k, lambda v: v, None)) for k in L.KPI_KEYS):
+def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | None:
+    """The KPI on a row (None when all its cells are blank); blank and baseline_raw come from the row."""
+    name = conv("kpi.name", read_text, "", measure_id)
+    unit = conv("kpi.unit", read_text, "", measure_id)
+    target_text = conv("kpi.target_text", read_text, "", measure_id)
+    if blank:
         return None
-    baseline_raw = conv("kpi.baseline_value", lambda v: v, None)
     unknown = isinstance(baseline_raw, str) and baseline_raw.strip() == UNKNOWN_BASELINE
     baseline_value = None if unknown else conv("kpi.baseline_value", read_number, None, measure_id)
-    as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date, (None, None), measure_id)
+    as_of_fy, as_of_date = conv("kpi.baseline_as_of", _read_fy_or_date, (None, None), measure_id)
     has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
     return Kpi(
-        name=raw["kpi.name"],
-        kind=conv("kpi.kind", _term(KpiKind, "種別"), None, measure_id) or KpiKind.EFFECT,
-        unit=raw["kpi.unit"],
-        aggregation=conv("kpi.aggregation", _term(Aggregation, "集計"), None, measure_id) or Aggregation.POINT,
-        direction=conv("kpi.direction", _term(Direction, "方向"), None, measure_id) or Direction.UP,
+        name=name,
+        kind=conv("kpi.kind", _KIND_READER, None, measure_id) or KpiKind.EFFECT,
+        unit=unit,
+        aggregation=conv("kpi.aggregation", _AGGREGATION_READER, None, measure_id) or Aggregation.POINT,
+        direction=conv("kpi.direction", _DIRECTION_READER, None, measure_id) or Direction.UP,
         baseline=Baseline(value=baseline_value, as_of_fy=as_of_fy, as_of_date=as_of_date) if has_baseline else None,
         target_value=conv("kpi.target_value", read_number, None, measure_id),
-        target_text=raw["kpi.target_text"],
-        target_fy=conv("kpi.target_fy", read_fy, None, measure_id),
+        target_text=target_text,
+        target_fy=conv("kpi.target_fy", _read_fy, None, measure_id),
         interim=conv("kpi.interim", read_fy_values, {}, measure_id),
         actuals=conv("kpi.actuals", read_fy_values, {}, measure_id),
     )

@@ -76,6 +76,7 @@ def info_values(plan: Plan) -> dict[str, Any]:
         "municipality": plan.municipality, "prefecture": plan.prefecture or None, "title": plan.title or None,
         "start_fy": fy_cell(plan.start_fy), "start_month": plan.start_month if plan.start_month != 4 else None,
         "years": plan.years, "period": period_label(plan.start_fy, plan.years, plan.start_month),
+        "subdivision": plan.subdivision.value,
         "situation": plan.situation or None, "purpose": plan.purpose or None, "structure": plan.structure or None,
     }
 
@@ -140,10 +141,11 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
     for i, text in enumerate(legend_cells()):
         legend[i] = text
     marker = blank()
-    if table.has(L.fy_key(current_fy)):
-        marker[table.col(L.fy_key(current_fy))] = CURRENT_FY_MARK
+    for part in range(1, layout.parts + 1):
+        if table.has(layout.slot_key(current_fy, part)):
+            marker[table.col(layout.slot_key(current_fy, part))] = CURRENT_FY_MARK
     rows: list[Row] = [title, subtitle, legend, marker, table.headers]
-    for srow in schedule_rows(plan, group_by):
+    for srow in schedule_rows(plan, group_by, layout.parts):
         row = blank()
         row[table.col("row.kind")] = srow.kind
         if srow.kind != "measure":
@@ -163,10 +165,11 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
             f"{kpi_target_text(k)}（{wareki_fy(k.target_fy)}）" if k.target_fy else kpi_target_text(k) for k in m.kpis)
         row[table.col("row.programs")] = "\n".join(
             f"{pid} {p.name}" if (p := plan.program(pid)) else pid for pid in m.programs)
-        for fy, cell in srow.years.items():
-            if table.has(L.fy_key(fy)):
-                row[table.col(L.fy_key(fy))] = cell.text or None
-                row[table.col(f"code:{fy}")] = cell.code
+        for (fy, part), cell in srow.slots.items():
+            key = layout.slot_key(fy, part)
+            if table.has(key):
+                row[table.col(key)] = cell.text or None
+                row[table.col("code:" + key)] = cell.code
         rows.append(row)
     return [[v if v != "" else None for v in r] for r in rows]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from xlplan.core.fiscal import fy_header
+from xlplan.core.fiscal import fy_header, short_wareki_fy, wareki_fy
+from xlplan.core.vocab import Subdivision
 from xlplan.layout.a1 import cell_name, col_letter
 
 # Sheet names. Domain sheets are named after their domain.
@@ -34,6 +35,7 @@ LIST_NAMES = {
     "domain": "xlplan_domains",
     "adopt": "xlplan_adopt",
     "level": "xlplan_levels",
+    "subdivision": "xlplan_subdivisions",
 }
 # Defined names over the findings sheet's key columns; conditional formats on
 # the domain sheets look cells up there, so marks vanish when findings do.
@@ -115,9 +117,10 @@ INFO_FIELDS: tuple[Field, ...] = (
     Field("start_month", "開始月", 7, "4月以外に始まる場合のみ（例: 12）"),
     Field("years", "計画期間（年数）", 8, "3年か5年が一般的（1〜10年）"),
     Field("period", "計画期間（表示）", 9, "自動で表示されます"),
-    Field("situation", "現状及び課題", 10, tall=True),
-    Field("purpose", "計画の目的", 11, tall=True),
-    Field("structure", "推進体制", 12, tall=True),
+    Field("subdivision", "工程表の区切り", 10, "年度・半期・四半期（変えたときは xlplan new --from で作り直します）"),
+    Field("situation", "現状及び課題", 11, tall=True),
+    Field("purpose", "計画の目的", 12, tall=True),
+    Field("structure", "推進体制", 13, tall=True),
 )
 INFO_FIELD = {f.key: f for f in INFO_FIELDS}
 
@@ -250,9 +253,11 @@ FINDINGS_KEY_ROWS = 5000          # the defined names cover this many rows
 
 @dataclass(frozen=True)
 class ScheduleLayout:
-    """The 工程表: fixed columns, one column per fiscal year, hidden phase codes."""
+    """The 工程表: fixed columns, then one column per fiscal year (or per half or
+    quarter of it), then hidden phase codes, one per visible time column."""
 
     fiscal_years: tuple[int, ...]
+    subdivision: Subdivision = Subdivision.YEAR
     # Rows above the table, in this order: title, subtitle, legend, current-FY marker.
     title_row: int = 0
     subtitle_row: int = 1
@@ -264,12 +269,32 @@ class ScheduleLayout:
     def first_row(self) -> int:
         return self.header_row + 1
 
+    @property
+    def parts(self) -> int:
+        return len(self.subdivision.parts)
+
+    def slot_key(self, fy: int, part: int = 1) -> str:
+        """The column key of one time slot: fy:2027, or fy:2027:2 for its second half."""
+        return fy_key(fy) if self.parts == 1 else f"{fy_key(fy)}:{part}"
+
+    def slots(self) -> list[tuple[int, int]]:
+        return [(fy, part) for fy in self.fiscal_years for part in range(1, self.parts + 1)]
+
     @cached_property
     def table(self) -> Table:
-        fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 13, "phase") for fy in self.fiscal_years)
-        # One hidden code column per fiscal year; conditional formats read them
+        width = {1: 13, 2: 10, 4: 7}[self.parts]
+        labels = self.subdivision.parts
+
+        def header(fy: int, part: int) -> str:
+            if self.parts == 1:
+                return fy_header(fy)
+            year = wareki_fy(fy) if self.parts == 2 else f"{short_wareki_fy(fy)}年度"  # quarters are narrow
+            return f"{year}\n({fy})\n{labels[part - 1]}"
+
+        fy_cols = tuple(Column(self.slot_key(fy, p), header(fy, p), width, "phase") for fy, p in self.slots())
+        # One hidden code column per time column; conditional formats read them
         # to fill the visible cells, so a redraw only writes values.
-        code_cols = tuple(Column(f"code:{fy}", f"code{fy}", 3, "hidden") for fy in self.fiscal_years)
+        code_cols = tuple(Column("code:" + c.key, "code" + c.key[3:], 3, "hidden") for c in fy_cols)
         return Table(SCHEDULE, self.header_row, (
             Column("row.no", "No.", 5, "cell"),  # section titles start here and run over to the right
             Column("row.pillar", "柱", 16, "wrap"),
@@ -298,6 +323,7 @@ class WorkbookLayout:
 
     domains: tuple[str, ...]
     fiscal_years: tuple[int, ...]
+    subdivision: Subdivision = Subdivision.YEAR
     domain_tables: dict[str, Table] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -305,7 +331,7 @@ class WorkbookLayout:
 
     @property
     def schedule(self) -> ScheduleLayout:
-        return ScheduleLayout(self.fiscal_years)
+        return ScheduleLayout(self.fiscal_years, self.subdivision)
 
     @property
     def sheet_order(self) -> list[str]:
