@@ -90,7 +90,7 @@ def _print_findings(findings: list[Finding], fmt: Fmt) -> None:
     errors = sum(f.severity is Severity.ERROR for f in findings)
     for f in findings:
         color = "red" if f.severity is Severity.ERROR else "yellow"
-        place = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
+        place = f"{f.sheet}!{f.cell}" if f.cell else f.sheet or (f"施策ID {f.measure_id}" if f.measure_id else "計画")
         out.print(f"[{color}]{f.severity.label}[/] {f.code} {place} {f.message}", highlight=False)
     out.print(f"エラー {errors}件、警告 {len(findings) - errors}件", highlight=False)
 
@@ -210,13 +210,15 @@ def validate(
     backup: BackupOpt = False,
 ) -> None:
     """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
+    from xlplan.core.catalog import with_catalog_programs
     from xlplan.core.validation import validate_plan
     from xlplan.operations import validate_ops
     from xlplan.planfile import load_plan
 
     try:
         if path.suffix.lower() in (".yaml", ".yml", ".json"):
-            findings = validate_plan(load_plan(path))
+            # a plan file lists only its own programs; the workbook would add the catalog's
+            findings = validate_plan(with_catalog_programs(load_plan(path), load_catalog()))
         else:
             read = read_workbook(path)
             findings, ops = validate_ops(read)

@@ -131,10 +131,15 @@ def read_list(value: object) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(read_text(value)) if part.strip()]
 
 
+# Pairs are separated like lists, except that a comma only separates when a year follows,
+# so 「R10:1,000、R11:2,000」 keeps its thousands separators.
+_PAIR_SEPARATORS = re.compile(r"[、;；\n]+|[,，](?=\s*(?:令和|平成|[RHＲＨrh]\s*[0-9０-９元]|[0-9０-９]{4}\s*(?:年度)?\s*[:：=＝]))")
+
+
 def read_fy_values(value: object) -> dict[int, float]:
     """「R10:30、R11:50」 → {2028: 30.0, 2029: 50.0}."""
     result: dict[int, float] = {}
-    for part in read_list(value):
+    for part in (p.strip() for p in _PAIR_SEPARATORS.split(read_text(value)) if p.strip()):
         m = _PAIR_RE.match(normalize_text(part))
         if not m:
             raise CellError(f"「{part}」は「年度:値」の形ではありません（例: R10:30、R11:50）。", "INPUT-NOT-PAIRS")
