@@ -264,12 +264,12 @@ def kpi_progress(kpi: Kpi, fy: int, *, plan_start_fy: int, plan_end_fy: int | No
     actual = kpi.actuals.get(fy)
     base_value = _baseline_value(kpi)
     has_base_fy = kpi.baseline is not None and (kpi.baseline.as_of_fy is not None or kpi.baseline.as_of_date is not None)
-    common = dict(
-        measure_id=measure.id if measure else "", measure_name=measure.name if measure else "",
-        owner=measure.owner if measure else "", kpi_index=kpi_index, kpi=kpi, fy=fy,
-        baseline=base_value, baseline_fy=baseline_fy(kpi, plan_start_fy) if has_base_fy else None,
-        target=kpi.target_value, target_fy=target_fy, actual=actual,
-    )
+    common = {
+        "measure_id": measure.id if measure else "", "measure_name": measure.name if measure else "",
+        "owner": measure.owner if measure else "", "kpi_index": kpi_index, "kpi": kpi, "fy": fy,
+        "baseline": base_value, "baseline_fy": baseline_fy(kpi, plan_start_fy) if has_base_fy else None,
+        "target": kpi.target_value, "target_fy": target_fy, "actual": actual,
+    }
 
     def result(grade: GradeLevel, note: str, expected: float | None = None, rate: float | None = None,
                expected_rate: float | None = None, ratio: float | None = None) -> KpiProgress:

@@ -31,9 +31,10 @@ from typing import Any
 from xlplan import __version__
 from xlplan.core.coverage import coverage_matrix
 from xlplan.core.fiscal import period_label, wareki_fy
-from xlplan.core.model import Plan
+from xlplan.core.model import Measure, Plan
 from xlplan.core.progress import plan_progress
 from xlplan.core.schedule import PHASE_CODES
+from xlplan.core.vocab import Pillar
 from xlplan.fileio import atomic_write_bytes
 
 SCHEMA_VERSION = 1
@@ -78,11 +79,23 @@ def _kpi_id(measure_id: str, no: int) -> str:
     return f"{measure_id}-{no}"
 
 
+def ordered_measures(plan: Plan) -> list[Measure]:
+    """Measures in the workbook's order: by domain (plan order), then pillar, then as entered.
+
+    A plan file and the workbook made from it then export identical files.
+    """
+    domains = {d: i for i, d in enumerate(plan.domains)}
+    pillars = {p: i for i, p in enumerate(Pillar)}
+    return [m for _, m in sorted(
+        enumerate(plan.measures),
+        key=lambda im: (domains.get(im[1].domain, len(domains)), pillars.get(im[1].pillar, len(pillars)), im[0]))]
+
+
 # ------------------------------------------------------------------ rows
 
 def measure_rows(plan: Plan) -> list[dict[str, Any]]:
     rows = []
-    for m in plan.measures:
+    for m in ordered_measures(plan):
         rows.append({
             "measure_id": m.id,
             "domain": m.domain,
@@ -105,7 +118,7 @@ def measure_rows(plan: Plan) -> list[dict[str, Any]]:
 
 def kpi_rows(plan: Plan) -> list[dict[str, Any]]:
     rows = []
-    for m in plan.measures:
+    for m in ordered_measures(plan):
         for i, k in enumerate(m.kpis, start=1):
             b = k.baseline
             rows.append({
@@ -131,7 +144,7 @@ def kpi_rows(plan: Plan) -> list[dict[str, Any]]:
 
 def kpi_value_rows(plan: Plan) -> list[dict[str, Any]]:
     rows = []
-    for m in plan.measures:
+    for m in ordered_measures(plan):
         for i, k in enumerate(m.kpis, start=1):
             for kind, series in (("中間目標", k.interim), ("実績値", k.actuals)):
                 for fy, value in sorted(series.items()):
@@ -144,7 +157,7 @@ def kpi_value_rows(plan: Plan) -> list[dict[str, Any]]:
 
 def schedule_rows(plan: Plan) -> list[dict[str, Any]]:
     rows = []
-    for m in plan.measures:
+    for m in ordered_measures(plan):
         previous = None
         for fy, phase in sorted(m.schedule.items()):
             rows.append({
@@ -163,14 +176,15 @@ def schedule_rows(plan: Plan) -> list[dict[str, Any]]:
 
 def milestone_rows(plan: Plan) -> list[dict[str, Any]]:
     return [
-        {"measure_id": m.id, "fiscal_year": ms.fy, "fiscal_year_label": wareki_fy(ms.fy), "label": ms.label}
-        for m in plan.measures for ms in sorted(m.milestones, key=lambda x: x.fy)
+        {"measure_id": m.id, "fiscal_year": ms.fy, "fiscal_year_label": wareki_fy(ms.fy),
+         "when": getattr(ms, "when", None), "label": ms.label}
+        for m in ordered_measures(plan) for ms in sorted(m.milestones, key=lambda x: x.fy)
     ]
 
 
 def program_rows(plan: Plan) -> list[dict[str, Any]]:
     users: dict[str, list[str]] = {}
-    for m in plan.measures:
+    for m in ordered_measures(plan):
         for pid in m.programs:
             users.setdefault(pid, []).append(m.id)
     return [
@@ -209,6 +223,8 @@ def progress_rows(plan: Plan) -> list[dict[str, Any]]:
                 "rate": None if r.rate is None else round(r.rate, 4),
                 "grade": r.grade.code, "grade_label": r.grade.label, "note": r.note,
             })
+    order = {m.id: i for i, m in reversed(list(enumerate(ordered_measures(plan))))}
+    rows.sort(key=lambda r: (r["fiscal_year"], order.get(r["measure_id"], 0), r["kpi_no"]))
     return rows
 
 
@@ -275,6 +291,7 @@ TABLES: tuple[Table, ...] = (
         _c("measure_id", "施策ID", "string", "measures の measure_id。", "DG-01"),
         _c("fiscal_year", "年度", _FY[0], _FY[1] + "。", "2028"),
         _c("fiscal_year_label", "年度（和暦）", "string", "年度の和暦表記。", "令和10年度"),
+        _c("when", "時期", "string", "年度内の時期（上期・下期・Q1〜Q4）。空は時期の指定なし。", "下期"),
         _c("label", "内容", "string", "マイルストーンの内容。", "子育て・介護の対象手続のオンライン受付開始"),
     ), milestone_rows),
     Table("programs", "国・県の施策・補助", "計画が参照する国・県の施策・補助制度1件につき1行。", (
@@ -434,10 +451,10 @@ def schema_markdown() -> str:
         "* 値がないときは、JSON では `null`、CSV では空欄です。真偽値は JSON では `true`/`false`、CSV では文字列 `true`/`false` です。",
         f"* 型が `string[]`（文字列の並び）の列は、JSON では配列、CSV では `{LIST_SEPARATOR}` 区切りです。",
         "* 分野・柱・段階・集計などの値は、ブックの選択肢と同じ日本語の表記です。",
-        "* CSV で、文字列のセルが `=`、`+`、`-`、`@`、タブ、復帰（CR）で始まる場合は、表計算ソフトが数式として実行しないよう先頭に `'` を付けます"
-        "（数値の列は対象外）。JSON には付けません。",
-        "* 表どうしは ID でつながります: `measures.measure_id` ← `kpis.measure_id`、`schedule.measure_id`、`milestones.measure_id`、"
-        "`kpis.kpi_id` ← `kpi_values.kpi_id`、`progress.kpi_id`、`programs.program_id` ← `measures.program_ids`。",
+        ("* CSV で、文字列のセルが `=`、`+`、`-`、`@`、タブ、復帰（CR）で始まる場合は、表計算ソフトが数式として実行しないよう先頭に `'` を付けます"
+         "（数値の列は対象外）。JSON には付けません。"),
+        ("* 表どうしは ID でつながります: `measures.measure_id` ← `kpis.measure_id`、`schedule.measure_id`、`milestones.measure_id`、"
+         "`kpis.kpi_id` ← `kpi_values.kpi_id`、`progress.kpi_id`、`programs.program_id` ← `measures.program_ids`。"),
         "",
     ]
     for t in TABLES:
@@ -450,12 +467,13 @@ def schema_markdown() -> str:
     lines += [
         "## 進捗評価（progress）の計算",
         "",
-        "* 目安の値: その年度の中間目標があればその値。なければ、時点・累計の指標は現状値（現状値の年度、なければ計画開始の前年度）・中間目標・目標値（目標年度）を結ぶ直線上の値、"
-        "年度値の指標はその後の中間目標、なければ目標値。目標年度以降は目標値。",
-        "* 達成率: 時点・累計は現状値から目標値への進捗（増加: (実績 − 現状値) ÷ (目標値 − 現状値)、減少: (現状値 − 実績) ÷ (現状値 − 目標値)。"
-        "現状値が未把握の増加の指標は 実績 ÷ 目標値）。年度値は目安の値との比（増加: 実績 ÷ 目安、減少: (2 × 目安 − 実績) ÷ 目安）。",
-        "* 評価: その年度に期待される達成率に対して 110% 以上は A（目標より進んでいる）、90% 以上は B（目標どおり）、それ未満は C（遅れている）。"
-        "実績値や目標がないときは D（評価できない）。定性の目標は実績値 1 を達成、0 を未達成とします。",
+        ("* 目安の値: その年度の中間目標があればその値。なければ、時点・累計の指標は現状値（現状値の年度、なければ計画開始の前年度）・"
+         "中間目標・目標値（目標年度）を結ぶ直線上の値、年度値の指標はその後の中間目標、なければ目標値。目標年度以降は目標値。"),
+        ("* 達成率: 時点・累計は現状値から目標値への進捗（増加: (実績 − 現状値) ÷ (目標値 − 現状値)、減少: (現状値 − 実績) ÷ (現状値 − 目標値)。"
+         "現状値が未把握の増加の指標は 実績 ÷ 目標値）。年度値は目安の値との比（増加: 実績 ÷ 目安、減少: (2 × 目安 − 実績) ÷ 目安）。"),
+        ("* 評価: その年度に期待される達成率に対して 110% 以上は A（目標より進んでいる）、90% 以上は B（目標どおり）、"
+         "それ未満は C（遅れている）。実績値や目標がないときは D（評価できない）。定性の目標は実績値 1 を達成、0 を未達成とします。"
+         "未把握の現状値から減少を目指す指標は、その年度の中間目標（なければ目標値）と比べます。"),
         "",
     ]
     return "\n".join(lines)

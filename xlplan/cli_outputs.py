@@ -1,0 +1,151 @@
+"""CLI commands for the plan's outputs: `xlplan export` and `xlplan progress`.
+
+Imported at the end of xlplan.cli, so the commands join the same `app`.
+FILE may be a workbook (.xlsm/.xlsx) or a plan file (.yaml/.yml/.json); a plan
+file gets the catalog's national programs added, as a new workbook would show.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from xlplan.cli import Fmt, _fail, _require_plan, app, err, out, read_workbook
+from xlplan.core.fiscal import parse_fy, wareki_fy
+from xlplan.core.model import Plan
+from xlplan.errors import XlplanUserError
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def load_plan_or_workbook(path: Path) -> Plan:
+    """The plan in a workbook or a plan file; reading problems of a workbook are shown as 注意."""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.catalog import with_catalog_programs
+    from xlplan.planfile import load_plan
+
+    if path.suffix.lower() in PLAN_SUFFIXES:
+        return with_catalog_programs(load_plan(path), load_catalog())
+    read = read_workbook(path)
+    plan = _require_plan(read, path)
+    for f in read.findings:
+        err.print(f"注意 {f.sheet}!{f.cell} {f.message}", highlight=False, markup=False)
+    return plan
+
+
+def _counts(written: dict[str, Path], plan: Plan) -> str:
+    from xlplan.export.opendata import TABLE_BY_NAME
+
+    parts = []
+    for name in ("measures", "kpis", "schedule"):
+        if name in written:
+            parts.append(f"{TABLE_BY_NAME[name].label} {len(TABLE_BY_NAME[name].rows(plan))}行")
+    return "、".join(parts)
+
+
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="ブック（.xlsm）または計画ファイル（.yaml/.json）")],
+    docx: Annotated[Optional[Path], typer.Option("--docx", help="計画書（Word）の出力先（例: 計画書.docx）")] = None,
+    json_dir: Annotated[Optional[Path], typer.Option("--json", help="オープンデータ（JSON）の出力フォルダー")] = None,
+    csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="オープンデータ（CSV）の出力フォルダー")] = None,
+    bom: Annotated[bool, typer.Option("--bom", help="CSV の先頭に BOM を付ける（Excel でそのまま開く場合）")] = False,
+) -> None:
+    """計画書（.docx）やオープンデータ（JSON・CSV）を書き出します。項目の定義は docs/opendata-schema.md にあります。"""
+    from xlplan.export.docx import export_docx
+    from xlplan.export.opendata import export_csv, export_json
+
+    try:
+        if docx is None and json_dir is None and csv_dir is None:
+            raise XlplanUserError("--docx、--json、--csv のどれかを指定してください（例: xlplan export 計画.xlsm --docx 計画書.docx）。")
+        if bom and csv_dir is None:
+            raise XlplanUserError("--bom は --csv と一緒に指定してください。")
+        if docx is not None:
+            if docx.is_dir():
+                raise XlplanUserError(f"「{docx}」はフォルダーです。計画書のファイル名（例: 計画書.docx）を指定してください。")
+            if docx.suffix.lower() != ".docx":
+                raise XlplanUserError(f"「{docx.name}」の拡張子は .docx にしてください。")
+        for folder in (json_dir, csv_dir):
+            if folder is not None and folder.exists() and not folder.is_dir():
+                raise XlplanUserError(f"「{folder}」はファイルです。出力先のフォルダーを指定してください。")
+        plan = load_plan_or_workbook(path)
+        if docx is not None:
+            export_docx(plan, docx)
+            out.print(f"計画書を書き出しました: {docx}（施策 {len(plan.measures)}件、"
+                      f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）", highlight=False, markup=False)
+        if json_dir is not None:
+            written = export_json(plan, json_dir)
+            out.print(f"オープンデータ（JSON）を書き出しました: {json_dir}（{_counts(written, plan)}）",
+                      highlight=False, markup=False)
+        if csv_dir is not None:
+            written = export_csv(plan, csv_dir, bom=bom)
+            out.print(f"オープンデータ（CSV{'、BOM付き' if bom else ''}）を書き出しました: {csv_dir}（{_counts(written, plan)}）",
+                      highlight=False, markup=False)
+    except XlplanUserError as exc:
+        raise _fail(exc) from None
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text}{unit}"
+
+
+@app.command()
+def progress(
+    path: Annotated[Path, typer.Argument(help="ブック（.xlsm）または計画ファイル（.yaml/.json）")],
+    fy: Annotated[Optional[str], typer.Option("--fy", help="評価する年度（例: 令和9年度、R9、2027）。省略すると実績値のある最新の年度")] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="text または json")] = Fmt.text,
+) -> None:
+    """KPIごとに、その年度の目安の値・実績値・達成率と評価（A 目標より進んでいる／B 目標どおり／C 遅れている／D 評価できない）を表示します。"""
+    from xlplan.core.progress import (
+        DEFAULT_SCALE,
+        format_rate,
+        grade_counts,
+        latest_actual_fy,
+        plan_progress,
+    )
+
+    try:
+        plan = load_plan_or_workbook(path)
+        if fy is not None:
+            year = parse_fy(fy)
+        else:
+            year = latest_actual_fy(plan)
+            if year is None:
+                raise XlplanUserError("実績値が入力されたKPIがありません。評価する年度を --fy で指定してください（例: --fy 令和9年度）。")
+    except XlplanUserError as exc:
+        raise _fail(exc) from None
+    if not plan.in_period(year):
+        err.print(f"注意 {wareki_fy(year)}は計画期間（{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）の外です。",
+                  highlight=False, markup=False)
+    results = plan_progress(plan, year)
+    counts = grade_counts(results)
+    if fmt is Fmt.json:
+        data = {
+            "municipality": plan.municipality,
+            "fiscal_year": year,
+            "fiscal_year_label": wareki_fy(year),
+            "scale": {lv.code: lv.label for lv in DEFAULT_SCALE.all_levels},
+            "summary": counts,
+            "results": [r.as_dict() for r in results],
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"{plan.municipality}　{wareki_fy(year)}の進捗（KPI {len(results)}件）", highlight=False, markup=False)
+    for r in results:
+        unit = r.kpi.unit
+        if r.qualitative:
+            actual = "—" if r.actual is None else ("達成" if r.rate == 1.0 else "未達成")
+            expected = r.kpi.target_text or "達成"
+        else:
+            actual, expected = _value(r.actual, unit), _value(r.expected, unit)
+        out.print(f"{r.grade.code} {r.grade.label}　{r.measure_id} {r.kpi.name}: 目安 {expected}、実績 {actual}、"
+                  f"達成率 {format_rate(r.rate)}（{r.note}）", highlight=False, markup=False)
+    summary = "、".join(f"{lv.code} {lv.label} {counts.get(lv.code, 0)}件" for lv in DEFAULT_SCALE.all_levels)
+    out.print(f"評価: {summary}", highlight=False, markup=False)
