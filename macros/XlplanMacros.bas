@@ -25,3 +25,11 @@ End Sub
 Sub Doctor()
     RunPython "import xlplan.excel as x; x.doctor()"
 End Sub
+
+Sub UpdateProgress()
+    RunPython "import xlplan.excel as x; x.update_progress()"
+End Sub
+
+Sub ExportDocument()
+    RunPython "import xlplan.excel as x; x.export_document()"
+End Sub

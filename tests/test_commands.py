@@ -115,12 +115,15 @@ def test_validate_flags_a_kpi_target_outside_the_period(tmp_path, sample_plan):
     assert f"{plan.measures[0].domain}!{target_col}{rows.kpi_rows[0] + 1}" in keys
 
 
-def test_validate_writes_only_the_findings_sheet(sample_book):
+def test_validate_writes_only_the_findings_and_coverage_sheets(sample_book):
     before = parts(sample_book)
     assert run("validate", sample_book).exit_code == 0
     after = parts(sample_book)
     changed = {n for n in before if before[n] != after[n]}
-    assert changed == {sheet_part(sample_book, L.FINDINGS)}
+    assert changed <= {sheet_part(sample_book, L.FINDINGS), sheet_part(sample_book, L.COVERAGE)}
+    assert sheet_part(sample_book, L.FINDINGS) in changed
+    assert run("validate", sample_book).exit_code == 0
+    assert parts(sample_book) == after  # twice equals once
 
 
 def test_validate_unreadable_file_exits_2_in_japanese(tmp_path):
@@ -169,7 +172,8 @@ def test_schedule_is_idempotent_and_owns_only_its_sheet(sample_book):
     assert run("schedule", sample_book).exit_code == 0
     assert parts(sample_book) == once
     changed = {n for n in before if before[n] != once[n]}
-    assert changed <= {sheet_part(sample_book, L.SCHEDULE), sheet_part(sample_book, L.FINDINGS)}
+    assert changed <= {sheet_part(sample_book, L.SCHEDULE), sheet_part(sample_book, L.FINDINGS),
+                       sheet_part(sample_book, L.COVERAGE)}
 
 
 def test_schedule_draws_every_measure_with_wareki_headers(sample_book, sample_plan):
@@ -264,3 +268,58 @@ def test_changing_the_subdivision_after_building_asks_for_a_rebuild(sample_book)
     assert result.exit_code == 1
     codes = [f["code"] for f in json.loads(result.output)]
     assert "INPUT-SCHEDULE-COLUMNS" in codes
+
+
+def test_coverage_sheet_counts_and_links_each_cell_to_its_measure(sample_book, sample_plan):
+    from xlplan.core.coverage import coverage_matrix
+
+    assert run("validate", sample_book).exit_code == 0
+    layout = L.CoverageLayout(tuple(sample_plan.domains))
+    grid = read_values(sample_book)[L.COVERAGE]
+    matrix = coverage_matrix(sample_plan)
+    for i, pillar in enumerate(matrix.pillars):
+        row = grid[layout.first_row + i]
+        assert row[0] == pillar.value
+        assert [int(v or 0) for v in row[1:1 + len(matrix.domains)]] == [matrix.count(pillar, d) for d in matrix.domains]
+    with zipfile.ZipFile(sample_book) as z:
+        xml = z.read(sheet_part(sample_book, L.COVERAGE)).decode()
+    first = next(m for m in sample_plan.measures if m.domain == "電子行政" and m.pillar.code == "P10")
+    rows = read_plan(read_values(sample_book)).locator.measures[first.id]
+    assert f"HYPERLINK(\"#'電子行政'!A{rows.first_row + 1}\"," in xml
+
+
+def test_coverage_marks_a_domain_without_measures_or_reason(tmp_path, sample_plan):
+    from xlplan.export.sheets import NO_REASON
+
+    plan = sample_plan.model_copy(update={"measures": [m for m in sample_plan.measures if m.domain != "金融"]})
+    src = tmp_path / "plan.yaml"
+    src.write_text(yaml.safe_dump(plan.model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    book = tmp_path / "金融なし.xlsm"
+    assert run("new", book, "--from", src).exit_code == 0
+    result = run("validate", book, "--format", "json")
+    assert "COVER-DOMAIN" in {f["code"] for f in json.loads(result.output)}
+    layout = L.CoverageLayout(tuple(plan.domains))
+    reasons = read_values(book)[L.COVERAGE][layout.reason_row]
+    assert reasons[layout.table.col("cov.d:金融")] == NO_REASON
+
+
+def test_progress_command_writes_the_review_sheet_and_keeps_the_year_cell(tmp_path, sample_plan):
+    plan = sample_plan.model_copy(deep=True)
+    kpi = plan.measures[0].kpis[0]
+    kpi.actuals = {2027: 9000}
+    kpi.comments = {2027: "出張申請で伸びた"}
+    src = tmp_path / "plan.yaml"
+    src.write_text(yaml.safe_dump(plan.model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    book = tmp_path / "進捗.xlsm"
+    assert run("new", book, "--from", src).exit_code == 0
+    result = run("progress", book, "--fy", "R9")
+    assert result.exit_code == 0, result.output
+    layout = L.ProgressLayout()
+    grid = read_values(book)[L.PROGRESS]
+    header = grid[layout.header_row]
+    row = next(r for r in grid[layout.first_row:] if r[0] == plan.measures[0].id and r[header.index("No.")] == 1)
+    assert row[header.index("年度")] == "令和9年度"
+    assert row[header.index("実績値")] == 9000
+    assert row[header.index("評価")] in {"A", "B", "C"}
+    assert row[header.index("コメント")] == "出張申請で伸びた"
+    assert grid[layout.summary_row][0].startswith("令和9年度の評価")

@@ -101,8 +101,9 @@ def progress(
     path: Annotated[Path, typer.Argument(help="ブック（.xlsm）または計画ファイル（.yaml/.json）")],
     fy: Annotated[Optional[str], typer.Option("--fy", help="評価する年度（例: 令和9年度、R9、2027）。省略すると実績値のある最新の年度")] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="text または json")] = Fmt.text,
+    write: Annotated[bool, typer.Option("--write/--no-write", help="ブックの「進捗管理」シートを作り直す")] = True,
 ) -> None:
-    """KPIごとに、その年度の目安の値・実績値・達成率と評価（A 目標より進んでいる／B 目標どおり／C 遅れている／D 評価できない）を表示します。"""
+    """KPIごとに、その年度の目安の値・実績値・達成率と評価（A 目標より進んでいる／B 目標どおり／C 遅れている／D 評価できない）を表示し、ブックなら「進捗管理」シートを作り直します。"""
     from xlplan.core.progress import (
         DEFAULT_SCALE,
         format_rate,
@@ -111,14 +112,21 @@ def progress(
         plan_progress,
     )
 
+    from xlplan.adapters.package import apply_ops
+    from xlplan.operations import progress_fy, progress_ops
+
     try:
-        plan = load_plan_or_workbook(path)
-        if fy is not None:
-            year = parse_fy(fy)
-        else:
-            year = latest_actual_fy(plan)
+        if path.suffix.lower() in PLAN_SUFFIXES:
+            plan = load_plan_or_workbook(path)
+            year = parse_fy(fy) if fy is not None else latest_actual_fy(plan)
             if year is None:
                 raise XlplanUserError("実績値が入力されたKPIがありません。評価する年度を --fy で指定してください（例: --fy 令和9年度）。")
+        else:
+            read = read_workbook(path)
+            plan = _require_plan(read, path)
+            year = progress_fy(read, parse_fy(fy) if fy is not None else None)
+            if write:
+                apply_ops(path, progress_ops(read, year))
     except XlplanUserError as exc:
         raise _fail(exc) from None
     if not plan.in_period(year):

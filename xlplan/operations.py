@@ -20,7 +20,8 @@ from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
 from xlplan.layout.read import ReadResult
-from xlplan.layout.render import findings_sheet_values, measure_rows, schedule_sheet_values
+from xlplan.core.findings import Ref
+from xlplan.layout.render import coverage_values, findings_sheet_values, measure_rows, progress_values, schedule_sheet_values
 
 
 def current_fy(today: dt.date | None = None) -> int:
@@ -40,7 +41,37 @@ def validate_ops(read: ReadResult, today: dt.date | None = None) -> tuple[list[F
     stamp = f"{wareki_fy(current_fy(today))}　{(today or dt.date.today()).isoformat()} に検証"
     values = findings_sheet_values(findings, stamp)
     first = L.FINDINGS_TABLE.first_row
-    return findings, [ReplaceValues(L.FINDINGS, 0, values), FitRows(L.FINDINGS, first, len(values) - first)]
+    return findings, [ReplaceValues(L.FINDINGS, 0, values), FitRows(L.FINDINGS, first, len(values) - first),
+                      *coverage_ops(read)]
+
+
+def coverage_ops(read: ReadResult) -> list[Op]:
+    """網羅表, counted from the measures just read; each count links to its first measure."""
+    if read.plan is None or read.layout.coverage.domains != tuple(read.plan.domains):
+        return []
+    values = coverage_values(read.plan, read.layout.coverage, lambda mid: read.locator.place(Ref(measure_id=mid)))
+    return [ReplaceValues(L.COVERAGE, 0, values)]
+
+
+def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date | None = None) -> int:
+    """The year to review: the one asked for, else 進捗管理!B2, else the latest year with actuals, else this year."""
+    from xlplan.core.progress import latest_actual_fy
+
+    assert read.plan is not None
+    if requested is not None:
+        return requested
+    if read.progress_fy is not None:
+        return read.progress_fy
+    return latest_actual_fy(read.plan) or min(max(current_fy(today), read.plan.start_fy), read.plan.end_fy)
+
+
+def progress_ops(read: ReadResult, fy: int) -> list[Op]:
+    if read.plan is None:
+        return []
+    layout = L.ProgressLayout()
+    values = progress_values(read.plan, layout, fy)
+    return [ReplaceValues(L.PROGRESS, layout.summary_row, values),
+            FitRows(L.PROGRESS, layout.first_row, len(values) - (layout.first_row - layout.summary_row))]
 
 
 def clear_marks_ops() -> list[Op]:

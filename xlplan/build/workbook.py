@@ -28,7 +28,11 @@ from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
 from xlplan.layout.cells import Formula
 from xlplan.layout.rowheight import row_height
+from xlplan.core.progress import latest_actual_fy
+from xlplan.export.sheets import NO_REASON
 from xlplan.layout.render import (
+    coverage_values,
+    progress_values,
     catalog_row,
     findings_sheet_values,
     info_values,
@@ -102,6 +106,7 @@ class _Builder:
         self.layout = L.WorkbookLayout(tuple(plan.domains), tuple(plan.fiscal_years), plan.subdivision)
         self.fmt = {name: wb.add_format(props) for name, props in STYLES.items()}
         self.sheets: dict[str, Worksheet] = {}
+        self.measure_cells: dict[str, tuple[str, str]] = {}  # measure id -> its first cell, for links
 
     # -------------------------------------------------------------- structure
 
@@ -119,6 +124,8 @@ class _Builder:
         self._catalog()
         self._programs()
         self._schedule(current_fy)
+        self._coverage()
+        self._progress(current_fy)
         self._findings()
         self._xlwings_conf(interpreter)
         self._buttons()
@@ -148,10 +155,12 @@ class _Builder:
         for r, row in enumerate(rows):
             ws.set_row(first_row + r, row_height(row, widths, wraps))
 
-    def _columns(self, ws: Worksheet, table: L.Table, hidden_styles: bool = True) -> None:
+    def _columns(self, ws: Worksheet, table: L.Table, formats: bool = True) -> None:
+        """Widths, hidden helper columns and (for open-ended tables) the column's default format,
+        which new rows typed or inserted later take on."""
         for i, column in enumerate(table.columns):
-            options = {"hidden": True} if column.style == "hidden" and hidden_styles else {}
-            ws.set_column(i, i, column.width, self.fmt[column.style], options)
+            options = {"hidden": True} if column.style == "hidden" else {}
+            ws.set_column(i, i, column.width, self.fmt[column.style] if formats else None, options)
 
     def _headers(self, ws: Worksheet, table: L.Table) -> None:
         ws.set_row(table.header_row, 30)
@@ -294,7 +303,10 @@ class _Builder:
         ws.write_string(1, 0, "柱ごとに施策を入力します。KPIを増やすときは、下に行を足して同じ施策IDを入れ、指標の列だけを書きます。"
                               "年度の列には段階（検討・準備・構築・整備・実証・実施・運用・拡充・見直し）を選びます。", self.fmt["help"])
         self._headers(ws, table)
-        rows = [values for measure in self.plan.measures_in(domain) for values in measure_rows(measure, table)]
+        rows = []
+        for measure in self.plan.measures_in(domain):
+            self.measure_cells.setdefault(measure.id, (domain, cell_name(table.first_row + len(rows), 0)))
+            rows += measure_rows(measure, table)
         self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
         self._fit_rows(ws, table.first_row, rows, table)
         last_row = table.first_row + DOMAIN_ROWS
@@ -422,6 +434,58 @@ class _Builder:
         self._print(ws, table, a3=True)
         ws.repeat_rows(table.header_row, table.header_row)
         ws.set_header(f"&L&8{self.plan.municipality}　工程表&R&8&D")
+
+    def _coverage(self) -> None:
+        ws = self.sheets[L.COVERAGE]
+        layout = self.layout.coverage
+        table = layout.table
+        self._columns(ws, table, formats=False)  # a fixed grid: formats on its cells only
+        values = coverage_values(self.plan, layout, lambda mid: self.measure_cells.get(mid, ("", "")))
+        self._write_rows(ws, 0, values[:1], ["title"])
+        self._write_rows(ws, 1, values[1:2], ["help"])
+        self._headers(ws, table)
+        grid = [[v if v is not None else "" for v in row] for row in values[layout.first_row:]]
+        self._write_rows(ws, layout.first_row, grid, [c.style for c in table.columns])
+        self._fit_rows(ws, layout.first_row, values[layout.first_row:], table)
+        # Yellow where a pillar row or a domain column has no measure and no reason.
+        reason_col = table.letter("cov.reason")
+        last_domain = table.col("cov.total") - 1
+        unexplained = {"type": "formula", "format": self.wb.add_format({"bg_color": WARNING_FILL, "font_color": WARNING_FONT}),
+                       "criteria": f'=OR(${reason_col}{layout.first_row + 1}="{NO_REASON}",'
+                                   f'B${layout.reason_row + 1}="{NO_REASON}")'}
+        self._cf(ws, [(layout.first_row, 1, layout.total_row - 1, last_domain, [unexplained])])
+        row_only = {**unexplained, "criteria": f'=${reason_col}{layout.first_row + 1}="{NO_REASON}"'}
+        self._cf(ws, [(layout.first_row, 0, layout.total_row - 1, 0, [row_only])])
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 1)
+
+    def _progress(self, current_fy: int) -> None:
+        ws = self.sheets[L.PROGRESS]
+        layout = L.ProgressLayout()
+        table = layout.table
+        self._columns(ws, table)
+        ws.write_string(0, 0, "進捗管理（年度ごとの評価）", self.fmt["title"])
+        r, c = layout.fy_cell
+        ws.write_string(r, c - 1, "評価する年度", self.fmt["label"])
+        ws.write_blank(r, c, None, self.fmt["input"])
+        ws.data_validation(r, c, r, c, {"validate": "any", "input_title": "評価する年度",
+                                        "input_message": "例: 令和9年度。空欄なら実績のある最後の年度を評価します。"})
+        ws.write_string(r, c + 1, "実績値と実績の説明は分野のシートの「実績値」「実績の説明」列に入力し、「進捗管理を作成」を押します。",
+                        self.fmt["help"])
+        fy = latest_actual_fy(self.plan) or min(max(current_fy, self.plan.start_fy), self.plan.end_fy)
+        values = progress_values(self.plan, layout, fy)
+        self._write_rows(ws, layout.summary_row, values[:1], ["caption"])
+        self._headers(ws, table)
+        data = values[layout.first_row - layout.summary_row:]
+        self._write_rows(ws, layout.first_row, data, [c.style for c in table.columns])
+        self._fit_rows(ws, layout.first_row, data, table)
+        grade = table.col(next(c.key for c in table.columns if c.header == "評価"))
+        for code, fill in (("A", "#C6EFCE"), ("B", "#DDEBF7"), ("C", ERROR_FILL), ("D", "#EDEDED")):
+            ws.conditional_format(layout.first_row, grade, layout.first_row + 2000, grade, {
+                "type": "cell", "criteria": "==", "value": f'"{code}"', "format": self.wb.add_format({"bg_color": fill})})
+        ws.freeze_panes(layout.first_row, 2)
+        self._print(ws, table, a3=True)
 
     def _findings(self) -> None:
         ws = self.sheets[L.FINDINGS]

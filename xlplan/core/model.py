@@ -106,6 +106,7 @@ class Kpi(_Model):
     target_fy: FiscalYear | None = Field(None, title="目標年度")
     interim: dict[FiscalYear, float] = Field(default_factory=dict, title="中間目標")
     actuals: dict[FiscalYear, float] = Field(default_factory=dict, title="実績値")
+    comments: dict[FiscalYear, str] = Field(default_factory=dict, title="実績の説明", description="年度ごとの実績の説明・次年度の取組")
 
     @property
     def is_qualitative(self) -> bool:

@@ -60,7 +60,7 @@ def coverage_measure_ids(plan: Plan, matrix: CoverageMatrix | None = None) -> li
 def progress_sheet_values(plan: Plan, fy: int, *, scale: GradeScale = DEFAULT_SCALE) -> list[list[Any]]:
     """進捗管理 for one fiscal year: one row per KPI (header first), graded with the scale.
 
-    The コメント column is left empty for the owners to fill in.
+    The コメント column shows the KPI's 実績の説明 for that year (entered on the domain sheet).
     """
     rows: list[list[Any]] = [list(PROGRESS_HEADER)]
     for r in plan_progress(plan, fy, scale=scale):
@@ -70,6 +70,6 @@ def progress_sheet_values(plan: Plan, fy: int, *, scale: GradeScale = DEFAULT_SC
             k.direction.value, kpi_baseline_text(k), kpi_target_text(k),
             wareki_fy(r.target_fy) if r.target_fy else "", wareki_fy(fy),
             "" if r.expected is None else r.expected, "" if r.actual is None else r.actual,
-            "" if r.rate is None else r.rate, r.grade.code, r.grade.label, r.note, "",
+            "" if r.rate is None else r.rate, r.grade.code, r.grade.label, r.note, k.comments.get(fy, ""),
         ])
     return rows

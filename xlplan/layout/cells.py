@@ -26,6 +26,8 @@ _MILESTONE_RE = re.compile(
     r"^(?P<fy>(?:令和|平成|[RHＲＨ])?\s*(?:元|[0-9０-９]{1,4})\s*(?:年度|年)?)\s*"
     r"(?P<when>上半期|下半期|上期|下期|[QＱ][1-4１-４]|第[1-4１-４]四半期)?\s*[:：]?\s*(?P<label>.*)$",
     re.IGNORECASE | re.DOTALL)
+_FY_TEXT_RE = re.compile(r"^(?P<fy>(?:令和|平成|[RHＲＨ])?\s*(?:元|[0-9０-９]{1,4})\s*(?:年度|年)?)\s*[:：]\s*(?P<text>.*)$",
+                         re.IGNORECASE)
 _ERA_START = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}
 
 
@@ -149,6 +151,24 @@ def read_fy_values(value: object) -> dict[int, float]:
     return result
 
 
+def read_fy_texts(value: object) -> dict[int, str]:
+    """One line per year: 「R9: 予定どおり導入」 → {2027: "予定どおり導入"}; a line without a year continues the previous one."""
+    result: dict[int, str] = {}
+    last: int | None = None
+    for line in read_text(value).splitlines():
+        m = _FY_TEXT_RE.match(line.strip())
+        if m:
+            fy = read_fy(m["fy"])
+            assert fy is not None
+            result[fy] = m["text"].strip()
+            last = fy
+        elif line.strip() and last is not None:
+            result[last] += "\n" + line.strip()
+        elif line.strip():
+            raise CellError(f"「{line.strip()}」の先頭に年度がありません。「R9: 説明」のように年度から書いてください。", "INPUT-NOT-FY")
+    return result
+
+
 def read_milestones(value: object) -> list[Milestone]:
     """One milestone per line: 「R11 本格運用開始」, 「令和11年度：本格運用開始」, 「R11下期 運用開始」, 「R9 Q4 交付金申請」."""
     milestones = []
@@ -192,6 +212,12 @@ def fy_values_cell(values: dict[int, float]) -> str | None:
     return "、".join(f"{short_wareki_fy(fy)}:{fmt_number(v)}" for fy, v in sorted(values.items()))
 
 
+def fy_texts_cell(texts: dict[int, str]) -> str | None:
+    if not texts:
+        return None
+    return "\n".join(f"{short_wareki_fy(fy)}: {text}" for fy, text in sorted(texts.items()))
+
+
 def milestones_cell(milestones: list[Milestone]) -> str | None:
     if not milestones:
         return None
@@ -209,5 +235,5 @@ def list_cell(items: list[str]) -> str | None:
 class Formula:
     """A formula to write, with the value a reader should see before Excel recalculates."""
 
-    text: str       # without the leading "="
-    cached: str
+    text: str                  # without the leading "="
+    cached: str | int | float  # shown by readers (and Excel) until it recalculates

@@ -38,6 +38,7 @@ from xlplan.layout.cells import (
     is_blank,
     read_fy,
     read_fy_or_date,
+    read_fy_texts,
     read_fy_values,
     read_list,
     read_milestones,
@@ -106,6 +107,7 @@ class ReadResult:
     layout: L.WorkbookLayout
     adopted: list[str] = field(default_factory=list)   # catalog ids ticked 採用
     rows: dict[str, list[MeasureRows]] = field(default_factory=dict)  # per domain sheet, in sheet order
+    progress_fy: int | None = None     # the year typed in 進捗管理!B2
 
 
 class _Cells:
@@ -261,8 +263,16 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         sheet_measures, sheet_rows = _read_domain(grid, layout.domain_tables[domain], domain, domains, cells)
         measures += sheet_measures
         rows_by_sheet[domain] = sheet_rows
+        table = layout.domain_tables[domain]
         for r in sheet_rows:
+            if (first := locator.measures.get(r.measure_id)) is not None:
+                cells.findings.append(Finding(
+                    "INPUT-DUPLICATE-ID", Severity.ERROR,
+                    f"施策ID「{r.measure_id}」は「{first.sheet}」の {table.cell(first.first_row, 'measure.id')} でも使われています。"
+                    "施策ごとに別のIDにしてください（同じ施策のKPIを足す行は、施策名などを空欄にして同じIDにします）。",
+                    Ref(measure_id=r.measure_id), domain, table.cell(r.first_row, "measure.id")))
             locator.measures.setdefault(r.measure_id, r)
+        cells.findings += _merge_findings(getattr(values, "merged", {}).get(domain, ()), table, sheet_rows)
 
     plan = None
     if start_fy is not None:
@@ -279,7 +289,11 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             )
         except ValidationError as exc:  # defensive: cells were converted already
             raise WorkbookReadError(f"基本情報を読み取れません: {exc.errors()[0]['msg']}", sheet=L.INFO) from None
-    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet)
+    progress_fy = None
+    if L.PROGRESS in values:
+        r, c = L.ProgressLayout().fy_cell
+        progress_fy = cells.convert(L.PROGRESS, r, c, cells.get(values[L.PROGRESS], r, c), read_fy)
+    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet, progress_fy=progress_fy)
 
 
 def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: _Cells) -> None:
@@ -294,6 +308,26 @@ def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: _Cells)
             "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
             "計画期間や区切りを変えたときは `xlplan new --from` でブックを作り直してください。",
             Ref(field="subdivision"), L.INFO, cell_name(L.INFO_FIELD["subdivision"].row, L.INFO_VALUE_COL)))
+
+
+def _merge_findings(merged, table: L.Table, rows: list[MeasureRows]) -> list[Finding]:
+    """Merged cells inside a measure table: calamine (and Excel) give the value to the top-left
+    cell only, so a merge across columns, or across rows of different measures, misreads the table.
+    A merge down the rows of one measure (e.g. its name beside several KPIs) reads correctly."""
+    spans = [(r.first_row, r.last_row) for r in rows]
+    findings = []
+    for r0, c0, r1, c1 in merged:
+        if r1 < table.first_row or c0 >= table.width or (r0 == r1 and c0 == c1):
+            continue
+        if c0 == c1 and any(first <= r0 and r1 <= last for first, last in spans):
+            continue
+        top_left = cell_name(r0, c0)
+        findings.append(Finding(
+            "INPUT-MERGED", Severity.ERROR,
+            f"セル {top_left}:{cell_name(r1, c1)} が結合されています。結合したセルの値は左上の {top_left} にしか入らないため、"
+            "表を正しく読めません。［セルを結合して中央揃え］を解除し、各セルに値を入れてください。",
+            Ref(), table.sheet, top_left))
+    return findings
 
 
 def _header_years(grid: Grid, sheet: str, cells: _Cells) -> list[int]:
@@ -415,6 +449,7 @@ def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | No
         target_fy=conv("kpi.target_fy", _read_fy, None, measure_id),
         interim=conv("kpi.interim", read_fy_values, {}, measure_id),
         actuals=conv("kpi.actuals", read_fy_values, {}, measure_id),
+        comments=conv("kpi.comments", read_fy_texts, {}, measure_id),
     )
 
 

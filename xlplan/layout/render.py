@@ -17,6 +17,7 @@ from xlplan.layout.cells import (
     as_of_cell,
     fmt_number,
     fy_cell,
+    fy_texts_cell,
     fy_values_cell,
     list_cell,
     milestones_cell,
@@ -42,6 +43,7 @@ def _kpi_values(k: Kpi) -> dict[str, Any]:
         "kpi.target_fy": fy_cell(k.target_fy),
         "kpi.interim": fy_values_cell(k.interim),
         "kpi.actuals": fy_values_cell(k.actuals),
+        "kpi.comments": fy_texts_cell(k.comments),
     }
 
 
@@ -192,4 +194,43 @@ def findings_sheet_values(findings: list[Finding], checked_at: str = "") -> list
         rows.append([f.severity.label, f.code, link, f.measure_id or None, f.message,
                      place if f.severity is Severity.ERROR else None,
                      place if f.severity is Severity.WARNING else None])
+    return rows
+
+
+def coverage_values(plan: Plan, layout: L.CoverageLayout, place=None) -> list[Row]:
+    """網羅表 from A1: title, help, blank, then the matrix. A count links to its first measure's row
+    when place(measure_id) -> (sheet, cell) is given."""
+    from xlplan.core.coverage import coverage_matrix
+    from xlplan.export.sheets import coverage_sheet_values
+
+    matrix = coverage_matrix(plan)
+    grid = coverage_sheet_values(plan, matrix)
+    width = layout.table.width
+    if place is not None:
+        for i, pillar in enumerate(matrix.pillars):
+            for j, domain in enumerate(matrix.domains):
+                ids = matrix.ids(pillar, domain)
+                if ids and j + 1 < width - 2:
+                    sheet, cell = place(ids[0])
+                    if sheet:
+                        grid[1 + i][1 + j] = Formula(f'HYPERLINK("#{quote_sheet(sheet)}!{cell}",{len(ids)})', len(ids))
+    title = ["網羅表（柱 × 分野の施策数）"] + [None] * (width - 1)
+    help_ = ["数字は施策の数です（クリックでその施策へ移動）。黄色の行・列は施策も理由もない柱・分野です。"
+             "取り組まない場合は基本情報の「取り組まない柱・分野と理由」に書いてください。"] + [None] * (width - 1)
+    rows = [title, help_, [None] * width]
+    rows += [[v if v != "" else None for v in (r + [None] * width)[:width]] for r in grid]
+    return rows
+
+
+def progress_values(plan: Plan, layout: L.ProgressLayout, fy: int) -> list[Row]:
+    """進捗管理 from the summary row down (the fiscal year cell above it is the planner's)."""
+    from xlplan.core.progress import grade_counts, plan_progress
+    from xlplan.export.sheets import progress_sheet_values
+
+    grid = progress_sheet_values(plan, fy)
+    counts = grade_counts(plan_progress(plan, fy))
+    summary = f"{wareki_fy(fy)}の評価: " + "、".join(f"{grade} {n}件" for grade, n in counts.items())
+    width = layout.table.width
+    rows = [[summary] + [None] * (width - 1), [None] * width]
+    rows += [[v if v != "" else None for v in r] for r in grid]
     return rows

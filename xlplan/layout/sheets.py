@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from xlplan.core.fiscal import fy_header, short_wareki_fy, wareki_fy
-from xlplan.core.vocab import Subdivision
+from xlplan.core.vocab import Pillar, Subdivision
 from xlplan.layout.a1 import cell_name, col_letter
 
 # Sheet names. Domain sheets are named after their domain.
@@ -20,6 +20,8 @@ INFO = "基本情報"
 CATALOG = "施策カタログ"
 PROGRAMS = "国・県の施策"
 SCHEDULE = "スケジュール"
+COVERAGE = "網羅表"
+PROGRESS = "進捗管理"
 FINDINGS = "検証結果"
 XLWINGS_CONF = "xlwings.conf"
 LISTS = "_lists"  # hidden sheet holding dropdown lists behind defined names
@@ -177,6 +179,7 @@ KPI_COLUMNS: tuple[Column, ...] = (
     Column("kpi.target_fy", "目標年度", 11, help="和暦・西暦どちらでも（例: R13、2031）"),
     Column("kpi.interim", "中間目標", 16, help="「R10:30、R11:50」のように年度:値を「、」区切りで"),
     Column("kpi.actuals", "実績値", 16, help="「R9:12、R10:25」のように年度:値を「、」区切りで"),
+    Column("kpi.comments", "実績の説明", 28, "wrap", help="「R9: 説明」のように年度ごとに1行ずつ（進捗管理シートに載ります）"),
 )
 TRAILING_COLUMNS: tuple[Column, ...] = (
     Column("measure.milestones", "マイルストーン", 22, "wrap", help="「R11 本格運用開始」のように年度と内容を1行ずつ"),
@@ -194,7 +197,7 @@ def domain_table(sheet: str, fiscal_years: list[int]) -> Table:
     columns = MEASURE_COLUMNS + KPI_COLUMNS + fy_cols + TRAILING_COLUMNS
     groups = (
         ("施策", "measure.id", "measure.programs"),
-        ("KPI（指標）", "kpi.name", "kpi.actuals"),
+        ("KPI（指標）", "kpi.name", "kpi.comments"),
         ("工程（年度ごとの段階）", fy_cols[0].key, fy_cols[-1].key),
     ) if fy_cols else ()
     return Table(sheet, DOMAIN_HEADER_ROW, columns, DOMAIN_GROUP_ROW, groups)
@@ -311,6 +314,58 @@ class ScheduleLayout:
         ))
 
 
+@dataclass(frozen=True)
+class CoverageLayout:
+    """柱 × 分野: one row per pillar, a total row and a row of the domains' skip reasons."""
+
+    domains: tuple[str, ...]
+    header_row: int = 3
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def total_row(self) -> int:
+        return self.first_row + len(Pillar)
+
+    @property
+    def reason_row(self) -> int:
+        return self.total_row + 1
+
+    @cached_property
+    def table(self) -> Table:
+        return Table(COVERAGE, self.header_row, (
+            Column("cov.pillar", "柱", 26, "label"),
+            *(Column(f"cov.d:{d}", d, 10, "count") for d in self.domains),
+            Column("cov.total", "計", 8, "count"),
+            Column("cov.reason", "施策がない理由", 40, "wrap"),
+        ))
+
+
+@dataclass(frozen=True)
+class ProgressLayout:
+    """進捗管理: the fiscal year to review is typed in B2; rows below are generated."""
+
+    fy_cell: tuple[int, int] = (1, 1)
+    summary_row: int = 2
+    header_row: int = 4
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @cached_property
+    def table(self) -> Table:
+        from xlplan.export.sheets import PROGRESS_HEADER
+
+        widths = {"施策名": 28, "指標名": 26, "評価の説明": 16, "評価の根拠": 36, "コメント": 36, "担当課": 12}
+        styles = {"達成率": "percent", "評価": "grade", "目安の値": "number", "実績値": "number",
+                  "評価の根拠": "wrap", "コメント": "wrap", "施策名": "wrap", "指標名": "wrap"}
+        return Table(PROGRESS, self.header_row, tuple(
+            Column(f"progress.{i}", h, widths.get(h, 9), styles.get(h, "cell")) for i, h in enumerate(PROGRESS_HEADER)))
+
+
 # ---------------------------------------------------------------- xlwings.conf
 
 XLWINGS_CONF_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env",
@@ -334,8 +389,12 @@ class WorkbookLayout:
         return ScheduleLayout(self.fiscal_years, self.subdivision)
 
     @property
+    def coverage(self) -> CoverageLayout:
+        return CoverageLayout(self.domains)
+
+    @property
     def sheet_order(self) -> list[str]:
-        return [USAGE, INFO, *self.domains, CATALOG, PROGRAMS, SCHEDULE, FINDINGS, XLWINGS_CONF, LISTS]
+        return [USAGE, INFO, *self.domains, CATALOG, PROGRAMS, SCHEDULE, COVERAGE, PROGRESS, FINDINGS, XLWINGS_CONF, LISTS]
 
 
 def domain_code(domain: str, domains: list[str] | tuple[str, ...]) -> str:
@@ -361,5 +420,8 @@ BUTTONS: tuple[Button, ...] = (
     Button(FINDINGS, 0, 4, "検証", "ValidatePlan"),
     Button(FINDINGS, 0, 5, "印をすべて消す", "ClearMarks"),
     Button(SCHEDULE, 0, 9, "工程表を再描画", "RedrawSchedule"),
-    Button(USAGE, 14, 1, "環境診断", "Doctor"),
+    Button(COVERAGE, 0, 4, "検証（網羅表も更新）", "ValidatePlan"),
+    Button(PROGRESS, 0, 4, "進捗管理を作成", "UpdateProgress"),
+    Button(USAGE, 14, 1, "計画書（Word）を出力", "ExportDocument"),
+    Button(USAGE, 16, 1, "環境診断", "Doctor"),
 )

@@ -31,6 +31,9 @@ STYLES: dict[str, dict] = {
     "input": {"font_name": FONT, "font_size": 10, "bg_color": "#FFFFF0", "valign": "top", "text_wrap": True,
               "border": 1, "border_color": "#BFBFBF"},
     "caption": {"font_name": FONT, "font_size": 11, "bold": True, "font_color": "#1F4E78"},
+    "count": {**_BASE, "align": "center", "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
+    "percent": {**_BASE, "num_format": "0.0%"},
+    "grade": {**_BASE, "align": "center", "bold": True},
     "marker": {"font_name": FONT, "font_size": 9, "bold": True, "font_color": "#C00000", "align": "center"},
 }
 
