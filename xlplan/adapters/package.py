@@ -15,6 +15,7 @@ from collections import defaultdict
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
@@ -31,12 +32,22 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _C = f"{{{NS}}}c"
 _ROW = f"{{{NS}}}row"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 _REF_RE = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")
 _CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+MAX_ROWS = 1_048_576
+# Elements whose text is a formula (cells, conditional formats, validations, x14 extensions, charts).
+_FORMULA_TAGS = {"f", "formula", "formula1", "formula2"}
+_DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def has_dtd(xml: bytes) -> bool:
+    """A DTD anywhere in a part (also after padding, also in UTF-16): never parsed, never expanded."""
+    return any(mark in xml for mark in _DTD_MARKS)
 
 
 def _parse(xml: bytes, part: str) -> etree._Element:
-    if b"<!DOCTYPE" in xml[:2048] or b"<!ENTITY" in xml[:4096]:
+    if has_dtd(xml):
         raise WorkbookWriteError(f"ブックの部品「{part}」に DTD が含まれているため、安全のため処理しません。")
     try:
         return etree.fromstring(xml, _PARSER)
@@ -46,6 +57,9 @@ def _parse(xml: bytes, part: str) -> etree._Element:
 
 def sheet_part_map(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its part, following workbook.xml and workbook.xml.rels."""
+    for required in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        if required not in archive.NameToInfo:
+            raise WorkbookWriteError(f"ブックの部品「{required}」がありません。Excel ブックとして壊れています。")
     workbook = _parse(archive.read("xl/workbook.xml"), "xl/workbook.xml")
     rels = _parse(archive.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
     targets = {r.get("Id"): r.get("Target") for r in rels}
@@ -84,9 +98,10 @@ def _set_value(c: etree._Element, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, Formula):
-        c.set("t", "str")
+        if not isinstance(value.cached, (int, float)):
+            c.set("t", "str")  # a text result; numeric results need no type
         etree.SubElement(c, f"{{{NS}}}f").text = value.text
-        etree.SubElement(c, f"{{{NS}}}v").text = value.cached
+        etree.SubElement(c, f"{{{NS}}}v").text = str(value.cached)
     elif isinstance(value, bool):
         c.set("t", "b")
         etree.SubElement(c, f"{{{NS}}}v").text = "1" if value else "0"
@@ -116,8 +131,12 @@ class _Sheet:
         if self.data is None:
             raise WorkbookWriteError(f"シートの部品「{part}」に sheetData がありません。")
         self.rows: dict[int, etree._Element] = {}
+        previous = -1
         for row in self.data.iterfind(_ROW):
-            self.rows[int(row.get("r")) - 1] = row
+            previous = _number_row(row, previous, part)
+            self.rows[previous] = row
+        protection = self.root.find(f"{{{NS}}}sheetProtection")
+        self.protected = protection is not None and protection.get("sheet") in ("1", "true")
         self.col_styles: dict[int, str] = {}
         self.col_widths: dict[int, float] = {}
         cols = self.root.find(f"{{{NS}}}cols")
@@ -190,7 +209,10 @@ class _Sheet:
             if len(row) == 0 and not row.get("ht") and not row.get("customFormat") and not row.get("hidden"):
                 del self.rows[r]
 
-    def insert_rows(self, r0: int, count: int) -> None:
+    def insert_rows(self, r0: int, count: int, sheet: str) -> None:
+        last = max(self.rows, default=-1)
+        if last >= r0 and last + count >= MAX_ROWS:
+            raise WorkbookWriteError(f"行を挿入するとシートの最終行（{MAX_ROWS:,}行）を超えるため、挿入できません。", sheet=sheet)
         moved = {}
         for r, row in self.rows.items():
             if r >= r0:
@@ -203,9 +225,27 @@ class _Sheet:
                 moved[r] = row
         self.rows = moved
         for element in self.root.iter():
+            if not isinstance(element.tag, str) or element.tag == _C:
+                continue
             for attr in ("sqref", "ref", "topLeftCell", "activeCell"):
-                if attr in element.attrib and element.tag != _C:
+                if attr in element.attrib:
                     element.set(attr, shift_refs(element.get(attr), r0, count))
+            if "location" in element.attrib:  # a hyperlink to a place in the workbook
+                element.set("location", shift_formula(element.get("location"), sheet, r0, count, home=sheet))
+            local = etree.QName(element).localname
+            if not element.text:
+                continue
+            if local in _FORMULA_TAGS:  # cells, conditional formats, validations (also x14 <xm:f>)
+                self.formulas_changed |= local == "f"
+                element.text = shift_formula(element.text, sheet, r0, count, home=sheet)
+            elif local == "sqref":  # x14 extensions keep their ranges in <xm:sqref> text
+                element.text = shift_refs(element.text, r0, count)
+            elif element.tag == f"{{{XDR_NS}}}row":  # anchors of form controls and OLE objects
+                element.text = str(_moved_row(int(element.text), r0, count))
+        breaks = self.root.find(f"{{{NS}}}rowBreaks")
+        for brk in breaks if breaks is not None else ():
+            if brk.get("id", "").isdigit():
+                brk.set("id", str(_moved_row(int(brk.get("id")), r0, count)))
 
     @staticmethod
     def _sort(row: etree._Element, cells: dict[int, etree._Element]) -> None:
@@ -261,14 +301,91 @@ def _shared_strings(zin: zipfile.ZipFile) -> list[str]:
     return ["".join(t.text or "" for t in si.iter(f"{{{NS}}}t")) for si in root.iterfind(f"{{{NS}}}si")]
 
 
+def _number_row(row: etree._Element, previous: int, part: str) -> int:
+    """The row's 0-based index; rows and cells without r (allowed, written by some tools) are numbered in order."""
+    r = row.get("r")
+    if r is None:
+        index = previous + 1
+        row.set("r", str(index + 1))
+    elif r.isdigit() and 0 < int(r) <= MAX_ROWS:
+        index = int(r) - 1
+    else:
+        raise WorkbookWriteError(f"シートの部品「{part}」の行番号「{r}」が壊れています。Excel で開いて保存し直してください。")
+    column = -1
+    for c in row.iterfind(_C):
+        ref = c.get("r")
+        if ref is None:
+            column += 1
+            c.set("r", cell_name(index, column))
+        elif (m := _CELL_REF_RE.match(ref)) and int(m.group(2)) == index + 1:
+            column = col_index(m.group(1))
+        else:
+            raise WorkbookWriteError(f"シートの部品「{part}」のセル番地「{ref}」が壊れています。Excel で開いて保存し直してください。")
+    return index
+
+
+def _moved_row(row: int, r0: int, count: int) -> int:
+    """A 0-based row index after inserting count rows before r0."""
+    return row + count if row >= r0 else row
+
+
 def shift_refs(text: str, r0: int, count: int) -> str:
     """Move row numbers at or below 0-based row r0 down by count (Excel's row insert)."""
     def move(m: re.Match) -> str:
         row = int(m.group(4))
         if row - 1 >= r0:
-            row += count
+            row = min(row + count, MAX_ROWS)  # a range to the sheet's end stays at its end
         return f"{m.group(1)}{m.group(2)}{m.group(3)}{row}"
     return _REF_RE.sub(move, text)
+
+
+# Tokens of a formula that matter for row shifting: string literals (skipped), sheet
+# qualifiers ('健康・医療・介護'! or Sheet1! or [1]Sheet1!), cell references, row ranges ($1:$4).
+_FORMULA_TOKEN = re.compile(
+    r'(?P<string>"(?:[^"]|"")*")'
+    r"|(?P<sheet>(?P<book>\[[^\]]*\])?(?:'(?P<quoted>(?:[^']|'')+)'|(?<![\w.])(?P<plain>[^\s!\"'(),;:=+\-*/&^<>{}#\[\]%]+))!)"
+    r"|(?P<cell>(?<![\w.$])\$?[A-Z]{1,3}\$?[0-9]+(?![\w.(!]))"
+    r"|(?P<rows>(?<![\w.$:])\$?[0-9]+:\$?[0-9]+(?![\w.:(!]))"
+)
+
+
+def shift_formula(text: str, sheet: str, r0: int, count: int, *, home: str | None = None) -> str:
+    """Shift the references to `sheet` in a formula, as Excel does when rows are inserted there.
+
+    home is the sheet the formula lives on (its unqualified references point there);
+    None for defined names and charts, whose references are always qualified.
+    """
+    target = sheet.casefold()
+    pieces: list[str] = []
+    last = 0
+    qualifier_end, qualifier = -1, None
+    previous_end, previous_owner = -2, None
+    for m in _FORMULA_TOKEN.finditer(text):
+        if m.group("string") is not None:
+            continue
+        if m.group("sheet") is not None:
+            quoted = m.group("quoted")
+            qualifier = None if m.group("book") else (quoted.replace("''", "'") if quoted is not None else m.group("plain"))
+            qualifier_end = m.end()
+            continue
+        if m.start() == qualifier_end:
+            owner = qualifier
+        elif m.start() == previous_end + 1 and text[previous_end] == ":":  # the end of Sheet1!A1:B2
+            owner = previous_owner
+        else:
+            owner = home
+        previous_end, previous_owner = m.end(), owner
+        if owner is None or owner.casefold() != target:
+            continue
+        token = m.group(0)
+        if m.group("cell") is not None:
+            moved = shift_refs(token, r0, count)
+        else:
+            moved = re.sub(r"(\$?)(\d+)", lambda n: f"{n.group(1)}{min(_moved_row(int(n.group(2)) - 1, r0, count) + 1, MAX_ROWS)}",
+                           token)
+        pieces += [text[last:m.start()], moved]
+        last = m.end()
+    return "".join(pieces) + text[last:] if pieces else text
 
 
 # ------------------------------------------------------------------ the package
@@ -277,13 +394,24 @@ def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool
     """Write the workbook at src with ops applied to dst (default: src, atomically)."""
     src = Path(src)
     dst = Path(dst) if dst else src
-    data = patch_package(src.read_bytes(), ops)
-    atomic_write_bytes(dst, data, backup=backup and dst == src)
+    in_place = dst == src or (dst.exists() and dst.samefile(src))
+    try:
+        package = src.read_bytes()
+    except OSError as exc:
+        raise WorkbookWriteError(f"「{src}」を読み込めません（{exc.strerror}）。") from None
+    data = patch_package(package, ops, in_place=in_place)
+    atomic_write_bytes(dst, data, backup=backup and in_place)
     return dst
 
 
-def patch_package(package: bytes, ops: list[Op]) -> bytes:
-    with zipfile.ZipFile(BytesIO(package)) as zin:
+def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> bytes:
+    """The package with ops applied. in_place=False (writing to another file, -o) also allows
+    changes that cannot be checked here, e.g. rows inserted inside a user's table."""
+    try:
+        zin = zipfile.ZipFile(BytesIO(package))
+    except zipfile.BadZipFile as exc:
+        raise WorkbookWriteError(f"ブックが壊れているため書き込めません（{exc}）。") from None
+    with zin:
         parts = sheet_part_map(zin)
         by_sheet: dict[str, list[Op]] = defaultdict(list)
         for op in ops:
@@ -296,12 +424,16 @@ def patch_package(package: bytes, ops: list[Op]) -> bytes:
         strings: list[str] | None = None
         for sheet, sheet_ops in by_sheet.items():
             part = parts[sheet]
-            edit = _Sheet(zin.read(part), part)
+            edit = _Sheet(replaced.get(part) or zin.read(part), part)
+            if edit.protected:
+                raise WorkbookWriteError(
+                    "シートが保護されているため、xlplan は書き込みません。Excel の［校閲］→［シート保護の解除］で"
+                    "保護を解除してから、もう一度実行してください。", sheet=sheet)
             for op in sheet_ops:
                 if isinstance(op, InsertRows):
-                    _check_insertable(zin, part, sheet)
-                    edit.insert_rows(op.row, op.count)
-                    replaced.update(_shift_related_parts(zin, part, op.row, op.count, replaced))
+                    _check_insertable(zin, part, sheet, op.row, replaced, in_place)
+                    edit.insert_rows(op.row, op.count, sheet)
+                    replaced.update(_shift_related_parts(zin, parts, sheet, op.row, op.count, replaced))
                 elif isinstance(op, ReplaceValues):
                     edit.clear_from(op.row)
                     edit.set_block(op.row, 0, op.values)
@@ -337,54 +469,129 @@ def _sheet_rel_targets(zin: zipfile.ZipFile, part: str) -> dict[str, list[str]]:
     rels = _parse(zin.read(rels_part), rels_part)
     result: dict[str, list[str]] = defaultdict(list)
     for rel in rels:
-        if rel.get("TargetMode") == "External":
+        if rel.get("TargetMode") == "External" or not rel.get("Type") or not rel.get("Target"):
             continue
-        result[rel.get("Type").rsplit("/", 1)[-1]].append(_resolve(part, rel.get("Target")))
+        target = _resolve(part, rel.get("Target"))
+        if target in zin.namelist():
+            result[rel.get("Type").rsplit("/", 1)[-1]].append(target)
     return result
 
 
-def _check_insertable(zin: zipfile.ZipFile, part: str, sheet: str) -> None:
+def _ref_rows(ref: str | None) -> tuple[int, int] | None:
+    """0-based first and last row of a range like A4:F20."""
+    rows = [int(m.group(4)) - 1 for m in _REF_RE.finditer(ref or "")]
+    return (min(rows), max(rows)) if rows else None
+
+
+def _check_insertable(zin: zipfile.ZipFile, part: str, sheet: str, r0: int, replaced: dict[str, bytes],
+                      in_place: bool) -> None:
+    """Rows inserted inside a table or pivot table are refused in place: Excel would extend its
+    calculated columns or refuse; a copy written with -o gets the range extended, to check in Excel."""
+    if not in_place:
+        return
     targets = _sheet_rel_targets(zin, part)
-    for kind in ("table", "pivotTable"):
-        if targets.get(kind):
-            raise WorkbookWriteError(
-                f"シート「{sheet}」にテーブル（ListObject）やピボットテーブルがあるため、行を挿入できません。"
-                "テーブルを範囲に変換するか、-o で別のファイルに書き出した上で手作業で移してください。", sheet=sheet)
+    for kind, label in (("table", "テーブル（ListObject）"), ("pivotTable", "ピボットテーブル")):
+        for target in targets.get(kind, []):
+            root = _parse(replaced.get(target) or zin.read(target), target)
+            location = root if kind == "table" else root.find(f"{{{NS}}}location")
+            rows = _ref_rows(location.get("ref") if location is not None else None)
+            if rows is None or rows[0] < r0 <= rows[1]:
+                name = root.get("displayName") or root.get("name") or posixpath.basename(target)
+                raise WorkbookWriteError(
+                    f"{r0 + 1}行目に行を挿入すると{label}「{name}」の中に行が入るため、元のブックには書き込みません"
+                    f"（{label}の計算列や集計を xlplan では正しく広げられません）。"
+                    f"-o 新しい名前.xlsm を付けて別のファイルに書き出し、Excel で確認してから使ってください。"
+                    "元のブックはそのまま残ります。", sheet=sheet)
 
 
-def _shift_related_parts(zin: zipfile.ZipFile, part: str, r0: int, count: int, replaced: dict[str, bytes]) -> dict[str, bytes]:
-    """Move notes and drawings anchored at or below the inserted rows along with their cells."""
+def _xml_bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _shift_related_parts(zin: zipfile.ZipFile, parts: dict[str, str], sheet: str, r0: int, count: int,
+                         replaced: dict[str, bytes]) -> dict[str, bytes]:
+    """Move what belongs to the inserted-at rows along with them, as Excel does: notes, drawings
+    (images, charts, shapes), tables, and every reference to the sheet's rows from other parts."""
+    part = parts[sheet]
     updates: dict[str, bytes] = {}
+
+    def current(name: str) -> bytes:
+        return updates.get(name) or replaced.get(name) or zin.read(name)
+
     targets = _sheet_rel_targets(zin, part)
-    for comments in targets.get("comments", []):
-        xml = replaced.get(comments) or zin.read(comments)
-        root = _parse(xml, comments)
-        for c in root.iter(f"{{{NS}}}comment"):
-            c.set("ref", shift_refs(c.get("ref"), r0, count))
-        updates[comments] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # Notes (legacy and threaded), tables and pivot tables: every ref/sqref attribute is a range on this sheet.
+    for kind in ("comments", "threadedComment", "table", "pivotTable"):
+        for target in targets.get(kind, []):
+            root = _parse(current(target), target)
+            changed = False
+            for element in root.iter():
+                if isinstance(element.tag, str) and "ref" in element.attrib:
+                    ref = shift_refs(element.get("ref"), r0, count)
+                    changed |= ref != element.get("ref")
+                    element.set("ref", ref)
+            if changed:  # untouched parts keep their bytes
+                updates[target] = _xml_bytes(root)
+    # VML (notes, form buttons) and DrawingML anchors are edited as bytes: Excel may write VML in a
+    # legacy encoding, and everything but the row numbers must stay byte for byte.
     for vml in targets.get("vmlDrawing", []):
-        text = (replaced.get(vml) or zin.read(vml)).decode("utf-8", "replace")
+        def row_move(m: re.Match) -> bytes:
+            return m.group(1) + str(_moved_row(int(m.group(2)), r0, count)).encode() + m.group(3)
 
-        def row_move(m: re.Match) -> str:
-            row = int(m.group(2))
-            return f"{m.group(1)}{row + count if row >= r0 else row}{m.group(3)}"
+        def anchor_move(m: re.Match) -> bytes:
+            nums = [int(n) for n in m.group(2).split(b",")]
+            if len(nums) != 8:
+                return m.group(0)
+            nums[2] = _moved_row(nums[2], r0, count)
+            nums[6] = _moved_row(nums[6], r0, count)
+            return m.group(1) + ", ".join(map(str, nums)).encode() + m.group(3)
 
-        def anchor_move(m: re.Match) -> str:
-            nums = [int(n) for n in m.group(2).split(",")]
-            if len(nums) == 8:
-                nums[2] += count if nums[2] >= r0 else 0
-                nums[6] += count if nums[6] >= r0 else 0
-            return f"{m.group(1)}{', '.join(map(str, nums))}{m.group(3)}"
+        def link_move(m: re.Match) -> bytes:  # a control's linked cell or list range
+            try:
+                return m.group(1) + shift_formula(m.group(2).decode("utf-8"), sheet, r0, count, home=sheet).encode() + m.group(3)
+            except UnicodeDecodeError:
+                return m.group(0)
 
-        text = re.sub(r"(<x:Row>)(\d+)(</x:Row>)", row_move, text)
-        text = re.sub(r"(<x:Anchor>\s*)([\d,\s]+?)(\s*</x:Anchor>)", anchor_move, text)
-        updates[vml] = text.encode("utf-8")
+        data = current(vml)
+        data = re.sub(rb"(<x:Row>\s*)(\d+)(\s*</x:Row>)", row_move, data)
+        data = re.sub(rb"(<x:Anchor>\s*)([\d,\s]+?)(\s*</x:Anchor>)", anchor_move, data)
+        data = re.sub(rb"(<x:Fmla(?:Link|Range)>)([^<]*)(</x:Fmla(?:Link|Range)>)", link_move, data)
+        updates[vml] = data
     for drawing in targets.get("drawing", []):
-        text = (replaced.get(drawing) or zin.read(drawing)).decode("utf-8")
-        text = re.sub(r"(<xdr:row>)(\d+)(</xdr:row>)",
-                      lambda m: f"{m.group(1)}{int(m.group(2)) + count if int(m.group(2)) >= r0 else m.group(2)}{m.group(3)}",
-                      text)
-        updates[drawing] = text.encode("utf-8")
+        updates[drawing] = re.sub(rb"(<(?:[\w.-]+:)?row>\s*)(\d+)(\s*</(?:[\w.-]+:)?row>)",
+                                  lambda m: m.group(1) + str(_moved_row(int(m.group(2)), r0, count)).encode() + m.group(3),
+                                  current(drawing))
+
+    # References to the sheet from elsewhere: defined names, other sheets' formulas, charts, pivot caches.
+    names = {xml_escape(sheet).encode(), xml_escape(sheet.replace("'", "''")).encode()}
+    homes = {p: name for name, p in parts.items()}
+    for name in zin.namelist():
+        if name == part or not (name == "xl/workbook.xml" or name in homes or
+                                (name.startswith(("xl/charts/", "xl/pivotCache/")) and name.endswith(".xml"))):
+            continue
+        data = current(name)
+        if not any(n in data for n in names):
+            continue
+        root = _parse(data, name)
+        changed = False
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            local = etree.QName(element).localname
+            if element.text and (local in _FORMULA_TAGS or local == "definedName"):
+                text = shift_formula(element.text, sheet, r0, count, home=homes.get(name))
+                changed |= text != element.text
+                element.text = text
+            if local == "hyperlink" and element.get("location"):
+                text = shift_formula(element.get("location"), sheet, r0, count, home=homes.get(name))
+                changed |= text != element.get("location")
+                element.set("location", text)
+            if local == "worksheetSource" and (element.get("sheet") or "").casefold() == sheet.casefold() \
+                    and element.get("ref"):
+                text = shift_refs(element.get("ref"), r0, count)
+                changed |= text != element.get("ref")
+                element.set("ref", text)
+        if changed:
+            updates[name] = _xml_bytes(root)
     return updates
 
 
@@ -392,8 +599,8 @@ def _calc_chain_removal(zin: zipfile.ZipFile, replaced: dict[str, bytes]) -> set
     """Excel rebuilds calcChain.xml; a stale one that names removed formulas makes it 'repair' the file."""
     if "xl/calcChain.xml" not in zin.namelist():
         return set()
-    types = zin.read("[Content_Types].xml").decode("utf-8")
+    types = (replaced.get("[Content_Types].xml") or zin.read("[Content_Types].xml")).decode("utf-8")
     replaced["[Content_Types].xml"] = re.sub(r'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', "", types).encode("utf-8")
-    rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    rels = (replaced.get("xl/_rels/workbook.xml.rels") or zin.read("xl/_rels/workbook.xml.rels")).decode("utf-8")
     replaced["xl/_rels/workbook.xml.rels"] = re.sub(r'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', "", rels).encode("utf-8")
     return {"xl/calcChain.xml"}
