@@ -1,0 +1,597 @@
+"""The Excel buttons (xlplan.excel) driven through xlwings' remote engine on Linux.
+
+A real workbook is built, its values are turned into the JSON payload an
+xlwings client sends, and each button function is called with no argument, so
+``xw.Book.caller()`` returns that book (``set_mock_caller``). The remote engine
+records every write as an action; replaying the actions on the original values
+must give exactly what the FILE path (``patch_package`` + ``read_values``)
+gives for the same ops — live and headless agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import xlwings as xw
+from typer.testing import CliRunner
+from xlwings.main import Engine
+
+import xlplan.excel as x
+from xlplan import operations
+from xlplan.adapters import xlwings_live as live
+from xlplan.adapters.package import patch_package
+from xlplan.adapters.xlsx_file import read_values
+from xlplan.build.workbook import build_workbook
+from xlplan.catalog_data import load_catalog
+from xlplan.core.vocab import Origin
+from xlplan.layout import sheets as L
+from xlplan.layout.cells import Formula
+from xlplan.layout.ops import InsertRows, ReplaceValues, SetValues
+from xlplan.layout.read import read_plan
+from xlplan.planfile import load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "sample_plan.yaml"
+BOOK_NAME = "青葉台市 官民データ活用推進計画.xlsm"
+WRITE_ACTIONS = {"setValues", "rangeClearContents", "rangeInsert", "setAutofit"}
+
+
+# ------------------------------------------------------------------ fixtures and helpers
+
+_OPENED: list[xw.Book] = []
+
+
+def remote():
+    """xlwings' remote engine module (importing it needs the license key)."""
+    from xlwings.pro import _xlremote
+
+    return _xlremote
+
+
+@pytest.fixture(autouse=True)
+def remote_engine(monkeypatch, tmp_path):
+    """The remote engine needs a license key (tests only); logs go to a temp folder."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    monkeypatch.setenv("XLPLAN_LOG_DIR", str(tmp_path / "logs"))
+    # xlwings registers the remote engine on import only if a key is set then;
+    # it may have been imported without one (the key is set for these tests only).
+    if "remote" not in [e.name for e in xw.engines]:
+        xw.engines.add(Engine(impl=remote().engine))
+    yield
+    for book in _OPENED:
+        if book.impl.api is not None:
+            book.close()
+    _OPENED.clear()
+    if hasattr(xw.Book, "_mock_caller"):
+        del xw.Book._mock_caller
+
+
+def ten_times(plan):
+    """The sample with every measure copied 9 more times under new IDs (DG-01 → DG-101 … DG-901)."""
+    copies = []
+    for k in range(1, 10):
+        for m in plan.measures:
+            prefix, number = m.id.rsplit("-", 1)
+            copies.append(m.model_copy(deep=True, update={
+                "id": f"{prefix}-{k * 100 + int(number)}", "catalog_id": None, "origin": Origin.ADDED}))
+    return plan.model_copy(update={"measures": [*plan.measures, *copies]})
+
+
+@pytest.fixture(scope="module")
+def sample_data() -> bytes:
+    return build_workbook(load_plan(SAMPLE), load_catalog(), current_fy=2027)
+
+
+@pytest.fixture(scope="module")
+def big_data() -> bytes:
+    return build_workbook(ten_times(load_plan(SAMPLE)), load_catalog(), current_fy=2027)
+
+
+def grids_of(data: bytes, tmp_path: Path, name: str = "book.xlsm") -> dict:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return read_values(path)
+
+
+def _client_value(value):
+    """What an xlwings client sends: dates as ISO strings, blanks as ""."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%dT00:00:00.000Z")
+    return "" if value is None else value
+
+
+def payload(grids: dict, name: str = BOOK_NAME, client: str = "VBA") -> dict:
+    return {
+        "client": client, "version": xw.__version__,
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": [{"name": sheet, "values": [[_client_value(v) for v in row] for row in grid] or [[]],
+                    "pictures": [], "tables": []} for sheet, grid in grids.items()],
+    }
+
+
+def open_live(grids: dict, name: str = BOOK_NAME, caller: bool = True) -> xw.Book:
+    book = xw.Book(json=payload(grids, name))
+    _OPENED.append(book)
+    if caller:
+        book.set_mock_caller()
+    return book
+
+
+def actions(book: xw.Book, since: int = 0) -> list[dict]:
+    return book.json()["actions"][since:]
+
+
+def alerts(book: xw.Book) -> list[str]:
+    return [a["args"][0] for a in actions(book) if a["func"] == "alert"]
+
+
+def writes(book: xw.Book) -> list[dict]:
+    return [a for a in actions(book) if a["func"] in WRITE_ACTIONS]
+
+
+_HYPERLINK = re.compile(r'^=HYPERLINK\("(?:[^"]|"")*",(?P<shown>"(?:[^"]|"")*"|[^")]*)\)$')
+
+
+def _stored(value):
+    """The value Excel stores for an assigned one: text prefix dropped, HYPERLINK shows its text."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    if isinstance(value, str) and value.startswith("="):
+        m = _HYPERLINK.match(value)
+        assert m, f"unexpected formula {value}"
+        shown = m["shown"]
+        return shown[1:-1].replace('""', '"') if shown.startswith('"') else float(shown)
+    return value
+
+
+def replay(grids: dict, recorded: list[dict]) -> dict:
+    """Apply recorded actions to copies of the grids, as Excel would (values only)."""
+    names = list(grids)
+    result = {n: [list(r) for r in g] for n, g in grids.items()}
+    for a in recorded:
+        func = a["func"]
+        if func in ("alert", "setAutofit"):
+            continue
+        grid = result[names[a["sheet_position"]]]
+        r0, c0, nr, nc = a["start_row"], a["start_column"], a["row_count"], a["column_count"]
+        if func == "setValues":
+            for i, row in enumerate(a["values"]):
+                for j, v in enumerate(row):
+                    while len(grid) <= r0 + i:
+                        grid.append([])
+                    line = grid[r0 + i]
+                    while len(line) <= c0 + j:
+                        line.append("")
+                    line[c0 + j] = _stored(v)
+        elif func == "rangeClearContents":
+            for i in range(r0, min(r0 + nr, len(grid))):
+                for j in range(c0, min(c0 + nc, len(grid[i]))):
+                    grid[i][j] = ""
+        elif func == "rangeInsert":
+            assert a["args"][0] == "down" and nc == 16384, a   # whole rows
+            grid[r0:r0] = [[] for _ in range(nr)]
+        else:
+            raise AssertionError(f"unexpected action {func}")
+    return result
+
+
+def trim(grid) -> list[list]:
+    return live.normalize_grid([[("" if v is None else v) for v in row] for row in grid])
+
+
+def same_values(a: dict, b: dict) -> None:
+    assert sorted(a) == sorted(b)
+    for name, grid in a.items():
+        assert trim(grid) == trim(b[name]), f"sheet {name} differs"
+
+
+def file_path_result(data: bytes, ops, tmp_path: Path) -> dict:
+    return grids_of(patch_package(data, ops), tmp_path, "after.xlsm")
+
+
+def ticked(data: bytes, catalog_ids: list[str], tmp_path: Path) -> bytes:
+    """The workbook with 採用 ticked on the given catalog rows (written through the file path)."""
+    t = L.CATALOG_TABLE
+    grid = grids_of(data, tmp_path, "unticked.xlsm")[L.CATALOG]
+    rows = [r for r in range(t.first_row, len(grid)) if grid[r][t.col("catalog.id")] in catalog_ids]
+    assert len(rows) == len(catalog_ids)
+    return patch_package(data, [SetValues(L.CATALOG, r, t.col("catalog.adopt"), [[L.ADOPT_MARK]]) for r in rows])
+
+
+def two_new_catalog_ids(plan) -> list[str]:
+    present = {m.catalog_id for m in plan.measures}
+    chosen, domains = [], set()
+    for c in load_catalog().measures:
+        if c.adoptable and c.id not in present and c.domain in plan.domains and c.domain not in domains:
+            chosen.append(c.id)
+            domains.add(c.domain)
+        if len(chosen) == 2:
+            return chosen
+    raise AssertionError("the catalog has no two new measures for the sample")
+
+
+class ReadCounter:
+    """Counts value reads on the remote engine (each is one Excel call on COM)."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        original = remote().Range.raw_value
+
+        def getter(rng):
+            self.count += 1
+            return original.fget(rng)
+
+        monkeypatch.setattr(remote().Range, "raw_value", property(getter, original.fset))
+
+
+# ------------------------------------------------------------------ live and headless agree
+
+@pytest.mark.parametrize("button, file_ops", [
+    ("validate", lambda read: operations.validate_ops(read)[1]),
+    ("redraw_schedule", lambda read: operations.schedule_ops(read) + operations.validate_ops(read)[1]),
+    ("clear_marks", lambda read: operations.clear_marks_ops()),
+    ("update_progress", lambda read: operations.progress_ops(read, operations.progress_fy(read))),
+])
+def test_button_matches_the_file_path(button, file_ops, sample_data, tmp_path):
+    grids = grids_of(sample_data, tmp_path)
+    book = open_live(grids)
+    message = getattr(x, button)()          # no argument: Book.caller()
+    assert alerts(book) == [message]
+    assert "Traceback" not in message
+    expected = file_path_result(sample_data, file_ops(read_plan(grids)), tmp_path)
+    same_values(replay(grids, actions(book)), expected)
+
+
+def test_validate_summary_and_findings_sheet(sample_data, tmp_path):
+    grids = grids_of(sample_data, tmp_path)
+    book = open_live(grids)
+    message = x.validate()
+    assert re.fullmatch(r"エラー \d+件、警告 \d+件。『検証結果』シートを見てください。", message)
+    after = replay(grids, actions(book))
+    assert after[L.FINDINGS][1][0].startswith(message.split("。")[0])
+    # the rows of findings carry a link whose text is the place; the file path reads the cached text
+    assert re.match(r".+!\$?[A-Z]+\d+", after[L.FINDINGS][L.FINDINGS_TABLE.first_row][L.FINDINGS_TABLE.col("finding.place")])
+
+
+def test_populate_inserts_the_ticked_catalog_rows(sample_data, tmp_path):
+    plan = load_plan(SAMPLE)
+    ids = two_new_catalog_ids(plan)
+    data = ticked(sample_data, ids, tmp_path)
+    grids = grids_of(data, tmp_path)
+    book = open_live(grids)
+    message = x.populate()
+    assert message.startswith("2件を追加しました。")
+    funcs = [a["func"] for a in writes(book)]
+    assert funcs.count("rangeInsert") == 2 and funcs.count("setValues") == 2
+    for a in writes(book):
+        if a["func"] == "rangeInsert":
+            assert a["args"][0] == "down" and a["column_count"] == 16384
+    # the inserted rows hold the new measures, exactly as the file path writes them
+    read = read_plan(grids)
+    result = operations.populate_ops(read, load_catalog(), read.adopted)
+    assert sorted(m.catalog_id for m in result.result.added) == sorted(ids)
+    after = replay(grids, actions(book))
+    same_values(after, file_path_result(data, result.ops, tmp_path))
+    reread = read_plan(after)
+    assert {m.catalog_id for m in reread.plan.measures} >= set(ids)
+
+
+def test_populate_without_ticks_says_what_to_do(sample_data, tmp_path):
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.populate()
+    assert "「採用」に ○ が付いた施策がありません" in message
+    assert writes(book) == []
+
+
+# ------------------------------------------------------------------ the call bound
+
+@pytest.mark.parametrize("button", ["validate", "redraw_schedule", "clear_marks", "doctor", "populate", "update_progress"])
+def test_excel_calls_do_not_grow_with_the_plan(button, sample_data, big_data, tmp_path, monkeypatch):
+    """Same number of actions (writes + the message box) and of value reads for the sample and a 10× plan."""
+    plan = load_plan(SAMPLE)
+    ids = two_new_catalog_ids(plan)
+    counts = {}
+    for label, data in (("sample", sample_data), ("10x", big_data)):
+        grids = grids_of(ticked(data, ids, tmp_path), tmp_path, f"{label}.xlsm")
+        read = read_plan(grids)
+        ops_of = {"validate": operations.validate_ops(read)[1],
+                  "redraw_schedule": operations.schedule_ops(read) + operations.validate_ops(read)[1],
+                  "clear_marks": operations.clear_marks_ops(), "doctor": [],
+                  "populate": operations.populate_ops(read, load_catalog(), read.adopted).ops,
+                  "update_progress": operations.progress_ops(read, operations.progress_fy(read))}
+        reads = ReadCounter(monkeypatch)
+        book = open_live(grids)
+        getattr(x, button)()
+        counts[label] = (len(actions(book)), reads.count)
+        book.close()
+    assert counts["sample"] == counts["10x"], counts
+    n_actions, n_reads = counts["sample"]
+    assert n_actions <= 2 * len(ops_of[button]) + 1, counts     # apply_ops_live's bound, plus the message box
+    # one value read per sheet: 基本情報, _lists, 国・県の施策, 施策カタログ, the domains, and the sheet the button redraws
+    assert n_reads <= 5 + len(plan.domains), counts
+
+
+def test_the_10x_plan_really_is_bigger(sample_data, big_data, tmp_path):
+    small = read_plan(grids_of(sample_data, tmp_path, "a.xlsm")).plan
+    big = read_plan(grids_of(big_data, tmp_path, "b.xlsm")).plan
+    assert len(big.measures) == 10 * len(small.measures)
+
+
+# ------------------------------------------------------------------ known RunPython failure modes
+
+def test_japanese_file_name_and_folder_just_work(sample_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(x, "book_fullname", lambda book: r"C:\Users\山田 太郎\Documents\計画 令和9年度" + "\\" + BOOK_NAME)
+    book = open_live(grids_of(sample_data, tmp_path), name=BOOK_NAME)
+    message = x.validate()
+    assert message.startswith("エラー ") and "参考" not in message
+    # the button never derives a module from the workbook's name
+    bas = (ROOT / "macros" / "XlplanMacros.bas").read_text(encoding="ascii")
+    calls = re.findall(r'RunPython "([^"]+)"', bas)
+    assert calls and all(c.startswith("import xlplan.excel as x; x.") for c in calls)
+    assert writes(book)
+
+
+def test_two_open_workbooks_with_the_same_name_are_refused(sample_data, tmp_path):
+    grids = grids_of(sample_data, tmp_path)
+    other = open_live(grids, caller=False)        # e.g. a copy from another folder
+    book = open_live(grids)
+    message = x.validate()
+    assert "同じ名前のブック「青葉台市 官民データ活用推進計画.xlsm」が 2 つ開いています" in message
+    assert "閉じてから" in message
+    assert writes(book) == [] and writes(other) == []
+
+
+def test_unsaved_workbook_works_and_says_to_save(sample_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(x, "book_fullname", lambda book: "Book1")     # what COM reports for a never-saved book
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.validate()
+    assert message.startswith("エラー ")
+    assert "まだ保存されていません" in message and "名前を付けて保存" in message
+    assert writes(book)
+
+
+def test_protected_sheet_is_named_and_nothing_is_written(sample_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(live, "sheet_protected", lambda sheet: sheet.name == L.FINDINGS)
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.redraw_schedule()
+    assert f"シート「{L.FINDINGS}」の保護を解除してから" in message
+    assert "Traceback" not in message
+    assert writes(book) == []          # checked before the first write: スケジュール is untouched too
+
+
+class ComError(Exception):
+    """Shaped like pywintypes.com_error, which is what the COM engine raises."""
+
+
+def test_protection_error_from_excel_becomes_the_same_message(sample_data, tmp_path, monkeypatch):
+    """When the engine cannot tell beforehand (remote), Excel's own refusal is translated."""
+    original = remote().Range.raw_value
+
+    def refuse(rng, value):
+        raise ComError(-2147352567, "Exception occurred.",
+                       (0, "Microsoft Excel", "The cell or chart you're trying to change is on a protected sheet.", None, 0, -2146827284))
+
+    monkeypatch.setattr(remote().Range, "raw_value", property(original.fget, refuse))
+    open_live(grids_of(sample_data, tmp_path))
+    message = x.validate()
+    assert f"シート「{L.FINDINGS}」の保護を解除してから" in message
+
+
+def test_onedrive_url_works_and_logs_stay_local(sample_data, tmp_path, monkeypatch):
+    url = "https://d.docs.live.net/0123abcd/ドキュメント/" + BOOK_NAME
+    monkeypatch.setattr(x, "book_fullname", lambda book: url)
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.validate()
+    assert message.startswith("エラー ")
+    assert "OneDrive/SharePoint" in message and str(tmp_path / "logs") in message
+    assert writes(book)
+    # an unexpected error on such a book: the log is written locally, never next to the URL
+    monkeypatch.setattr(operations, "validate_ops", lambda read: 1 / 0)
+    message = x.validate()
+    logs = list((tmp_path / "logs").glob("xlplan-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in message
+    assert url in logs[0].read_text(encoding="utf-8")
+
+
+def test_book_fullname_keeps_an_unmapped_onedrive_url():
+    """On Windows, xlwings raises when it cannot map the URL to a synced folder; the raw URL is kept."""
+    class Api:
+        FullName = "https://contoso.sharepoint.com/sites/dx/Shared Documents/計画.xlsm"
+
+    class Engine:
+        type = "desktop"
+
+    class App:
+        engine = Engine()
+
+    class FakeBook:
+        app = App()
+        api = Api()
+
+        @property
+        def fullname(self):
+            raise xw.XlwingsError("Couldn't find your local OneDrive file, see: xlwings.org/error")
+
+    assert live.book_fullname(FakeBook()) == Api.FullName
+
+
+def test_embedded_xlwings_version_mismatch_is_explained(sample_data, tmp_path):
+    grids = grids_of(sample_data, tmp_path)
+    lists = [list(r) for r in grids[L.LISTS]]
+    lists[1][lists[0].index("xlwings_version")] = "0.30.0"
+    book = open_live({**grids, L.LISTS: lists})
+    message = x.validate()
+    assert message.startswith("エラー ")
+    assert f"組み込まれた xlwings（VBA）は 0.30.0、この PC の Python の xlwings は {xw.__version__}" in message
+    assert "xlplan new 新しいブック.xlsm --from plan.yaml" in message and "pip install xlwings==0.30.0" in message
+    assert writes(book)
+    report = x.doctor()
+    assert f"✗ ブックの xlwings（VBA）: 0.30.0（作成時の記録）≠ Python の xlwings {xw.__version__}" in report
+
+
+def test_unexpected_error_shows_a_log_path_not_a_traceback(sample_data, tmp_path, monkeypatch):
+    def broken(read):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(operations, "validate_ops", broken)
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.validate()                      # returns: no SystemExit, no exception
+    assert message.startswith("予期しないエラーが起きたため、「検証」を中断しました（RuntimeError）")
+    assert "Traceback" not in message and "boom" not in message
+    log = Path(re.search(r"^(/.+\.log)$", message, re.MULTILINE).group(1))
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "RuntimeError: boom" in text and BOOK_NAME in text
+    assert alerts(book) == [message] and writes(book) == []
+
+
+def test_expected_problem_shows_only_the_japanese_message(sample_data, tmp_path):
+    grids = grids_of(sample_data, tmp_path)
+    del grids[L.INFO]
+    book = open_live(grids)
+    message = x.validate()
+    assert message.startswith(f"シート「{L.INFO}」がありません")
+    assert alerts(book) == [message] and not list((tmp_path / "logs").glob("*.log"))
+
+
+def test_without_a_caller_the_error_is_japanese(tmp_path):
+    with pytest.raises(RuntimeError, match="ボタンを押したブックに接続できませんでした"):
+        x.validate()
+    assert list((tmp_path / "logs").glob("xlplan-*.log"))
+
+
+# ------------------------------------------------------------------ the session and doctor
+
+class FakeApp:
+    """A desktop-like App: every setting readable and writable, changes recorded."""
+
+    def __init__(self):
+        self.screen_updating, self.calculation, self.status_bar = True, "automatic", False
+        self.history: list[tuple[str, object]] = []
+
+    def __setattr__(self, key, value):
+        if key != "history" and hasattr(self, "history"):
+            self.history.append((key, value))
+        object.__setattr__(self, key, value)
+
+
+class FakeBook:
+    def __init__(self):
+        self.app = FakeApp()
+
+
+def test_session_sets_and_restores_settings_even_on_error():
+    book = FakeBook()
+    with pytest.raises(ZeroDivisionError), live.ExcelSession(book, "検証") as session:
+        assert (book.app.screen_updating, book.app.calculation) == (False, "manual")
+        session.progress(3, 8)
+        assert book.app.status_bar == "検証中… 3/8 シート"
+        raise ZeroDivisionError
+    assert (book.app.screen_updating, book.app.calculation, book.app.status_bar) == (True, "automatic", False)
+
+
+def test_session_skips_what_the_remote_engine_cannot_report(sample_data, tmp_path):
+    book = open_live(grids_of(sample_data, tmp_path))
+    with live.ExcelSession(book, "検証") as session:
+        session.progress(1, 2)
+    assert actions(book) == []      # nothing it could not restore was changed
+
+
+def test_read_book_values_pads_to_a1_and_normalises(tmp_path):
+    grids = {"S": [["", "", ""], ["", "a", 1.0], ["", dt.date(2026, 1, 5), "#REF!"]]}
+    book = open_live(grids, caller=False)
+    book.impl.api["sheets"][0]["used_range_address"] = "$B$2:$C$3"
+    values = live.read_book_values(book, ["S", "missing"])
+    assert values == {"S": [["", "", ""], ["", "a", 1.0], ["", dt.date(2026, 1, 5), "#REF!"]]}
+
+
+def test_text_that_excel_would_parse_gets_the_text_prefix():
+    assert live.excel_value("2026/4/1") == "'2026/4/1"
+    assert live.excel_value("令和7年4月1日") == "'令和7年4月1日"
+    assert live.excel_value("１２") == "'１２"          # Japanese Excel turns full-width digits into numbers
+    assert live.excel_value("R9:12、R10:25") == "R9:12、R10:25"
+    assert live.excel_value("DG-01") == "DG-01"
+    assert live.excel_value("=SUM(A1)") == "'=SUM(A1)"
+    assert live.excel_value("電子行政") == "電子行政"
+    assert live.excel_value(Formula('HYPERLINK("#A1","A1")', "A1")) == '=HYPERLINK("#A1","A1")'
+    assert live.excel_value(3) == 3 and live.excel_value(None) is None
+
+
+def test_set_values_on_existing_rows_leaves_none_cells_alone(tmp_path):
+    book = open_live({"S": [["a", "b", "c"], ["d", "e", "f"]]}, caller=False)
+    calls = live.apply_ops_live(book, [SetValues("S", 0, 0, [["x", None, "y"], ["z", None, "w"]])])
+    assert calls == 2
+    after = replay({"S": [["a", "b", "c"], ["d", "e", "f"]]}, actions(book))
+    assert trim(after["S"]) == [["x", "b", "y"], ["z", "e", "w"]]
+
+
+def test_insert_then_write_is_one_call_each(tmp_path):
+    book = open_live({"S": [["a"], ["b"]]}, caller=False)
+    calls = live.apply_ops_live(book, [InsertRows("S", 1, 2), SetValues("S", 1, 0, [["x", None], [None, "y"]]),
+                                       ReplaceValues("S", 0, [["t"]])])
+    assert calls == 4
+    assert [a["func"] for a in actions(book)] == ["rangeInsert", "setValues", "rangeClearContents", "setValues"]
+
+
+def test_doctor_button_shows_the_report(sample_data, tmp_path):
+    book = open_live(grids_of(sample_data, tmp_path))
+    report = x.doctor()
+    assert report.startswith("xlplan 環境診断")
+    assert "✓ Python:" in report and f"✓ xlwings: {xw.__version__}" in report
+    assert "xlwings.conf の Interpreter_Win" in report
+    assert alerts(book) == [report] and writes(book) == []
+
+
+def test_doctor_cli_on_a_file_in_a_japanese_folder(tmp_path):
+    from xlplan.cli import app
+
+    data = build_workbook(load_plan(SAMPLE), load_catalog(), current_fy=2027, interpreter=sys.executable)
+    folder = tmp_path / "計画 フォルダー"
+    folder.mkdir()
+    path = folder / BOOK_NAME
+    path.write_bytes(data)
+    result = CliRunner().invoke(app, ["doctor", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"✓ ブックの xlwings（VBA）: {xw.__version__}（VBA モジュール）" in result.output
+    assert "（日本語を含むパスでも問題ありません）" in result.output
+    assert "✓ xlwings.conf の Interpreter_Win" in result.output or "－ xlwings.conf の Interpreter_Win" in result.output
+
+
+def test_doctor_cli_flags_a_bare_interpreter_and_an_xlsx(tmp_path):
+    from xlplan.cli import app
+
+    data = build_workbook(load_plan(SAMPLE), load_catalog(), current_fy=2027, interpreter="python", with_macros=False)
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(data)
+    result = CliRunner().invoke(app, ["doctor", str(path)])
+    assert result.exit_code == 1
+    assert "✗ マクロ（VBA）" in result.output
+    assert "✗ xlwings.conf の Interpreter_Win: 「python」（名前だけで" in result.output
+    assert "→ " in result.output
+
+
+def test_export_document_button_writes_the_docx_next_to_the_workbook(sample_data, tmp_path, monkeypatch):
+    folder = tmp_path / "計画 フォルダー"
+    folder.mkdir()
+    monkeypatch.setattr(x, "book_fullname", lambda book: str(folder / BOOK_NAME))
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.export_document()
+    target = folder / (Path(BOOK_NAME).stem + "_計画書.docx")
+    assert target.exists() and target.stat().st_size > 10_000
+    assert str(target) in message and alerts(book) == [message]
+
+
+def test_export_document_button_needs_a_local_folder(sample_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(x, "book_fullname", lambda book: "https://example.sharepoint.com/sites/x/計画.xlsm")
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.export_document()
+    assert "この PC のフォルダー" in message and "Traceback" not in message
+    assert writes(book) == []

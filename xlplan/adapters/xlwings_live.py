@@ -1,0 +1,374 @@
+"""The LIVE adapter: read values from and apply ops to an open workbook through xlwings.
+
+The same code runs on every xlwings engine: COM on Windows, AppleScript on
+macOS, and the remote engine (xlwings Server/Lite; used by the tests on Linux,
+where writes are recorded as ``book.json()["actions"]``).
+
+Everything is batched, so the number of Excel calls depends on the number of
+sheets and ops, never on the number of measures or rows:
+
+* reading: one ``used_range`` value read per sheet (plus a handful of calls to
+  locate the used range);
+* writing: one call per ``SetValues``/``InsertRows``/``FitRows`` op, and one
+  clear plus one write per ``ReplaceValues`` op (see ``apply_ops_live``).
+
+Only values are read and written; formatting comes from the template's static
+formats and conditional formats (see ``xlplan.layout.ops``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any, Self
+
+from xlplan.errors import XlplanUserError
+from xlplan.layout.cells import Formula
+from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+
+Grid = list[list[Any]]
+Progress = Callable[[int, int], None]
+
+EXCEL_MAX_TEXT = 32767
+_PROTECTED_WORDS = ("protected", "保護")
+
+
+# ------------------------------------------------------------------ reading
+
+def read_book_values(book, sheet_names: Iterable[str] | None = None,
+                     progress: Progress | None = None) -> dict[str, Grid]:
+    """Cell values of the given sheets (all when None; missing sheets are left out).
+
+    One value read per sheet. Grids start at A1 (Excel's used range may start
+    lower or further right, so it is padded), blanks are "", whole dates are
+    ``datetime.date`` and error cells are strings such as "#REF!" — the same
+    shape ``xlplan.adapters.xlsx_file.read_values`` gives, so ``read_plan``
+    sees the same input on both paths.
+    """
+    present = sheet_list(book)
+    wanted = present if sheet_names is None else [s for s in dict.fromkeys(sheet_names) if s in present]
+    result: dict[str, Grid] = {}
+    for i, name in enumerate(wanted):
+        if progress is not None:
+            progress(i, len(wanted))
+        sheet = book.sheets[name]
+        used = sheet.used_range
+        raw = used.options(ndim=2, err_to_str=True).value
+        result[name] = normalize_grid(raw, used.row - 1, used.column - 1)
+    if progress is not None:
+        progress(len(wanted), len(wanted))
+    return result
+
+
+def sheet_list(book) -> list[str]:
+    return [s.name for s in book.sheets]
+
+
+def book_fullname(book) -> str | None:
+    """The workbook's full name: a local path, an https URL (OneDrive/SharePoint) or "Book1" (unsaved).
+
+    On Windows, xlwings maps a OneDrive/SharePoint URL to the synced local file
+    and raises XlwingsError when it cannot (not synced, unknown mount); the raw
+    URL is what the user needs to see then. The remote engine's payload has no
+    path (its ``fullname`` is just the name): None.
+    """
+    from xlwings import XlwingsError
+
+    if book.app.engine.type == "remote":
+        return None
+    try:
+        return book.fullname
+    except XlwingsError:
+        return str(book.api.FullName)
+
+
+def normalize_grid(raw: Any, row0: int = 0, col0: int = 0) -> Grid:
+    """A rectangular grid from A1: padded to the used range's corner, trailing blanks trimmed."""
+    rows = [[normalize_value(v) for v in row] for row in (raw or [])]
+    while rows and all(v == "" for v in rows[-1]):
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    while width and all(len(r) < width or r[width - 1] == "" for r in rows):
+        width -= 1
+    if not rows or width == 0:
+        return []
+    total = col0 + width
+    grid: Grid = [[""] * total for _ in range(row0)]
+    for r in rows:
+        r = r[:width]
+        grid.append([""] * col0 + r + [""] * (width - len(r)))
+    return grid
+
+
+def normalize_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) and value.tzinfo is None else value
+    return value
+
+
+# ------------------------------------------------------------------ writing
+
+def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int:
+    """Apply ops to the open workbook; returns the number of Excel write calls made.
+
+    Bound (what the tests assert): every op costs a fixed number of write calls,
+    whatever the number of rows in it —
+
+    * ``SetValues``: 1 write (``range.value = block``), or one per rectangular
+      run of non-None cells when the block leaves cells as they are on rows that
+      already existed (no current op does; populate writes into freshly
+      inserted rows, where None and blank are the same);
+    * ``InsertRows``: 1 (``range("r:r+n").insert("down")``);
+    * ``ReplaceValues``: 2 (``clear_contents`` from the row down to the last
+      used row, formats kept; then one write);
+    * ``FitRows``: 1 (``rows.autofit()``).
+
+    So a button's writes are at most 2 × its op count, and the op count depends
+    on the number of sheets and insertion points, never on the number of
+    measures. Before writing anything, every target sheet is checked to exist
+    and not to be protected, so a refusal leaves the workbook untouched.
+    """
+    if not ops:
+        return 0
+    check_writable(book, {op.sheet for op in ops})
+    fresh: dict[str, list[tuple[int, int]]] = {}  # rows inserted by this batch, per sheet: [first, end)
+    calls = 0
+    for i, op in enumerate(ops):
+        if progress is not None:
+            progress(i, len(ops))
+        sheet = book.sheets[op.sheet]
+        try:
+            calls += _apply(sheet, op, fresh)
+        except XlplanUserError:
+            raise
+        except Exception as exc:
+            if _is_protection_error(exc):
+                raise protected_sheet_error(op.sheet) from None
+            raise
+    if progress is not None:
+        progress(len(ops), len(ops))
+    return calls
+
+
+def _apply(sheet, op: Op, fresh: dict[str, list[tuple[int, int]]]) -> int:
+    if isinstance(op, InsertRows):
+        if op.count <= 0:
+            return 0
+        sheet.range(f"{op.row + 1}:{op.row + op.count}").insert("down")
+        spans = [(a + op.count, b + op.count) if a >= op.row else (a, b) for a, b in fresh.get(op.sheet, [])]
+        fresh[op.sheet] = [*spans, (op.row, op.row + op.count)]
+        return 1
+    if isinstance(op, SetValues):
+        block = excel_block(op.values)
+        if not block:
+            return 0
+        rows_fresh = any(a <= op.row and op.row + len(block) <= b for a, b in fresh.get(op.sheet, []))
+        if rows_fresh or not any(v is None for row in block for v in row):
+            sheet.range((op.row + 1, op.col + 1)).value = block
+            return 1
+        calls = 0
+        for dr, dc, part in runs(block):
+            sheet.range((op.row + dr + 1, op.col + dc + 1)).value = part
+            calls += 1
+        return calls
+    if isinstance(op, ReplaceValues):
+        block = excel_block(op.values)
+        calls = 0
+        used = sheet.used_range
+        n_rows, n_cols = used.shape
+        last_row = used.row + n_rows - 1           # 1-based
+        last_col = max(used.column + n_cols - 1, max((len(r) for r in block), default=1))
+        if last_row >= op.row + 1:
+            sheet.range((op.row + 1, 1), (last_row, last_col)).clear_contents()
+            calls += 1
+        if block:
+            sheet.range((op.row + 1, 1)).value = block
+            calls += 1
+        return calls
+    if isinstance(op, FitRows):
+        if op.count <= 0:
+            return 0
+        sheet.range(f"{op.row + 1}:{op.row + op.count}").rows.autofit()
+        return 1
+    raise TypeError(f"unknown op {op!r}")
+
+
+def excel_block(values: list[list[Any]]) -> Grid:
+    """A rectangular block of Excel input values (ragged rows padded with None)."""
+    width = max((len(r) for r in values), default=0)
+    if width == 0:
+        return []
+    return [[excel_value(v) for v in row] + [None] * (width - len(row)) for row in values]
+
+
+def excel_value(value: Any) -> Any:
+    """What to assign so that Excel stores exactly this value.
+
+    Excel parses text assigned through ``Range.Value`` like typed input: "R9:12"
+    might stay text but "2026/4/1" becomes a date, "01" a number, "1:30" a time
+    and "=x" a formula. Text that could be parsed gets Excel's text prefix "'",
+    which Excel does not store as part of the value.
+    """
+    if isinstance(value, Formula):
+        return "=" + value.text
+    if isinstance(value, str):
+        text = value[:EXCEL_MAX_TEXT]
+        return "'" + text if _parseable(text) else text
+    return value
+
+
+_NUMBER_LIKE = re.compile(r"""^(?:
+      [$¥]?\(?[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?\)?%?          # 12  1,000  -3.5  15%  (12)  1e3
+    | (?:(?:令和|平成|昭和|大正|明治|[rhstm])\s*)?
+      (?=.*\d)[\d\s/.\-:年月日時分秒]+(?:\s*[ap]m)?           # 2026/4/1  R7.4.1  令和7年4月1日  1:30  1-2
+    | true | false
+)$""", re.VERBOSE | re.IGNORECASE)
+
+
+def _parseable(text: str) -> bool:
+    """Whether Excel might store this text as something else (number, date, time, formula, error)."""
+    stripped = unicodedata.normalize("NFKC", text).strip()
+    if not stripped:
+        return False
+    return stripped[0] in "=+-@'#" or bool(_NUMBER_LIKE.match(stripped))
+
+
+def runs(block: Grid) -> list[tuple[int, int, Grid]]:
+    """Rectangles of non-None cells: runs per row, merged down while the spans repeat."""
+    spans_by_row = []
+    for row in block:
+        spans, start = [], None
+        for c, v in enumerate([*row, None]):
+            if v is not None and start is None:
+                start = c
+            elif v is None and start is not None:
+                spans.append((start, c))
+                start = None
+        spans_by_row.append(spans)
+    result: list[tuple[int, int, Grid]] = []
+    r = 0
+    while r < len(block):
+        end = r + 1
+        while end < len(block) and spans_by_row[end] == spans_by_row[r]:
+            end += 1
+        for c0, c1 in spans_by_row[r]:
+            result.append((r, c0, [block[i][c0:c1] for i in range(r, end)]))
+        r = end
+    return result
+
+
+# ------------------------------------------------------------------ protection
+
+def protected_sheet_error(sheet: str) -> XlplanUserError:
+    return XlplanUserError(
+        f"シート「{sheet}」が保護されているため、書き込めません。"
+        f"シート「{sheet}」の保護を解除してから（［校閲］タブ →［シート保護の解除］）、もう一度ボタンを押してください。"
+        "ブックは変更していません。")
+
+
+def sheet_protected(sheet) -> bool | None:
+    """Whether a sheet's cells are protected; None when the engine cannot tell.
+
+    Windows (COM) and macOS (AppleScript) report it; the remote engine's payload
+    does not include it, so there a protected sheet shows up as a failed write
+    on the client instead.
+    """
+    if sheet.book.app.engine.type == "remote":
+        return None
+    api = sheet.api
+    if sys.platform.startswith("win"):
+        return bool(api.ProtectContents)
+    try:  # macOS: appscript reference to the worksheet
+        return bool(api.protect_contents.get())
+    except Exception:  # noqa: BLE001 - a probe only; the write itself still reports protection
+        return None
+
+
+def check_writable(book, sheets: Iterable[str]) -> None:
+    present = set(sheet_list(book))
+    for name in sorted(sheets):
+        if name not in present:
+            raise XlplanUserError(
+                f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
+                "わからない場合は `xlplan new --from` でブックを作り直してください。")
+        if sheet_protected(book.sheets[name]):
+            raise protected_sheet_error(name)
+
+
+def _is_protection_error(exc: BaseException) -> bool:
+    text = " ".join(str(a) for a in getattr(exc, "args", ()) if a is not None) or str(exc)
+    return any(word in text for word in _PROTECTED_WORDS)
+
+
+# ------------------------------------------------------------------ the session
+
+class ExcelSession:
+    """Screen updating off, calculation manual, progress in the status bar; restored on exit.
+
+    Engines that cannot report a setting (the remote engine: ``status_bar``,
+    ``calculation`` without a newer client, reading ``screen_updating``) raise
+    NotImplementedError when asked; such a setting is then left alone, since it
+    could not be restored. Any other error is a real one and propagates.
+    """
+
+    def __init__(self, book, label: str, unit: str = "シート"):
+        self.book = book
+        self.label = label
+        self.unit = unit
+        self._saved: dict[str, Any] = {}
+        self._status = False
+
+    def __enter__(self) -> Self:
+        app = self.book.app
+        try:
+            for attr, value in (("screen_updating", False), ("calculation", "manual")):
+                try:
+                    old = getattr(app, attr)
+                except NotImplementedError:
+                    continue
+                if old != value:
+                    setattr(app, attr, value)
+                    self._saved[attr] = old
+            try:
+                self._saved["status_bar"] = app.status_bar
+                self._status = True
+            except NotImplementedError:
+                self._status = False
+            self.status(f"{self.label}中…")
+        except BaseException:
+            self._restore()
+            raise
+        return self
+
+    def status(self, text: str) -> None:
+        if self._status:
+            self.book.app.status_bar = text
+
+    def progress(self, done: int, total: int, unit: str | None = None) -> None:
+        self.status(f"{self.label}中… {done}/{total} {unit or self.unit}")
+
+    def writing(self, done: int, total: int) -> None:
+        self.status(f"{self.label}中… 書き込み {done}/{total}")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        errors = self._restore()
+        if errors and exc is None:
+            raise errors[0]
+
+    def _restore(self) -> list[BaseException]:
+        app = self.book.app
+        errors: list[BaseException] = []
+        for attr in ("status_bar", "calculation", "screen_updating"):
+            if attr in self._saved:
+                try:
+                    setattr(app, attr, self._saved.pop(attr))
+                except Exception as exc:  # noqa: BLE001 - keep restoring the others; re-raised in __exit__
+                    errors.append(exc)
+        self._status = False
+        return errors
+

@@ -1,0 +1,355 @@
+"""The Excel buttons: one function per button, called from macros/XlplanMacros.bas.
+
+Each button runs ``RunPython "import xlplan.excel as x; x.validate()"``: the
+module name is fixed ASCII, so Japanese workbook names and folders do not
+matter. Each function takes the calling workbook (default ``xw.Book.caller()``),
+reads the values it needs (one read per sheet), runs the same operation as the
+CLI (``xlplan.operations``) and applies the ops in blocks
+(``xlplan.adapters.xlwings_live``).
+
+What the planner sees is always a Japanese message box:
+* an expected problem (``XlplanUserError``) → its message, no traceback;
+* anything else → a short message and the path of a local log file that holds
+  the full traceback.
+The functions never exit non-zero on purpose (RunPython would show a raw
+traceback box); only when there is no workbook to show a message in does the
+error propagate, with a Japanese message.
+
+Excel calls per button (tests/test_excel_live.py measures them on the sample
+plan and on a 10× plan and asserts they are equal): value reads — validate,
+redraw and populate read 基本情報, _lists, 国・県の施策, 施策カタログ and the D
+domain sheets, one read each (4 + D = 12 for the sample); clear_marks 1;
+doctor 2. Writes — at most 2 per op (see ``apply_ops_live``): validate writes
+検証結果 (clear + write + autofit, plus 網羅表 when the workbook has it),
+redraw also スケジュール, populate one insert + write + autofit per insertion
+point (at most domains × pillars), clear_marks 2, doctor 0; plus one message
+box. Locating used ranges, sheet lookups, the protection check and status-bar
+updates add a few calls per sheet, never per measure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xlwings as xw
+
+from xlplan import __version__, operations
+from xlplan.adapters.xlwings_live import (
+    ExcelSession,
+    apply_ops_live,
+    book_fullname,
+    read_book_values,
+    sheet_list,
+)
+from xlplan.catalog_data import load_catalog
+from xlplan.core.findings import Severity
+from xlplan.core.fiscal import wareki_fy
+from xlplan.core.vocab import normalize_domain
+from xlplan.doctor import (
+    Location,
+    classify_location,
+    environment_checks,
+    format_report,
+    log_dir,
+    version_mismatch_message,
+    workbook_checks,
+)
+from xlplan.errors import XlplanUserError
+from xlplan.layout import sheets as L
+from xlplan.layout.cells import CellError, read_text
+from xlplan.layout.ops import Op
+from xlplan.layout.read import ReadResult, read_plan
+
+TITLE = "xlplan"
+MAX_LISTED = 15   # names listed in a message box before 「ほか n件」
+
+
+# ------------------------------------------------------------------ the buttons
+
+def populate(book: xw.Book | None = None) -> str:
+    """「カタログから追加」: add the catalog measures ticked 採用 to their domain sheets."""
+    return _run(book, "カタログから追加", _populate)
+
+
+def validate(book: xw.Book | None = None) -> str:
+    """「検証」: write the findings to 検証結果 (marks follow through conditional formats)."""
+    return _run(book, "検証", _validate)
+
+
+def redraw_schedule(book: xw.Book | None = None) -> str:
+    """「工程表を再描画」: rebuild スケジュール from the domain sheets, and refresh 検証結果."""
+    return _run(book, "工程表を再描画", _redraw)
+
+
+def clear_marks(book: xw.Book | None = None) -> str:
+    """「印をすべて消す」: empty 検証結果, which removes every red/yellow mark."""
+    return _run(book, "印を消去", _clear_marks)
+
+
+def update_progress(book: xw.Book | None = None) -> str:
+    """「進捗管理を作成」: the review of the year typed in 進捗管理!B2 (else the latest year with actuals)."""
+    return _run(book, "進捗管理を作成", _progress)
+
+
+def export_document(book: xw.Book | None = None) -> str:
+    """「計画書（Word）を出力」: the plan document (.docx) next to the workbook."""
+    return _run(book, "計画書を出力", _export_document)
+
+
+def doctor(book: xw.Book | None = None) -> str:
+    """「環境診断」: Python, versions, xlwings.conf and the workbook's location, in a message box."""
+    return _run(book, "環境診断", _doctor, location_notes=False)
+
+
+# ------------------------------------------------------------------ running a button
+
+@dataclass
+class _Context:
+    book: xw.Book
+    session: ExcelSession
+    notes: list[str] = field(default_factory=list)
+
+    def read(self, sheets: list[str], offset: int = 0, total: int | None = None) -> dict:
+        """One value read per sheet, with 「検証中… 3/8 シート」 in the status bar."""
+        total = total if total is not None else offset + len(sheets)
+        return read_book_values(self.book, sheets, progress=lambda i, _n: self.session.progress(offset + i, total))
+
+    def read_plan_sheets(self) -> dict:
+        """Only the sheets read_plan needs: 基本情報 first (it lists the domains), then the rest."""
+        first = read_book_values(self.book, [L.INFO])
+        domains = _domains(first.get(L.INFO, []))
+        rest = [L.LISTS, L.PROGRAMS, L.CATALOG, *domains]
+        values = {**first, **self.read(rest, 1, 1 + len(rest))}
+        self.check_versions(values)
+        return values
+
+    def check_versions(self, values: dict) -> None:
+        if (warning := version_mismatch_message(values.get(L.LISTS))) is not None:
+            self.notes.append(warning)
+
+    def apply(self, ops: list[Op]) -> None:
+        apply_ops_live(self.book, ops, progress=self.session.writing)
+
+
+def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, location_notes: bool = True) -> str:
+    if book is None:
+        try:
+            book = xw.Book.caller()
+        except Exception as exc:
+            log = write_log(exc, label, None)
+            # No workbook to show a message box in: RunPython shows this text instead.
+            raise RuntimeError(f"xlplan: ボタンを押したブックに接続できませんでした。詳しい内容はログを見てください: {log}") from exc
+    location = Location("unknown", "")
+    try:
+        location = book_location(book)
+        refuse_same_name(book)
+        with ExcelSession(book, label) as session:
+            ctx = _Context(book, session)
+            message = body(ctx)
+        notes = _location_notes(location) if location_notes else []
+        text = "\n\n".join([message, *ctx.notes, *notes])
+        alert(book, text, label, "info")
+        return text
+    except XlplanUserError as exc:
+        text = str(exc)
+        alert(book, text, label, "critical")
+        return text
+    except Exception as exc:  # noqa: BLE001 - any other failure: a short message and a log, never a traceback
+        log = write_log(exc, label, book, location)
+        text = (f"予期しないエラーが起きたため、「{label}」を中断しました（{type(exc).__name__}）。\n"
+                f"詳しい内容をこの PC のログファイルに保存しました:\n{log}\n"
+                "もう一度ボタンを押しても直らないときは、このファイルを添えて担当者に連絡してください。")
+        alert(book, text, label, "critical")
+        return text
+
+
+def alert(book: xw.Book, text: str, label: str, mode: str = "info") -> None:
+    book.app.alert(text, title=f"{TITLE} — {label}", mode=mode)
+
+
+def book_location(book: xw.Book) -> Location:
+    return classify_location(book_fullname(book))
+
+
+def _location_notes(location: Location) -> list[str]:
+    if location.kind == "cloud":
+        return [(f"参考: このブックは OneDrive/SharePoint 上で開かれています（{location.text}）。ボタンは動きますが、"
+                 "同期されたこの PC のフォルダーから開くと確実です。ログはこの PC の "
+                 f"{log_dir()} に保存されます。")]
+    if location.kind == "unsaved":
+        return ["参考: このブックはまだ保存されていません。［名前を付けて保存］で「Excel マクロ有効ブック（*.xlsm）」として保存してください。"]
+    return []
+
+
+def refuse_same_name(book: xw.Book) -> None:
+    """Two open workbooks with the caller's name: refuse, since the wrong one could be written."""
+    name = book.name
+    if book.app.engine.type == "remote":
+        apps = [book.app]
+    else:
+        apps = list(xw.apps)
+    count = sum(1 for app in apps for b in app.books if b.name.casefold() == name.casefold())
+    if count > 1:
+        raise XlplanUserError(
+            f"同じ名前のブック「{name}」が {count} つ開いています。どちらのブックのボタンか確実に判断できないため、"
+            "何も変更せずに中止しました。使わない方のブックを閉じてから、もう一度ボタンを押してください"
+            "（別のフォルダーにある同じ名前のファイルも、同時には開かないでください）。")
+
+
+def write_log(exc: BaseException, label: str, book: xw.Book | None, location: Location | None = None) -> Path:
+    """The full traceback in a local log file; returns its path (a temp folder if the usual one fails)."""
+    now = dt.datetime.now()
+    lines = [f"xlplan {__version__} / xlwings {xw.__version__} / Python {platform.python_version()} ({sys.executable})",
+             f"{now.isoformat(timespec='seconds')} ボタン: {label}"]
+    if book is not None:
+        try:
+            lines.append(f"ブック: {book.name}" + (f"（{location.text}）" if location and location.text else ""))
+        except Exception:  # noqa: BLE001 - the log must be written even if Excel is unreachable
+            lines.append("ブック: （名前を取得できません）")
+    lines.append("")
+    lines += traceback.format_exception(exc)
+    text = "\n".join(line.rstrip("\n") for line in lines) + "\n"
+    name = f"xlplan-{now:%Y%m%d-%H%M%S}-{now.microsecond:06d}.log"
+    for folder in (log_dir(), Path(tempfile.gettempdir()) / "xlplan-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            _prune(folder)
+            return path
+        except OSError:
+            continue
+    return Path(tempfile.gettempdir()) / name  # both folders failed; the message still names a path
+
+
+def _prune(folder: Path, keep: int = 50) -> None:
+    logs = sorted(folder.glob("xlplan-*.log"))
+    for old in logs[:-keep]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------ what each button does
+
+def _require_plan(read: ReadResult) -> None:
+    if read.plan is None:
+        first = read.findings[0] if read.findings else None
+        where = f"シート「{first.sheet}」のセル {first.cell}: {first.message}" if first else "計画開始年度を確認してください。"
+        raise XlplanUserError(f"基本情報を読み取れません。{where}")
+
+
+def _counts(findings) -> tuple[int, int]:
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    return errors, len(findings) - errors
+
+
+def _validate(ctx: _Context) -> str:
+    read = read_plan(ctx.read_plan_sheets())
+    findings, ops = operations.validate_ops(read)
+    ctx.apply(ops)
+    errors, warnings = _counts(findings)
+    if not findings:
+        return "問題は見つかりませんでした。（エラー 0件、警告 0件）"
+    return f"エラー {errors}件、警告 {warnings}件。『{L.FINDINGS}』シートを見てください。"
+
+
+def _redraw(ctx: _Context) -> str:
+    values = ctx.read_plan_sheets()
+    values.update(ctx.read([L.SCHEDULE]))  # its headers must still fit the plan period
+    read = read_plan(values)
+    _require_plan(read)
+    plan = read.plan
+    assert plan is not None
+    findings, finding_ops = operations.validate_ops(read)
+    ctx.apply(operations.schedule_ops(read) + finding_ops)
+    errors, warnings = _counts(findings)
+    return (f"『{L.SCHEDULE}』シートの工程表を作り直しました（施策 {len(plan.measures)}件、"
+            f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）。\n"
+            f"検証: エラー {errors}件、警告 {warnings}件。『{L.FINDINGS}』シートを見てください。")
+
+
+def _populate(ctx: _Context) -> str:
+    read = read_plan(ctx.read_plan_sheets())
+    _require_plan(read)
+    if not read.adopted:
+        raise XlplanUserError(f"『{L.CATALOG}』シートで「採用」に ○ が付いた施策がありません。"
+                              "追加したい施策の「採用」に ○ を付けてから、もう一度ボタンを押してください。")
+    result = operations.populate_ops(read, load_catalog(), read.adopted)
+    ctx.apply(result.ops)
+    added = result.result.added
+    lines = [f"{len(added)}件を追加しました。" if added else "追加した施策はありません。"]
+    for m in added[:MAX_LISTED]:
+        lines.append(f"・{m.id} {m.name}（{m.domain} / {m.pillar.value if m.pillar else ''}）")
+    if len(added) > MAX_LISTED:
+        lines.append(f"　ほか {len(added) - MAX_LISTED}件")
+    if result.result.already:
+        lines.append(f"追加済みのため飛ばしたカタログID: {'、'.join(result.result.already)}")
+    for reason in result.result.skipped[:MAX_LISTED]:
+        lines.append(f"追加せず: {reason}")
+    if added:
+        lines.append("追加した施策の担当課・KPI・年度ごとの段階を入力してから「検証」を押してください。")
+    return "\n".join(lines)
+
+
+def _progress(ctx: _Context) -> str:
+    values = ctx.read_plan_sheets()
+    values.update(ctx.read([L.PROGRESS]))
+    read = read_plan(values)
+    _require_plan(read)
+    fy = operations.progress_fy(read)
+    ctx.apply(operations.progress_ops(read, fy))
+    return f"『{L.PROGRESS}』シートに{wareki_fy(fy)}の評価を作りました。別の年度を見るときは B2 に年度を入れて、もう一度押してください。"
+
+
+def _export_document(ctx: _Context) -> str:
+    from xlplan.export.docx import export_docx
+
+    location = book_location(ctx.book)
+    if location.kind != "local":
+        raise XlplanUserError("計画書はブックと同じフォルダーに保存します。ブックをこの PC のフォルダーに保存してから"
+                              "（OneDrive 上なら同期フォルダーから開いて）、もう一度押してください。")
+    read = read_plan(ctx.read_plan_sheets())
+    _require_plan(read)
+    assert read.plan is not None
+    target = Path(location.text).with_name(Path(location.text).stem + "_計画書.docx")
+    export_docx(read.plan, target)
+    return f"計画書の案を保存しました:\n{target}\n目次は Word で開いて「フィールドの更新」を行うと作られます。"
+
+
+def _clear_marks(ctx: _Context) -> str:
+    values = ctx.read([L.LISTS])
+    ctx.check_versions(values)
+    if L.FINDINGS not in sheet_list(ctx.book):
+        raise XlplanUserError(f"シート『{L.FINDINGS}』がありません。xlplan で作ったブックか確認してください。")
+    ctx.apply(operations.clear_marks_ops())
+    return "検証結果と、セルの赤・黄の印を消しました。"
+
+
+def _doctor(ctx: _Context) -> str:
+    values = ctx.read([L.XLWINGS_CONF, L.LISTS])
+    location = book_location(ctx.book)
+    checks = environment_checks() + workbook_checks(values, location)
+    return format_report(checks)
+
+
+def _domains(info) -> list[str]:
+    """The domain sheets listed on 基本情報 (column F); unreadable cells are left to read_plan."""
+    domains = []
+    for row in range(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_HEADER_ROW + 1 + L.DOMAINS_CAPACITY):
+        value = info[row][L.DOMAINS_COL] if row < len(info) and L.DOMAINS_COL < len(info[row]) else ""
+        try:
+            text = read_text(value)
+        except CellError:
+            continue
+        if text:
+            domains.append(normalize_domain(text))
+    return domains
