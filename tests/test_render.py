@@ -57,3 +57,11 @@ def test_schedule_prints_a3_landscape_with_wareki_headers_and_every_measure(samp
     for m in sample_plan.measures:
         assert m.name[:8] in flat, m.name
     assert len(pngs) == len(pages)
+
+
+def test_render_command_writes_pdf_and_png(sample_book, tmp_path):
+    result = CliRunner().invoke(app, ["render", str(sample_book), "--sheet", L.COVERAGE, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"{sample_book.stem}.pdf").exists()
+    assert list(tmp_path.glob("*.png"))
+    assert "網羅表" in _text(tmp_path / f"{sample_book.stem}.pdf")

@@ -313,6 +313,23 @@ def build_template(
 
 
 @app.command()
+def render(
+    path: Annotated[Path, typer.Argument(help="ブック")],
+    sheet: Annotated[list[str], typer.Option("--sheet", help="PDF にするシート（複数可）")] = [],  # noqa: B006
+    outdir: Annotated[Path, typer.Option("--out", help="出力フォルダー")] = Path("out/render"),
+) -> None:
+    """LibreOffice でシートを PDF と PNG にします（印刷したときの見た目の確認用）。"""
+    from xlplan.layout.sheets import SCHEDULE
+    from xlplan.render import render as render_sheets
+
+    try:
+        pdf, pngs = render_sheets(path, sheet or [SCHEDULE], outdir, stem=path.stem)
+    except XlplanUserError as exc:
+        raise _fail(exc) from None
+    out.print(f"PDF: {pdf}（{len(pngs)}ページ、PNG も同じフォルダー）", highlight=False)
+
+
+@app.command()
 def schema(output: Annotated[Optional[Path], typer.Argument(help="出力先（省略時は標準出力）")] = None) -> None:
     """計画ファイルの JSON Schema を書き出します。"""
     from xlplan.fileio import atomic_write_text
@@ -357,8 +374,19 @@ def demo(
         out.print(f"3. 検証: エラー {errors}件、警告 {len(findings) - errors}件（「検証結果」シート）", highlight=False)
         for f in findings[:8]:
             out.print(f"   {f.severity.label} {f.code} {f.sheet}!{f.cell} {f.message}", highlight=False)
-        out.print(f"4. 工程表を描画: 「スケジュール」シート（{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）", highlight=False)
+        out.print(f"4. 工程表を描画: 「スケジュール」シート（{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）"
+                  "、網羅表（柱 × 分野）も更新", highlight=False)
         out.print("   追加した施策は担当課・工程が空欄のため、検証でエラーとして示されます。Excel で入力して再検証してください。", highlight=False)
+        from xlplan.export.docx import export_docx
+        from xlplan.export.opendata import export_csv
+
+        final = read_workbook(path).plan
+        assert final is not None
+        document = outdir / f"{plan.municipality}_計画書.docx"
+        export_docx(final, document)
+        export_csv(final, outdir / "opendata", bom=True)
+        out.print(f"5. 計画書の案: {document}（手引の雛型の7章、工程表つき）", highlight=False)
+        out.print(f"6. オープンデータ: {outdir / 'opendata'}（施策・KPI・工程の CSV、スキーマは docs/opendata-schema.md）", highlight=False)
     except XlplanUserError as exc:
         raise _fail(exc) from None
 
@@ -366,3 +394,4 @@ def demo(
 # -- extra commands: modules below add their commands to `app` when imported --
 from xlplan import cli_excel  # noqa: E402,F401
 from xlplan import cli_outputs  # noqa: E402,F401
+from xlplan import cli_scale  # noqa: E402,F401
