@@ -12,7 +12,8 @@ mixed in, a few files that cannot be rolled up (a truncated workbook, an xlsx
 that is not xlplan's, a CSV named .xlsx, an old-format/password-protected
 file). Building 1,741 workbooks with XlsxWriter would take minutes, so a few
 distinct workbooks are built and each municipality's copy only gets its own
-団体名・計画名 written into 基本情報 (see `PATCH_NOTE` for the measured costs).
+団体名・都道府県・計画名 written into 基本情報 by the file patcher (measured costs
+in bench/README.md).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import io
 import random
 import sys
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,7 +243,7 @@ def generate_prefecture(folder: Path, count: int, *, measures: int = 50, seed: i
             elif kind == "not_xlplan":
                 data = not_xlplan_xlsx()
             elif kind == "csv":
-                data = "団体名,施策名\n架空市,窓口のオンライン化\n".encode("utf-8")
+                data = "団体名,施策名\n架空市,窓口のオンライン化\n".encode()
             else:  # an .xls or a password-protected workbook both start with the OLE header
                 data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
             path.write_bytes(data)
@@ -253,9 +253,6 @@ def generate_prefecture(folder: Path, count: int, *, measures: int = 50, seed: i
     result.missing = [folder / "9999_存在しない町_官民データ活用推進計画.xlsm"]
     result.seconds = time.perf_counter() - t0
     return result
-
-
-PATCH_NOTE = "see bench/README.md: building a 50-measure workbook vs. renaming a built one"
 
 
 def _main(argv: list[str] | None = None) -> None:

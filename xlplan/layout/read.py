@@ -177,7 +177,11 @@ def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
 def _check_headers(grid: Grid, table: L.Table, cells: _Cells, upto: int | None = None) -> None:
     columns = table.columns[:upto] if upto is not None else table.columns
     for col, column in enumerate(columns):
-        found = read_text(cells.get(grid, table.header_row, col)) if not _is_error(cells.get(grid, table.header_row, col)) else "#エラー"
+        value = cells.get(grid, table.header_row, col)
+        try:
+            found = read_text(value)
+        except CellError:  # an error value such as #REF!
+            found = "#エラー"
         if found.replace("\n", "") != column.header.replace("\n", ""):
             raise WorkbookReadError(
                 f"見出しが想定と違います。{cell_name(table.header_row, col)} は「{column.header}」のはずですが、"
@@ -376,7 +380,7 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
     convert = cells.convert
     for row in range(table.first_row, len(grid)):
         raw = list(grid[row][:width]) + [None] * max(0, width - len(grid[row]))
-        if all(is_blank(v) for v in raw):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):  # is_blank, inlined: every row
             continue
 
         def conv(key: str, reader, default=None, mid: str = "", row=row, raw=raw):
@@ -514,7 +518,7 @@ def _read_programs(grid: Grid, cells: _Cells) -> list[Program]:
             ministry=conv("program.ministry", read_text, ""), summary=conv("program.summary", read_text, ""),
             support_type=conv("program.support_type", read_text, ""), rate=conv("program.rate", read_text, ""),
             eligibility=conv("program.eligibility", read_text, ""),
-            active_from_fy=conv("program.active_from_fy", read_fy), active_to_fy=conv("program.active_to_fy", read_fy),
+            active_from_fy=conv("program.active_from_fy", _read_fy), active_to_fy=conv("program.active_to_fy", _read_fy),
             url=conv("program.url", read_text, ""), verified_on=verified,
         ))
     return result
