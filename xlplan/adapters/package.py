@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -148,7 +152,7 @@ class _Sheet:
                     self.col_widths[i] = float(col.get("width"))
         self.formulas_changed = False
 
-    def fit_rows(self, r0: int, count: int, wrapping: set[str], strings: list[str]) -> None:
+    def fit_rows(self, r0: int, count: int, wrapping: set[str], strings: Callable[[], list[str]]) -> None:
         """Set each row's height from its wrapped text; the stored height is what LibreOffice shows."""
         for r in range(r0, r0 + count):
             row = self.rows.get(r)
@@ -268,15 +272,15 @@ class _Sheet:
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _cell_text(c: etree._Element, strings: list[str]) -> str | None:
+def _cell_text(c: etree._Element, strings: Callable[[], list[str]]) -> str | None:
     if c.get("t") == "inlineStr":
         return "".join(c.itertext())
     v = c.find(f"{{{NS}}}v")
     if v is None or v.text is None:
         return None
     if c.get("t") == "s":
-        index = int(v.text)
-        return strings[index] if index < len(strings) else None
+        index, table = int(v.text), strings()
+        return table[index] if index < len(table) else None
     return v.text
 
 
@@ -421,7 +425,8 @@ def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> by
         replaced: dict[str, bytes] = {}
         formulas_changed = False
         wrapping: set[str] | None = None
-        strings: list[str] | None = None
+        # Parsed only if a fitted row has a shared-string cell; xlplan itself writes inline strings.
+        shared_strings = lru_cache(maxsize=1)(lambda: _shared_strings(zin))
         for sheet, sheet_ops in by_sheet.items():
             part = parts[sheet]
             edit = _Sheet(replaced.get(part) or zin.read(part), part)
@@ -441,24 +446,51 @@ def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> by
                     edit.set_block(op.row, op.col, op.values)
                 elif isinstance(op, FitRows):
                     if wrapping is None:
-                        wrapping, strings = _styles_info(zin), _shared_strings(zin)
-                    edit.fit_rows(op.row, op.count, wrapping, strings or [])
+                        wrapping = _styles_info(zin)
+                    edit.fit_rows(op.row, op.count, wrapping, shared_strings)
             replaced[part] = edit.to_bytes()
             formulas_changed |= edit.formulas_changed
         drop = _calc_chain_removal(zin, replaced) if formulas_changed else set()
-        out = BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                if info.filename in drop:
-                    continue
-                content = replaced.get(info.filename)
-                if content is None:
-                    content = zin.read(info.filename)
-                new_info = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                new_info.compress_type = zipfile.ZIP_DEFLATED
-                new_info.external_attr = info.external_attr
-                zout.writestr(new_info, content)
-        return out.getvalue()
+        return _write_zip(package, zin.infolist(), replaced, drop)
+
+
+def _dos_time(date_time: tuple[int, ...]) -> tuple[int, int]:
+    y, mo, d, h, mi, s = date_time
+    return (h << 11) | (mi << 5) | (s // 2), ((max(y, 1980) - 1980) << 9) | (mo << 5) | d
+
+
+def _write_zip(package: bytes, infos: list[zipfile.ZipInfo], replaced: dict[str, bytes], drop: set[str]) -> bytes:
+    """The package again, with replaced parts deflated anew and every other part's
+    compressed bytes copied as they are: unchanged parts stay byte-identical and
+    are not recompressed (most of the work of a write otherwise)."""
+    out = BytesIO()
+    central = []
+    for info in infos:
+        if info.filename in drop:
+            continue
+        name = info.filename.encode("utf-8")
+        flags = 0x800 if not info.filename.isascii() else 0  # UTF-8 names; no data descriptor
+        content = replaced.get(info.filename)
+        if content is None:
+            n, e = struct.unpack("<HH", package[info.header_offset + 26:info.header_offset + 30])
+            start = info.header_offset + 30 + n + e
+            data, method, crc, size = package[start:start + info.compress_size], info.compress_type, info.CRC, info.file_size
+        else:
+            compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+            data = compressor.compress(content) + compressor.flush()
+            method, crc, size = zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content)
+        time, date = _dos_time(info.date_time)
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, time, date, crc, len(data), size, len(name), 0))
+        out.write(name)
+        out.write(data)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, method, time, date, crc, len(data),
+                                   size, len(name), 0, 0, 0, 0, info.external_attr, offset) + name)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
 
 
 def _sheet_rel_targets(zin: zipfile.ZipFile, part: str) -> dict[str, list[str]]:

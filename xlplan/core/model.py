@@ -35,11 +35,12 @@ def _fy(value: object) -> object:
 
 
 def _pillar(value: object) -> object:
-    return parse_pillar(value) if isinstance(value, str) else value
+    # Members are str subclasses too; only raw text needs parsing.
+    return parse_pillar(value) if isinstance(value, str) and not isinstance(value, Pillar) else value
 
 
 def _phase(value: object) -> object:
-    return parse_phase(value) if isinstance(value, str) else value
+    return parse_phase(value) if isinstance(value, str) and not isinstance(value, Phase) else value
 
 
 FiscalYear = Annotated[int, BeforeValidator(_fy), Field(description="年度（西暦の開始年。2027 = 令和9年度）")]

@@ -9,7 +9,6 @@ units) and takes the tallest cell of the row.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,11 @@ MAX_HEIGHT = 409.0   # Excel's limit
 
 
 def text_units(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    """Width in half-width units: ASCII counts 1, anything else 2 (kana, kanji, full-width forms)."""
+    if text.isascii():
+        return len(text)
+    ascii_count = len(text.encode("ascii", "ignore"))
+    return ascii_count + 2 * (len(text) - ascii_count)
 
 
 def line_count(value: Any, width: float) -> int:
