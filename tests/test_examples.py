@@ -1,0 +1,32 @@
+"""Every example in docs/examples runs as documented."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "docs" / "examples"
+
+
+def run(script: str, *args: str | Path) -> str:
+    result = subprocess.run([sys.executable, str(EXAMPLES / script), *map(str, args)], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_examples_run_in_order(tmp_path):
+    assert "作成" in run("01_new_workbook.py", tmp_path)
+    book = tmp_path / "青葉台市.xlsm"
+    assert "PLAN-RELATED-PERIOD" in run("02_validate.py", book)
+    assert "追加: ['DG-16', 'DG-17']" in run("03_populate_and_schedule.py", book, "C02", "C03")
+    assert "KPI-TARGET-FY-OUTSIDE" in run("04_plan_in_code.py")
+    run("05_export.py", book, tmp_path)
+    assert (tmp_path / "青葉台市_計画書.docx").exists() and (tmp_path / "opendata" / "measures.csv").exists()
+
+
+def test_every_example_is_tested():
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
+        "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py"]
