@@ -21,6 +21,7 @@ from xlplan.core.model import Plan
 from xlplan.core.vocab import Subdivision, parse_term
 from xlplan.errors import XlplanUserError
 from xlplan.layout.read import ReadResult
+from xlplan.layout.sheets import SCHEDULE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="官民データ活用推進計画を Excel で作るためのツール。Excel のボタンと同じ操作をコマンドで実行します。")
@@ -62,11 +63,12 @@ def _fail(exc: XlplanUserError) -> typer.Exit:
 
 # ------------------------------------------------------------------ helpers
 
-def read_workbook(path: Path) -> ReadResult:
-    from xlplan.adapters.xlsx_file import read_values
+def read_workbook(path: Path, extra: tuple[str, ...] = ()) -> ReadResult:
+    """The plan in a workbook: 基本情報 first, then only the sheets it needs (plus `extra`)."""
+    from xlplan.adapters.xlsx_file import read_plan_values
     from xlplan.layout.read import read_plan
 
-    return read_plan(read_values(path))
+    return read_plan(read_plan_values(path, extra))
 
 
 def _require_plan(read: ReadResult, path: Path) -> Plan:
@@ -241,7 +243,7 @@ def schedule(
     from xlplan.operations import schedule_ops, validate_ops
 
     try:
-        read = read_workbook(path)
+        read = read_workbook(path, extra=(SCHEDULE,))  # its headers must still fit the plan period
         plan = _require_plan(read, path)
         findings, finding_ops = validate_ops(read)
         target = _write(path, schedule_ops(read, group_by=group_by.value) + finding_ops, output, backup)
@@ -367,7 +369,7 @@ def demo(
         apply_ops(path, result.ops)
         out.print(f"2. カタログから追加: {', '.join(m.id + ' ' + m.name for m in result.result.added) or 'なし'}"
                   f"（追加済みで飛ばした: {', '.join(result.result.already) or 'なし'}）", highlight=False)
-        read = read_workbook(path)
+        read = read_workbook(path, extra=(SCHEDULE,))
         findings, finding_ops = validate_ops(read)
         apply_ops(path, schedule_ops(read) + finding_ops)
         errors = sum(f.severity is Severity.ERROR for f in findings)

@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from xlplan.layout.sheets import PROGRESS
 from xlplan.cli import Fmt, _fail, _require_plan, app, err, out, read_workbook
 from xlplan.core.fiscal import parse_fy, wareki_fy
 from xlplan.core.model import Plan
@@ -122,7 +123,7 @@ def progress(
             if year is None:
                 raise XlplanUserError("実績値が入力されたKPIがありません。評価する年度を --fy で指定してください（例: --fy 令和9年度）。")
         else:
-            read = read_workbook(path)
+            read = read_workbook(path, extra=(PROGRESS,))  # the year typed in 進捗管理!B2
             plan = _require_plan(read, path)
             year = progress_fy(read, parse_fy(fy) if fy is not None else None)
             if write:

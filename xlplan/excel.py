@@ -51,7 +51,6 @@ from xlplan.adapters.xlwings_live import (
 from xlplan.catalog_data import load_catalog
 from xlplan.core.findings import Severity
 from xlplan.core.fiscal import wareki_fy
-from xlplan.core.vocab import normalize_domain
 from xlplan.doctor import (
     Location,
     classify_location,
@@ -63,9 +62,8 @@ from xlplan.doctor import (
 )
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
-from xlplan.layout.cells import CellError, read_text
 from xlplan.layout.ops import Op
-from xlplan.layout.read import ReadResult, read_plan
+from xlplan.layout.read import ReadResult, plan_sheets, read_plan
 
 TITLE = "xlplan"
 MAX_LISTED = 15   # names listed in a message box before 「ほか n件」
@@ -124,8 +122,7 @@ class _Context:
     def read_plan_sheets(self) -> dict:
         """Only the sheets read_plan needs: 基本情報 first (it lists the domains), then the rest."""
         first = read_book_values(self.book, [L.INFO])
-        domains = _domains(first.get(L.INFO, []))
-        rest = [L.LISTS, L.PROGRAMS, L.CATALOG, *domains]
+        rest = [L.LISTS, *plan_sheets(first.get(L.INFO, []))]
         values = {**first, **self.read(rest, 1, 1 + len(rest))}
         self.check_versions(values)
         return values
@@ -341,15 +338,3 @@ def _doctor(ctx: _Context) -> str:
     return format_report(checks)
 
 
-def _domains(info) -> list[str]:
-    """The domain sheets listed on 基本情報 (column F); unreadable cells are left to read_plan."""
-    domains = []
-    for row in range(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_HEADER_ROW + 1 + L.DOMAINS_CAPACITY):
-        value = info[row][L.DOMAINS_COL] if row < len(info) and L.DOMAINS_COL < len(info[row]) else ""
-        try:
-            text = read_text(value)
-        except CellError:
-            continue
-        if text:
-            domains.append(normalize_domain(text))
-    return domains

@@ -103,12 +103,12 @@ def summarise_workbook(path: str) -> dict[str, Any]:
     its measures and KPIs as tuples (in MEASURE_HEADERS / KPI_HEADERS order
     without the leading 都道府県・団体名), coverage counts and finding counts.
     """
-    from xlplan.adapters.xlsx_file import read_values
+    from xlplan.adapters.xlsx_file import read_plan_values
     from xlplan.layout.read import read_plan
     from xlplan.operations import findings_for
 
     try:
-        read = read_plan(read_values(Path(path)))
+        read = read_plan(read_plan_values(Path(path)))
         if read.plan is None:
             first = read.findings[0] if read.findings else None
             where = f"シート「{first.sheet}」のセル {first.cell}: {first.message}" if first else "計画開始年度を確認してください。"

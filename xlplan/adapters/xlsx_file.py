@@ -12,7 +12,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -173,29 +173,53 @@ class WorkbookValues(dict):
     def __init__(self) -> None:
         super().__init__()
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
+        self.sheet_names: list[str] = []  # every sheet of the workbook, read or not
 
 
 def read_values(path: Path, sheets: Iterable[str] | None = None) -> WorkbookValues:
     """Cell values of the given sheets (all when None), one calamine read each, errors restored."""
+    return read_values_then(path, lambda _first: list(sheets) if sheets is not None else None)
+
+
+def read_plan_values(path: Path, extra: Iterable[str] = ()) -> WorkbookValues:
+    """What read_plan needs: 基本情報, then the sheets it lists (domains …), plus `extra` sheets."""
+    from xlplan.layout.read import plan_sheets
+    from xlplan.layout.sheets import INFO
+
+    return read_values_then(path, lambda first: plan_sheets(first.get(INFO, []), tuple(extra)), first=(INFO,))
+
+
+def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | None],
+                     first: Iterable[str] = ()) -> WorkbookValues:
+    """Read the `first` sheets, then the sheets more(values so far) names (all when None),
+    opening the package once: e.g. 基本情報 first, then the domain sheets it lists."""
     path = Path(path)
     with check_package(path) as archive:
         sheet_parts = _sheet_parts(archive)
         book = _calamine(lambda: CalamineWorkbook.from_path(str(path)),
                          f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。")
-        wanted = list(book.sheet_names) if sheets is None else [s for s in sheets if s in book.sheet_names]
         result = WorkbookValues()
-        for name in wanted:
-            grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
-                             "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name)
-            part = sheet_parts.get(name)
-            if part is not None and part in archive.NameToInfo:
-                xml = archive.read(part)
-                if b't="e"' in xml:
-                    _restore_errors(grid, xml)
-                if b"<mergeCell " in xml:
-                    result.merged[name] = _merged_ranges(xml)
-            result[name] = grid
+        result.sheet_names = list(book.sheet_names)
+        _read_sheets(archive, sheet_parts, book, [s for s in first if s in book.sheet_names], result)
+        rest = more(result)
+        wanted = list(book.sheet_names) if rest is None else [s for s in rest if s in book.sheet_names]
+        _read_sheets(archive, sheet_parts, book, [s for s in wanted if s not in result], result)
         return result
+
+
+def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, names: list[str],
+                 result: WorkbookValues) -> None:
+    for name in names:
+        grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
+                         "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name)
+        part = sheet_parts.get(name)
+        if part is not None and part in archive.NameToInfo:
+            xml = archive.read(part)
+            if b't="e"' in xml:
+                _restore_errors(grid, xml)
+            if b"<mergeCell " in xml:
+                result.merged[name] = _merged_ranges(xml)
+        result[name] = grid
 
 
 def sheet_names(path: Path) -> list[str]:

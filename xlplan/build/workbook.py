@@ -221,8 +221,10 @@ class _Builder:
         # the buttons and `xlplan doctor` find them by header and compare with the running Python.
         import xlwings
 
-        for col, (key, value) in enumerate((("xlwings_version", xlwings.__version__), ("xlplan_version", __version__)),
-                                           start=len(lists)):
+        # The 工程表's subdivision is fixed when it is built; the reader compares it with 基本情報.
+        built = (("xlwings_version", xlwings.__version__), ("xlplan_version", __version__),
+                 (L.BUILT_SUBDIVISION, self.layout.subdivision.value))
+        for col, (key, value) in enumerate(built, start=len(lists)):
             ws.write_string(0, col, key)
             ws.write_string(1, col, value)
         ws.hide()

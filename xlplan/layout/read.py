@@ -169,7 +169,7 @@ def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
     if sheet not in values:
         raise WorkbookReadError(
             f"シート「{sheet}」がありません。xlplan で作ったブックか、シート名が変更されていないか確認してください"
-            f"（あるシート: {'、'.join(values) or 'なし'}）。"
+            f"（あるシート: {'、'.join(getattr(values, 'sheet_names', None) or values) or 'なし'}）。"
         )
     return values[sheet]
 
@@ -196,6 +196,25 @@ def _is_error(value: Any) -> bool:
         return False
     except CellError:
         return True
+
+
+def domains_listed(info: Grid) -> list[str]:
+    """The domain sheets 基本情報 lists, to know which sheets to read; read_plan reports bad cells."""
+    domains = []
+    for row in range(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_HEADER_ROW + 1 + L.DOMAINS_CAPACITY):
+        value = info[row][L.DOMAINS_COL] if row < len(info) and L.DOMAINS_COL < len(info[row]) else ""
+        try:
+            text = read_text(value)
+        except CellError:
+            continue
+        if text:
+            domains.append(normalize_domain(text))
+    return domains
+
+
+def plan_sheets(info: Grid, extra: Sequence[str] = ()) -> list[str]:
+    """The sheets read_plan needs besides 基本情報, in reading order, plus any extra ones."""
+    return [L.LISTS, L.PROGRAMS, L.CATALOG, *domains_listed(info), *extra]
 
 
 def read_plan(values: Mapping[str, Grid]) -> ReadResult:
@@ -258,6 +277,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision)
     if L.SCHEDULE in values and header_years:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
+    elif _built_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
+        cells.findings.append(_schedule_columns_finding())
     locator = Locator(layout)
 
     measures: list[Measure] = []
@@ -307,11 +328,26 @@ def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: _Cells)
     found = [cells.get(grid, table.header_row, c) for c in expected]
     wanted = [table.columns[c].header for c in expected]
     if [read_text(v) if not _is_error(v) else "" for v in found] != wanted:
-        cells.findings.append(Finding(
-            "INPUT-SCHEDULE-COLUMNS", Severity.ERROR,
-            "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
-            "計画期間や区切りを変えたときは `xlplan new --from` でブックを作り直してください。",
-            Ref(field="subdivision"), L.INFO, cell_name(L.INFO_FIELD["subdivision"].row, L.INFO_VALUE_COL)))
+        cells.findings.append(_schedule_columns_finding())
+
+
+def _schedule_columns_finding() -> Finding:
+    return Finding(
+        "INPUT-SCHEDULE-COLUMNS", Severity.ERROR,
+        "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
+        "計画期間や区切りを変えたときは `xlplan new --from` でブックを作り直してください。",
+        Ref(field="subdivision"), L.INFO, cell_name(L.INFO_FIELD["subdivision"].row, L.INFO_VALUE_COL))
+
+
+def _built_subdivision(lists: Grid | None) -> str | None:
+    """The subdivision recorded in _lists when the workbook was built (None in older workbooks)."""
+    if not lists:
+        return None
+    header = list(lists[0])
+    if L.BUILT_SUBDIVISION not in header or len(lists) < 2:
+        return None
+    col = header.index(L.BUILT_SUBDIVISION)
+    return str(lists[1][col]) if col < len(lists[1]) and lists[1][col] else None
 
 
 def _merge_findings(merged, table: L.Table, rows: list[MeasureRows]) -> list[Finding]:

@@ -46,6 +46,7 @@ WARNING_KEYS_NAME = "xlplan_warning_cells"
 CURRENT_FY_NAME = "xlplan_current_fy"
 
 ADOPT_MARK = "○"
+BUILT_SUBDIVISION = "schedule_subdivision"  # header in _lists: the subdivision the 工程表 was built with
 
 
 @dataclass(frozen=True)
