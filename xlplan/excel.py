@@ -122,7 +122,7 @@ class _Context:
     def read_plan_sheets(self) -> dict:
         """Only the sheets read_plan needs: 基本情報 first (it lists the domains), then the rest."""
         first = read_book_values(self.book, [L.INFO])
-        rest = [L.LISTS, *plan_sheets(first.get(L.INFO, []))]
+        rest = plan_sheets(first.get(L.INFO, []))  # _lists included: the versions it was built with
         values = {**first, **self.read(rest, 1, 1 + len(rest))}
         self.check_versions(values)
         return values

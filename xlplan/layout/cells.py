@@ -51,6 +51,11 @@ def check_error_value(value: object) -> None:
 # ------------------------------------------------------------------ reading
 
 def read_text(value: object) -> str:
+    if type(value) is str:  # most cells: strip, and check only text that could be an error value
+        text = value.strip()
+        if text[:1] == "#":
+            check_error_value(text)
+        return text
     if is_blank(value):
         return ""
     check_error_value(value)

@@ -122,6 +122,9 @@ class _Cells:
         return None
 
     def convert(self, sheet: str, row: int, col: int, value: Any, reader, default=None, measure_id: str = ""):
+        if value is None or value == "":
+            # Most cells are empty; every reader gives back the default for an empty cell.
+            return default
         try:
             return reader(value)
         except (CellError, ValueError) as exc:
