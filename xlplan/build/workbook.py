@@ -155,6 +155,15 @@ class _Builder:
         for r, row in enumerate(rows):
             ws.set_row(first_row + r, row_height(row, widths, wraps))
 
+    def _table_sheet(self, ws: Worksheet, table: L.Table, title: str, help_text: str, rows) -> None:
+        """A sheet that is one table: widths, a title, one line of help, headers, then the rows."""
+        self._columns(ws, table)
+        ws.write_string(0, 0, title, self.fmt["title"])
+        ws.write_string(1, 0, help_text, self.fmt["help"])
+        self._headers(ws, table)
+        self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
+        self._fit_rows(ws, table.first_row, rows, table)
+
     def _columns(self, ws: Worksheet, table: L.Table, formats: bool = True) -> None:
         """Widths, hidden helper columns and (for open-ended tables) the column's default format,
         which new rows typed or inserted later take on."""
@@ -300,17 +309,13 @@ class _Builder:
         ws = self.sheets[domain]
         table = self.layout.domain_tables[domain]
         last_col = table.width - 1
-        self._columns(ws, table)
-        ws.write_string(0, 0, f"{domain}　個別施策", self.fmt["title"])
-        ws.write_string(1, 0, "柱ごとに施策を入力します。KPIを増やすときは、下に行を足して同じ施策IDを入れ、指標の列だけを書きます。"
-                              "年度の列には段階（検討・準備・構築・整備・実証・実施・運用・拡充・見直し）を選びます。", self.fmt["help"])
-        self._headers(ws, table)
         rows = []
         for measure in self.plan.measures_in(domain):
             self.measure_cells.setdefault(measure.id, (domain, cell_name(table.first_row + len(rows), 0)))
             rows += measure_rows(measure, table)
-        self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
-        self._fit_rows(ws, table.first_row, rows, table)
+        self._table_sheet(ws, table, f"{domain}　個別施策",
+                          "柱ごとに施策を入力します。KPIを増やすときは、下に行を足して同じ施策IDを入れ、指標の列だけを書きます。"
+                          "年度の列には段階（検討・準備・構築・整備・実証・実施・運用・拡充・見直し）を選びます。", rows)
         last_row = table.first_row + DOMAIN_ROWS
         self._dropdowns(ws, table, last_row)
         # LibreOffice applies only one conditional-format range per cell, so the
@@ -362,14 +367,10 @@ class _Builder:
     def _catalog(self) -> None:
         ws = self.sheets[L.CATALOG]
         table = L.CATALOG_TABLE
-        self._columns(ws, table)
-        ws.write_string(0, 0, "施策カタログ", self.fmt["title"])
-        ws.write_string(1, 0, "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
-                              "追加済みの施策は二重には追加されません。メモの原文は参考として残しています。", self.fmt["help"])
-        self._headers(ws, table)
         rows = [catalog_row(c) for c in self.catalog.measures]
-        self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
-        self._fit_rows(ws, table.first_row, rows, table)
+        self._table_sheet(ws, table, "施策カタログ",
+                          "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
+                          "追加済みの施策は二重には追加されません。メモの原文は参考として残しています。", rows)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
         ws.freeze_panes(table.first_row, 2)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
@@ -378,14 +379,10 @@ class _Builder:
     def _programs(self) -> None:
         ws = self.sheets[L.PROGRAMS]
         table = L.PROGRAMS_TABLE
-        self._columns(ws, table)
-        ws.write_string(0, 0, "国・県の施策・補助", self.fmt["title"])
-        ws.write_string(1, 0, "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
-                              "補助率や有効年度は変わるため、確認日を更新しながら使います。", self.fmt["help"])
-        self._headers(ws, table)
         rows = [program_row(p) for p in self.plan.programs]
-        self._write_rows(ws, table.first_row, rows, [c.style for c in table.columns])
-        self._fit_rows(ws, table.first_row, rows, table)
+        self._table_sheet(ws, table, "国・県の施策・補助",
+                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
+                          "補助率や有効年度は変わるため、確認日を更新しながら使います。", rows)
         self._dropdowns(ws, table, table.first_row + 300)
         self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1, self._mark_rules(L.PROGRAMS, 0, 0))])
         ws.freeze_panes(table.first_row, 3)
