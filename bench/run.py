@@ -284,32 +284,19 @@ def live_calls(grids: dict, workdir: Path) -> dict[str, tuple[int, int]] | None:
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     os.environ.setdefault("XLPLAN_LOG_DIR", str(workdir / "logs"))
     try:
-        import datetime as dt
-
         import xlwings as xw
         from xlwings.main import Engine
         from xlwings.pro import _xlremote
 
         import xlplan.excel as x
+        from xlplan.adapters.xlwings_live import remote_payload
     except Exception as exc:  # noqa: BLE001 - optional part of the benchmark
         print(f"  (live Excel calls not counted: {type(exc).__name__}: {exc})", file=sys.stderr)
         return None
     if "remote" not in [e.name for e in xw.engines]:
         xw.engines.add(Engine(impl=_xlremote.engine))
 
-    def client(value):
-        if isinstance(value, dt.datetime):
-            return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        if isinstance(value, dt.date):
-            return value.strftime("%Y-%m-%dT00:00:00.000Z")
-        return "" if value is None else value
-
-    payload = {
-        "client": "VBA", "version": xw.__version__,
-        "book": {"name": "bench.xlsm", "active_sheet_index": 0, "selection": "A1"}, "names": [],
-        "sheets": [{"name": s, "values": [[client(v) for v in row] for row in g] or [[]], "pictures": [], "tables": []}
-                   for s, g in grids.items()],
-    }
+    payload = remote_payload(grids, "bench.xlsm")
     reads = [0]
     original = _xlremote.Range.raw_value
 

@@ -97,23 +97,8 @@ def grids_of(data: bytes, tmp_path: Path, name: str = "book.xlsm") -> dict:
     return read_values(path)
 
 
-def _client_value(value):
-    """What an xlwings client sends: dates as ISO strings, blanks as ""."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%dT00:00:00.000Z")
-    return "" if value is None else value
-
-
 def payload(grids: dict, name: str = BOOK_NAME, client: str = "VBA") -> dict:
-    return {
-        "client": client, "version": xw.__version__,
-        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
-        "names": [],
-        "sheets": [{"name": sheet, "values": [[_client_value(v) for v in row] for row in grid] or [[]],
-                    "pictures": [], "tables": []} for sheet, grid in grids.items()],
-    }
+    return live.remote_payload(grids, name, client)
 
 
 def open_live(grids: dict, name: str = BOOK_NAME, caller: bool = True) -> xw.Book:

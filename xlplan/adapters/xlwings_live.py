@@ -22,7 +22,7 @@ import datetime as dt
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self
 
 from xlplan.errors import XlplanUserError
@@ -372,3 +372,24 @@ class ExcelSession:
         self._status = False
         return errors
 
+
+
+def remote_payload(grids: Mapping[str, list[list]], name: str, client: str = "VBA") -> dict:
+    """The JSON an xlwings client sends for a workbook with these values, for xlwings' remote
+    engine (`xw.Book(json=...)`): how tests and benchmarks drive the buttons without Excel."""
+    def sent(value):
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        if isinstance(value, dt.date):
+            return value.strftime("%Y-%m-%dT00:00:00.000Z")
+        return "" if value is None else value
+
+    import xlwings as xw
+
+    return {
+        "client": client, "version": xw.__version__,
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": [{"name": sheet, "values": [[sent(v) for v in row] for row in grid] or [[]],
+                    "pictures": [], "tables": []} for sheet, grid in grids.items()],
+    }
