@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from xlplan.adapters.package import patch_package  # noqa: E402
-from xlplan.build.workbook import build_workbook  # noqa: E402
+from xlplan.builder.workbook import build_workbook  # noqa: E402
 from xlplan.catalog_data import load_catalog  # noqa: E402
 from xlplan.core.model import Plan  # noqa: E402
 from xlplan.core.vocab import DEFAULT_DOMAINS, Pillar  # noqa: E402

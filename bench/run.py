@@ -141,7 +141,7 @@ def bench_size(n: int, workdir: Path, repeat: int, slow: float, report: Report, 
     from python_calamine import CalamineWorkbook
 
     from xlplan.adapters.package import apply_ops
-    from xlplan.cli import read_workbook
+    from xlplan.cli.app import read_workbook
     from xlplan.layout.sheets import SCHEDULE
     from xlplan.operations import schedule_ops, validate_ops
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xlplan.build.workbook import build_workbook
+from xlplan.builder.workbook import build_workbook
 from xlplan.catalog_data import load_catalog
 from xlplan.planfile import load_plan
 

@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from xlplan.adapters.xlsx_file import read_values
-from xlplan.build.workbook import workbook_plan
+from xlplan.builder.workbook import workbook_plan
 from xlplan.cli import app
 from xlplan.layout import sheets as L
 from xlplan.layout.read import read_plan
@@ -220,7 +220,7 @@ def test_current_fiscal_year_is_marked_when_inside_the_period(sample_book):
 
     from xlplan.adapters.package import apply_ops
     from xlplan.operations import schedule_ops
-    from xlplan.layout.render import CURRENT_FY_MARK
+    from xlplan.layout.sheet_values import CURRENT_FY_MARK
 
     read = read_plan(read_values(sample_book))
     apply_ops(sample_book, schedule_ops(read, today=dt.date(2028, 5, 1)))

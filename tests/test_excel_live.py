@@ -25,7 +25,7 @@ from xlplan import operations
 from xlplan.adapters import xlwings_live as live
 from xlplan.adapters.package import patch_package
 from xlplan.adapters.xlsx_file import read_values
-from xlplan.build.workbook import build_workbook
+from xlplan.builder.workbook import build_workbook
 from xlplan.catalog_data import load_catalog
 from xlplan.core.vocab import Origin
 from xlplan.layout import sheets as L

@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import decompress_stream
 
-from xlplan.build.ovba_compression import compress, decompress
-from xlplan.build.vba_project import (
+from xlplan.builder.ovba_compression import compress, decompress
+from xlplan.builder.vba_project import (
     VbaModule,
     build_vba_project,
     load_macro_sources,
@@ -210,7 +210,7 @@ def _excel_projects() -> list[Path]:
 
 
 def test_decompress_excel_streams():
-    """dir and module streams of Excel's files (and xlwings' quickstart_standalone) decompress
+    """dir and module streams of Excel's files (and of xlwings' quickstart_standalone, written by Aspose.Cells) decompress
     as oletools does, and survive re-compression with ours."""
     seen = 0
     for path in _excel_projects():
@@ -278,7 +278,7 @@ def test_project_structure(project):
 
 
 def test_read_vba_sources_fails_on_olevba_warnings(monkeypatch):
-    import xlplan.build.vba_project as vba_project
+    import xlplan.builder.vba_project as vba_project
 
     real = vba_project._dir_stream  # PROJECTSYSKIND with a wrong Size field
     monkeypatch.setattr(vba_project, "_dir_stream", lambda *a: real(*a).replace(
@@ -329,7 +329,7 @@ def test_deterministic(project):
     assert build_vba_project(_modules()) == project
     code = (
         "import sys; from tests.test_vba_project import _modules; "
-        "from xlplan.build.vba_project import build_vba_project; "
+        "from xlplan.builder.vba_project import build_vba_project; "
         "sys.stdout.buffer.write(build_vba_project(_modules()))"
     )
     root = Path(__file__).resolve().parents[1]

@@ -13,10 +13,10 @@ import xlwings
 from python_calamine import CalamineWorkbook
 
 from xlplan.adapters.xlsx_file import read_values
-from xlplan.build.macros import macro_sources
-from xlplan.build.template import build_template_bytes
-from xlplan.build.vba_project import read_vba_sources, xlwings_standalone_modules
-from xlplan.build.workbook import build_workbook, workbook_plan
+from xlplan.builder.macros import macro_sources
+from xlplan.builder.template import build_template_bytes
+from xlplan.builder.vba_project import read_vba_sources, xlwings_standalone_modules
+from xlplan.builder.workbook import build_workbook, workbook_plan
 from xlplan.layout import sheets as L
 from xlplan.layout.read import read_plan
 from xlplan.planfile import dump_plan, parse_plan
@@ -112,7 +112,7 @@ def test_kpi_rows_belong_to_their_measure(sample_book, sample_plan):
 def test_template_is_reproducible_and_committed_copy_matches(tmp_path):
     built = build_template_bytes()
     # a second process gives the same bytes (no timestamps, no hash-seed dependence)
-    code = "import sys; from xlplan.build.template import build_template_bytes; sys.stdout.buffer.write(build_template_bytes())"
+    code = "import sys; from xlplan.builder.template import build_template_bytes; sys.stdout.buffer.write(build_template_bytes())"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env={"PYTHONHASHSEED": "123",
                                                                                                  "PATH": "/usr/bin:/bin"}).stdout
     assert other == built

@@ -21,7 +21,7 @@ from xlplan.layout import sheets as L
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
-from xlplan.layout.render import coverage_values, findings_sheet_values, measure_rows, progress_values, schedule_sheet_values
+from xlplan.layout.sheet_values import coverage_values, findings_sheet_values, measure_rows, progress_values, schedule_sheet_values
 
 
 def current_fy(today: dt.date | None = None) -> int:

@@ -6,7 +6,7 @@
 import sys
 from pathlib import Path
 
-from xlplan.build.workbook import build_workbook, default_interpreter, write_workbook
+from xlplan.builder.workbook import build_workbook, default_interpreter, write_workbook
 from xlplan.catalog_data import load_catalog
 from xlplan.planfile import load_plan
 

@@ -1,6 +1,6 @@
 """The 工程表 as data: rows grouped by pillar (or domain), one cell per fiscal year.
 
-Pure layout logic; xlplan.layout.render turns it into cell values. A run of
+Pure layout logic; xlplan.layout.sheet_values turns it into cell values. A run of
 fiscal years in the same phase reads as one bar: the first cell names the
 phase, the following ones show a continuation arrow, and the fill (drawn by
 conditional formats from the hidden phase codes) is the same along the run.

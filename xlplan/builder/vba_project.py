@@ -5,8 +5,10 @@ writers to produce: ``_VBA_PROJECT`` carries no performance cache (2.3.4.1),
 module streams hold only compressed source (MODULEOFFSET 0, 2.3.4.3), so
 Excel compiles the code when it opens the file. Streams, records and the
 attribute headers mirror what Excel itself writes (compare the ``VBA``
-storage of ``xlwings/quickstart_standalone.xlsm``). Everything is derived
-from the input, so the same modules always give byte-identical output.
+storage of the Excel-written ``macro01.xlsm`` in ../shared/fixtures; xlwings'
+own ``quickstart_standalone.xlsm`` is a second reference, but it was written
+by Aspose.Cells, per xlwings' build script, not by Excel). Everything is
+derived from the input, so the same modules always give byte-identical output.
 
 Pass the result to XlsxWriter::
 
@@ -149,7 +151,7 @@ def _dir_stream(project_name: str, modules: Sequence[VbaModule]) -> bytes:
         _rec(0x0006) + _rec(0x003D),  # PROJECTHELPFILEPATH, empty (both copies)
         _rec(0x0007, struct.pack("<I", 0)),  # PROJECTHELPCONTEXT
         _rec(0x0008, struct.pack("<I", 0)),  # PROJECTLIBFLAGS
-        # PROJECTVERSION: Reserved is 4 yet 6 bytes follow (2.3.4.2.1.11); values as in quickstart_standalone.
+        # PROJECTVERSION: Reserved is 4 yet 6 bytes follow (2.3.4.2.1.11); values as in quickstart_standalone (written by Aspose.Cells).
         struct.pack("<HIIH", 0x0009, 4, 0x68FBFAC5, 4),
         _rec(0x000C) + _rec(0x003C),  # PROJECTCONSTANTS, empty (+ Unicode)
     ]

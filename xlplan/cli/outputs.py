@@ -1,6 +1,5 @@
 """CLI commands for the plan's outputs: `xlplan export` and `xlplan progress`.
 
-Imported at the end of xlplan.cli, so the commands join the same `app`.
 FILE may be a workbook (.xlsm/.xlsx) or a plan file (.yaml/.yml/.json); a plan
 file gets the catalog's national programs added, as a new workbook would show.
 """
@@ -15,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from xlplan.layout.sheets import PROGRESS
-from xlplan.cli import Fmt, _fail, _require_plan, app, err, out, read_workbook
+from xlplan.cli.app import Fmt, fail, require_plan, app, err, out, read_workbook
 from xlplan.core.fiscal import parse_fy, wareki_fy
 from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
@@ -32,7 +31,7 @@ def load_plan_or_workbook(path: Path) -> Plan:
     if path.suffix.lower() in PLAN_SUFFIXES:
         return with_catalog_programs(load_plan(path), load_catalog())
     read = read_workbook(path)
-    plan = _require_plan(read, path)
+    plan = require_plan(read, path)
     for f in read.findings:
         err.print(f"注意 {f.sheet}!{f.cell} {f.message}", highlight=False, markup=False)
     return plan
@@ -87,7 +86,7 @@ def export(
             out.print(f"オープンデータ（CSV{'、BOM付き' if bom else ''}）を書き出しました: {csv_dir}（{_counts(written, plan)}）",
                       highlight=False, markup=False)
     except XlplanUserError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 def _value(value: float | None, unit: str) -> str:
@@ -124,12 +123,12 @@ def progress(
                 raise XlplanUserError("実績値が入力されたKPIがありません。評価する年度を --fy で指定してください（例: --fy 令和9年度）。")
         else:
             read = read_workbook(path, extra=(PROGRESS,))  # the year typed in 進捗管理!B2
-            plan = _require_plan(read, path)
+            plan = require_plan(read, path)
             year = progress_fy(read, parse_fy(fy) if fy is not None else None)
             if write:
                 apply_ops(path, progress_ops(read, year))
     except XlplanUserError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if not plan.in_period(year):
         err.print(f"注意 {wareki_fy(year)}は計画期間（{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）の外です。",
                   highlight=False, markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from xlplan.cli import _fail, app, err, out
+from xlplan.cli.app import fail, app, err, out
 from xlplan.errors import XlplanUserError
 
 MAX_LISTED = 20   # unreadable files printed; the output workbook lists them all
@@ -46,7 +46,7 @@ def rollup(
             result = run_rollup(files, output, jobs=n_jobs,
                                 progress=lambda done, _total: bar.update(task, completed=done))
     except XlplanUserError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     out.print(f"集計しました: {output}（{result.files:,}ファイル中 {len(result.summaries):,}団体、施策 {result.measures:,}件、"
               f"KPI {result.kpis:,}件、{result.seconds:.1f}秒、{n_jobs}プロセス）", highlight=False)
     errors = sum(1 for s in result.summaries if s["errors"])

@@ -6,7 +6,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from xlplan.build.vba_project import VbaModule, build_vba_project, load_macro_sources, xlwings_standalone_modules
+from xlplan.builder.vba_project import VbaModule, build_vba_project, load_macro_sources, xlwings_standalone_modules
 
 
 def macro_sources() -> list[VbaModule]:

@@ -1,7 +1,4 @@
-"""CLI commands for the Excel side: `xlplan doctor [FILE]`.
-
-Imported at the end of xlplan.cli, so the command joins the same `app`.
-"""
+"""Commands for the Excel side: doctor."""
 
 from __future__ import annotations
 
@@ -11,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xlplan.cli import EXIT_FINDINGS, _fail, app, out
+from xlplan.cli.app import EXIT_FINDINGS, fail, app, out
 from xlplan.errors import XlplanUserError
 
 
@@ -35,7 +32,7 @@ def doctor(
         try:
             values, vba_version, has_vba = _workbook_facts(path)
         except XlplanUserError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         checks += workbook_checks(values, classify_location(str(path.resolve())), vba_version, has_vba)
     out.print(format_report(checks), highlight=False, markup=False)
     raise typer.Exit(EXIT_FINDINGS if has_problems(checks) else 0)
@@ -44,7 +41,7 @@ def doctor(
 def _workbook_facts(path: Path):
     """The xlwings.conf and _lists values, the embedded VBA's XLWINGS_VERSION, and whether there is VBA."""
     from xlplan.adapters.xlsx_file import check_package, read_values
-    from xlplan.build.vba_project import read_vba_sources
+    from xlplan.builder.vba_project import read_vba_sources
     from xlplan.doctor import vba_xlwings_version
     from xlplan.layout import sheets as L
 

@@ -30,7 +30,7 @@ from xlplan.layout.cells import Formula
 from xlplan.layout.rowheight import row_height
 from xlplan.core.progress import latest_actual_fy
 from xlplan.export.sheets import NO_REASON
-from xlplan.layout.render import (
+from xlplan.layout.sheet_values import (
     coverage_values,
     progress_values,
     catalog_row,
@@ -534,6 +534,6 @@ class _Builder:
                     "width": 120, "height": 28, "x_offset": 4, "y_offset": 2})
 
     def _vba(self) -> None:
-        from xlplan.build.macros import vba_project_bin
+        from xlplan.builder.macros import vba_project_bin
 
         self.wb.add_vba_project(io.BytesIO(vba_project_bin(len(self.layout.sheet_order))), is_stream=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xlplan.build.workbook import build_workbook
+from xlplan.builder.workbook import build_workbook
 from xlplan.catalog_data import load_catalog
 from xlplan.core.model import Plan
 

@@ -1,0 +1,97 @@
+"""The CLI's foundation: the typer app, the consoles, exit codes and helpers every command module uses.
+
+Command modules (xlplan.cli.plan, .outputs, .excel, .rollup, .tools) import from here and
+register their commands on `app`; xlplan.cli imports them all. Nothing here imports them back.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from xlplan.core.findings import Finding, Severity
+from xlplan.errors import XlplanUserError
+
+if TYPE_CHECKING:
+    from xlplan.core.model import Plan
+    from xlplan.layout.read import ReadResult
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="官民データ活用推進計画を Excel で作るためのツール。Excel のボタンと同じ操作をコマンドで実行します。")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+
+
+class Fmt(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class DumpFmt(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+class GroupByOpt(StrEnum):
+    pillar = "pillar"
+    domain = "domain"
+
+
+def fail(exc: XlplanUserError) -> typer.Exit:
+    err.print(f"[bold red]エラー:[/] {exc}", highlight=False)
+    return typer.Exit(EXIT_INPUT)
+
+
+# ------------------------------------------------------------------ helpers
+
+def read_workbook(path: Path, extra: tuple[str, ...] = ()) -> ReadResult:
+    """The plan in a workbook: 基本情報 first, then only the sheets it needs (plus `extra`)."""
+    from xlplan.adapters.xlsx_file import read_plan_values
+    from xlplan.layout.read import read_plan
+
+    return read_plan(read_plan_values(path, extra))
+
+
+def require_plan(read: ReadResult, path: Path) -> Plan:
+    if read.plan is None:
+        first = read.findings[0] if read.findings else None
+        where = f"シート「{first.sheet}」のセル {first.cell}: {first.message}" if first else "計画開始年度を確認してください。"
+        raise XlplanUserError(f"「{path.name}」の基本情報を読み取れません。{where}")
+    return read.plan
+
+
+def write_ops(path: Path, ops, output: Optional[Path], backup: bool) -> Path:
+    from xlplan.adapters.package import apply_ops
+
+    return apply_ops(path, ops, output, backup=backup)
+
+
+def print_findings(findings: list[Finding], fmt: Fmt) -> None:
+    if fmt is Fmt.json:
+        out.print_json(json.dumps([f.as_dict() for f in findings], ensure_ascii=False))
+        return
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    for f in findings:
+        color = "red" if f.severity is Severity.ERROR else "yellow"
+        place = f"{f.sheet}!{f.cell}" if f.cell else f.sheet or (f"施策ID {f.measure_id}" if f.measure_id else "計画")
+        out.print(f"[{color}]{f.severity.label}[/] {f.code} {place} {f.message}", highlight=False)
+    out.print(f"エラー {errors}件、警告 {len(findings) - errors}件", highlight=False)
+
+
+def bundled_sample() -> Path:
+    return Path(str(resources.files("xlplan._samples").joinpath("sample_plan.yaml")))
+
+
+OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="別のファイルに書き出す（元のファイルは変更しない）")]
+BackupOpt = Annotated[bool, typer.Option("--backup", help="上書きする前のファイルを .bak として残す")]
+
+

@@ -1,0 +1,197 @@
+"""Commands that make, read and change a workbook: new, dump, validate, schedule, populate, clear-marks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from xlplan.catalog_data import load_catalog
+from xlplan.cli.app import (
+    EXIT_FINDINGS,
+    BackupOpt,
+    DumpFmt,
+    Fmt,
+    GroupByOpt,
+    OutputOpt,
+    app,
+    err,
+    fail,
+    out,
+    print_findings,
+    read_workbook,
+    require_plan,
+    write_ops,
+)
+from xlplan.core.findings import Severity, has_errors
+from xlplan.core.fiscal import parse_fy, period_label, wareki_fy
+from xlplan.core.model import Plan
+from xlplan.core.vocab import Subdivision, parse_term
+from xlplan.errors import XlplanUserError
+from xlplan.layout.sheets import SCHEDULE
+
+
+@app.command()
+def new(
+    output: Annotated[Path, typer.Argument(help="作成するブック（.xlsm）")],
+    municipality: Annotated[Optional[str], typer.Option(help="団体名（例: 青葉台市）")] = None,
+    start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="計画開始年度（例: 令和9年度、R9、2027）")] = None,
+    years: Annotated[int, typer.Option(help="計画期間の年数（3か5が一般的）")] = 5,
+    subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
+    from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）から作る")] = None,
+    force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
+) -> None:
+    """計画作成用のブックを作ります。xlwings.conf はこのコマンドを実行した Python を指します。"""
+    from xlplan.builder.workbook import build_workbook, default_interpreter, write_workbook
+    from xlplan.planfile import load_plan
+
+    try:
+        if from_plan is not None:
+            plan = load_plan(from_plan)
+        else:
+            if not municipality or not start_fy:
+                raise XlplanUserError("--municipality と --start-fy を指定するか、--from で計画ファイルを指定してください。")
+            plan = Plan(municipality=municipality, title=f"{municipality}官民データ活用推進計画",
+                        start_fy=parse_fy(start_fy), years=years)
+        if subdivision is not None:
+            try:
+                plan = Plan.model_validate({**plan.model_dump(), "subdivision": parse_term(Subdivision, subdivision, "工程表の区切り")})
+            except ValueError as exc:
+                raise XlplanUserError(str(exc)) from None
+        if not 1 <= plan.years <= 10:
+            raise XlplanUserError(f"計画期間は1〜10年で指定してください（指定: {plan.years}年）。")
+        if output.exists() and not force:
+            raise XlplanUserError(f"「{output}」は既にあります。上書きする場合は --force を付けてください。")
+        if output.suffix.lower() not in (".xlsm", ".xlsx"):
+            raise XlplanUserError(f"「{output.name}」の拡張子は .xlsm にしてください（ボタンを使うため）。")
+        data = build_workbook(plan, load_catalog(), interpreter=default_interpreter(),
+                              with_macros=output.suffix.lower() == ".xlsm")
+        write_workbook(output, data)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    out.print(f"作成しました: {output}（{plan.municipality}、{period_label(plan.start_fy, plan.years, plan.start_month)}、"
+              f"施策 {len(plan.measures)}件）", highlight=False)
+
+
+@app.command()
+def dump(
+    path: Annotated[Path, typer.Argument(help="読み込むブック")],
+    fmt: Annotated[DumpFmt, typer.Option("--format", help="yaml または json")] = DumpFmt.yaml,
+    output: OutputOpt = None,
+) -> None:
+    """ブックの内容を計画ファイル（YAML/JSON）として書き出します。"""
+    from xlplan.planfile import dump_plan, save_plan
+
+    try:
+        read = read_workbook(path)
+        plan = require_plan(read, path)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    for f in read.findings:
+        err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
+    if output:
+        save_plan(plan, output)
+        out.print(f"書き出しました: {output}", highlight=False)
+    else:
+        sys.stdout.write(dump_plan(plan, fmt.value))
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="検証するブック（または計画ファイル .yaml/.json）")],
+    fmt: Annotated[Fmt, typer.Option("--format", help="text または json")] = Fmt.text,
+    write: Annotated[bool, typer.Option("--write/--no-write", help="結果をブックの「検証結果」シートに書く")] = True,
+    output: OutputOpt = None,
+    backup: BackupOpt = False,
+) -> None:
+    """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
+    from xlplan.core.catalog import with_catalog_programs
+    from xlplan.core.validation import validate_plan
+    from xlplan.operations import validate_ops
+    from xlplan.planfile import load_plan
+
+    try:
+        if path.suffix.lower() in (".yaml", ".yml", ".json"):
+            # a plan file lists only its own programs; the workbook would add the catalog's
+            findings = validate_plan(with_catalog_programs(load_plan(path), load_catalog()))
+        else:
+            read = read_workbook(path)
+            findings, ops = validate_ops(read)
+            if write:
+                write_ops(path, ops, output, backup)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    print_findings(findings, fmt)
+    raise typer.Exit(EXIT_FINDINGS if has_errors(findings) else 0)
+
+
+@app.command()
+def schedule(
+    path: Annotated[Path, typer.Argument(help="ブック")],
+    group_by: Annotated[GroupByOpt, typer.Option("--group-by", help="pillar（柱ごと）または domain（分野ごと）")] = GroupByOpt.pillar,
+    output: OutputOpt = None,
+    backup: BackupOpt = False,
+) -> None:
+    """「スケジュール」シート（工程表）を分野のシートから作り直し、検証結果も更新します。"""
+    from xlplan.operations import schedule_ops, validate_ops
+
+    try:
+        read = read_workbook(path, extra=(SCHEDULE,))  # its headers must still fit the plan period
+        plan = require_plan(read, path)
+        findings, finding_ops = validate_ops(read)
+        target = write_ops(path, schedule_ops(read, group_by=group_by.value) + finding_ops, output, backup)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    out.print(f"工程表を作り直しました: {target}（施策 {len(plan.measures)}件、{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）"
+              f"　検証: エラー {errors}件、警告 {len(findings) - errors}件", highlight=False)
+
+
+@app.command()
+def populate(
+    path: Annotated[Path, typer.Argument(help="ブック")],
+    selected: Annotated[bool, typer.Option("--selected", help="施策カタログで「採用」に ○ を付けた施策を追加")] = False,
+    ids: Annotated[Optional[str], typer.Option("--ids", help="追加するカタログID（例: C01,C13）")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="カタログのすべての施策を追加")] = False,
+    output: OutputOpt = None,
+    backup: BackupOpt = False,
+) -> None:
+    """施策カタログの施策を、分野のシートの該当する柱に追加します。追加済みの施策は追加しません。"""
+    from xlplan.operations import populate_ops
+
+    try:
+        if sum([selected, ids is not None, all_]) != 1:
+            raise XlplanUserError("--selected、--ids、--all のどれか1つを指定してください。")
+        read = read_workbook(path)
+        require_plan(read, path)
+        cat = load_catalog()
+        chosen = (read.adopted if selected else [i.strip() for i in ids.split(",") if i.strip()] if ids
+                  else [m.id for m in cat.measures if m.adoptable])
+        if selected and not chosen:
+            raise XlplanUserError("施策カタログで「採用」に ○ が付いた施策がありません。○ を付けてから実行してください。",
+                                  sheet="施策カタログ")
+        result = populate_ops(read, cat, chosen)
+        if result.ops:
+            write_ops(path, result.ops, output, backup)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    for m in result.result.added:
+        out.print(f"追加: {m.id} {m.name}（{m.domain} / {m.pillar.value}、カタログ {m.catalog_id}）", highlight=False)
+    for reason in result.result.skipped:
+        out.print(f"[yellow]追加せず[/] {reason}", highlight=False)
+    out.print(f"{len(result.result.added)}件を追加しました（追加済み {len(result.result.already)}件）。", highlight=False)
+
+
+@app.command("clear-marks")
+def clear_marks(path: Annotated[Path, typer.Argument(help="ブック")], output: OutputOpt = None, backup: BackupOpt = False) -> None:
+    """検証結果と、セルの赤・黄の印を消します。"""
+    from xlplan.operations import clear_marks_ops
+
+    try:
+        read_workbook(path)
+        write_ops(path, clear_marks_ops(), output, backup)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    out.print("検証結果と印を消しました。", highlight=False)
