@@ -30,7 +30,7 @@ def catalog(
     fmt: Annotated[Fmt, typer.Option("--format", help="text または json")] = Fmt.text,
     programs: Annotated[bool, typer.Option("--programs", help="国の施策・補助の一覧を表示する")] = False,
 ) -> None:
-    """施策カタログ（メモの44項目）または国の施策・補助の一覧を表示します。"""
+    """施策カタログ（メモの44項目と自治体DX推進計画の重点取組事項）または国の施策・補助の一覧を表示します。"""
     cat = load_catalog()
     items = cat.programs if programs else cat.measures
     if fmt is Fmt.json:
@@ -38,15 +38,17 @@ def catalog(
         return
     table = Table(show_lines=False)
     if programs:
-        for h in ("ID", "施策名", "府省", "支援の種類", "補助率"):
+        for h in ("ID", "状態", "施策名", "府省", "支援の種類", "有効年度", "補助率"):
             table.add_column(h)
         for p in cat.programs:
-            table.add_row(p.id, p.name, p.ministry, p.support_type, p.rate)
+            years = "〜".join([wareki_fy(p.active_from_fy) if p.active_from_fy else "", wareki_fy(p.active_to_fy) if p.active_to_fy else ""])
+            status = (p.status.value if p.status else "") + (f"→{p.successor}" if p.successor else "")
+            table.add_row(p.id, status, p.name, p.ministry, p.support_type, years if years != "〜" else "", p.rate)
     else:
-        for h in ("ID", "分野", "柱", "施策名", "例示KPI"):
+        for h in ("ID", "区分", "分野", "柱", "施策名", "担当課（例）", "例示KPI"):
             table.add_column(h)
         for m in cat.measures:
-            table.add_row(m.id, m.domain, m.pillar.value, m.text, m.kpi.name if m.kpi else "")
+            table.add_row(m.id, m.section, m.domain, m.pillar.value, m.text, m.owner, m.kpi.name if m.kpi else "")
     out.print(table)
 
 

@@ -74,6 +74,7 @@ class ProgramsRead:
     width: int = len(L.PROGRAMS_TABLE.columns)          # columns the sheet has (older workbooks: 12)
     end_row: int = L.PROGRAMS_TABLE.first_row           # the first row below the last filled one
     blocked: list[str] = field(default_factory=list)    # headers of new columns where the clerk typed something else
+    can_widen: bool = False                             # an older sheet whose new columns are empty: writers may add them
 
 
 def _header(grid: Grid, row: int, col: int) -> str:
@@ -116,6 +117,8 @@ def read_programs_sheet(grid: Grid, cells) -> ProgramsRead:
     t = L.PROGRAMS_TABLE
     width, blocked = present_width(grid)
     result = ProgramsRead([], width=width, blocked=blocked)
+    if width < t.width and not blocked:
+        result.can_widen = all(is_blank(v) for r in grid[t.header_row:] for v in r[width:t.width])
     for row in range(t.first_row, len(grid)):
         raw = list(grid[row][:width]) + [None] * max(0, width - len(grid[row]))
         if all(is_blank(v) for v in raw):
