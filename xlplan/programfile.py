@@ -184,7 +184,7 @@ def _convert(records: Iterable[tuple[str, dict[str, Any], dict[str, str]]], sour
 
         program, missing = program_from_cells(conv)
         if program is None:
-            problems.append(f"{where}: {_header(missing)}が空欄です。ID と施策名は必ず入力してください。")
+            problems.append(f"{where}・{labels.get(missing, _header(missing))}: 空欄です。ID と施策名は必ず入力してください。")
         else:
             programs.append(program)
     if problems:
