@@ -388,8 +388,9 @@ class _Builder:
         table = L.PROGRAMS_TABLE
         rows = [program_row(p) for p in self.plan.programs]
         self._table_sheet(ws, table, "国・県の施策・補助",
-                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
-                          "補助率や有効年度は変わるため、確認日を更新しながら使います。", rows)
+                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県・市町村の施策は K01 のような ID で行を足すか、"
+                          "xlplan programs import で取り込みます。灰色の行は終了した施策です（関連付けると検証で後継を示します）。"
+                          "補助率や有効年度は毎年度変わるため、出典を読んで確かめた日を確認日に書きます。", rows)
         self._dropdowns(ws, table, table.first_row + 300)
         # Ended programs are greyed out: the rule reads the 状態 cell, so typing 終了 greys the row too.
         status = f"${table.letter('program.status')}{table.first_row + 1}"

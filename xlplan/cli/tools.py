@@ -128,7 +128,7 @@ def demo(
             out.print(f"   {f.severity.label} {f.code} {f.sheet}!{f.cell} {f.message}", highlight=False)
         out.print(f"4. 工程表を描画: 「スケジュール」シート（{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）"
                   "、網羅表（柱 × 分野）も更新", highlight=False)
-        out.print("   追加した施策は担当課・工程が空欄のため、検証でエラーとして示されます。Excel で入力して再検証してください。", highlight=False)
+        out.print("   追加した施策の内容とKPIは【案】として入り、担当課・工程は空欄のため、検証で示されます。Excel で直して再検証してください。", highlight=False)
         from xlplan.export.docx import export_docx
         from xlplan.export.opendata import export_csv
 
