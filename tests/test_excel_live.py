@@ -538,16 +538,16 @@ def test_doctor_button_shows_the_report(sample_data, tmp_path):
 def test_doctor_cli_on_a_file_in_a_japanese_folder(tmp_path):
     from xlplan.cli import app
 
-    data = build_workbook(load_plan(SAMPLE), load_catalog(), current_fy=2027, interpreter=sys.executable)
+    data = build_workbook(load_plan(SAMPLE), load_catalog(), current_fy=2027)
     folder = tmp_path / "計画 フォルダー"
     folder.mkdir()
     path = folder / BOOK_NAME
     path.write_bytes(data)
     result = CliRunner().invoke(app, ["doctor", str(path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, 1), result.output     # 1 where this user's environment is not set up
     assert f"✓ ブックの xlwings（VBA）: {xw.__version__}（VBA モジュール）" in result.output
     assert "（日本語を含むパスでも問題ありません）" in result.output
-    assert "✓ xlwings.conf の Interpreter_Win" in result.output or "－ xlwings.conf の Interpreter_Win" in result.output
+    assert "xlwings.conf の Interpreter_Win: %LOCALAPPDATA%\\xlplan\\venv\\Scripts\\python.exe（標準の場所" in result.output
 
 
 def test_doctor_cli_flags_a_bare_interpreter_and_an_xlsx(tmp_path):

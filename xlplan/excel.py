@@ -106,6 +106,30 @@ def doctor(book: xw.Book | None = None) -> str:
     return _run(book, "環境診断", _doctor, location_notes=False)
 
 
+def probe() -> None:
+    """Not a button: what `xlplan setup` and `xlplan doctor` run through the buttons' exact command line.
+
+    It imports what a click imports (this module, xlwings, and on Windows pywin32, which
+    Book.caller() uses to reach Excel) and prints one ASCII line for xlplan.probe; no Excel needed."""
+    import json
+
+    from xlplan.probe import MARKER
+    from xlplan.userenv import CLICK_BLOCKED
+
+    facts = {"xlplan": __version__, "xlwings": xw.__version__, "python": sys.executable,
+             "version": platform.python_version(),
+             "loaded_heavy": sorted(m for m in CLICK_BLOCKED if sys.modules.get(m) is not None)}
+    if sys.platform.startswith("win"):
+        import pythoncom  # noqa: F401
+        import pywintypes  # noqa: F401
+        import xlwings._xlwindows  # noqa: F401
+
+        facts["pywin32"] = True
+    import docx  # noqa: F401 - the plan-document button's python-docx (and lxml's DLLs)
+
+    print(MARKER + json.dumps(facts), flush=True)
+
+
 # ------------------------------------------------------------------ running a button
 
 @dataclass
@@ -332,9 +356,13 @@ def _clear_marks(ctx: _Context) -> str:
 
 
 def _doctor(ctx: _Context) -> str:
+    from xlplan.policy import policy_checks, read_facts
+
     values = ctx.read([L.XLWINGS_CONF, L.LISTS])
     location = book_location(ctx.book)
-    checks = environment_checks() + workbook_checks(values, location)
-    return format_report(checks)
+    workbook = Path(location.text) if location.kind == "local" else None
+    # This click already ran the command line; the interpreter is not probed again from inside it.
+    checks = environment_checks() + workbook_checks(values, location, in_click=True)
+    return format_report(checks + policy_checks(read_facts(workbook), workbook))
 
 
