@@ -222,3 +222,13 @@ def test_a_worker_that_dies_costs_only_its_file(prefecture, monkeypatch):
     assert [x["path"] for x in results] == [str(p) for p in files]        # every file, in order
     died = [x for x in results if "異常終了" in x.get("error", "")]
     assert [x["path"] for x in died] == [victim]
+
+
+def test_without_pandas_the_rollup_says_how_to_install_it(tmp_path, monkeypatch):
+    """pandas is the optional extra `xlplan[rollup]`; the buttons' environment need not have it."""
+    from xlplan.errors import XlplanUserError
+    from xlplan.rollup import rollup
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(XlplanUserError, match=r"xlplan\[rollup\]"):
+        rollup([tmp_path], tmp_path / "集計.xlsx")

@@ -286,6 +286,8 @@ def rollup(inputs: Iterable[Path], output: Path | None = None, *, jobs: int | No
     progress(done, total) is called as files finish.
     """
     started = time.perf_counter()
+    if output is not None:
+        _pandas()   # before reading hundreds of files
     paths = collect_files(inputs, exclude=[output] if output else [])
     if not paths:
         raise XlplanUserError("集計するブック（.xlsx/.xlsm）が見つかりません。フォルダーかファイルを指定してください。")
@@ -314,9 +316,20 @@ def rollup(inputs: Iterable[Path], output: Path | None = None, *, jobs: int | No
 
 # ------------------------------------------------------------------ the tables
 
+def _pandas():
+    """pandas, an optional extra: only the roll-up needs it (a click must not pay for importing it)."""
+    try:
+        import pandas
+    except ImportError:
+        raise XlplanUserError("集計（xlplan rollup）には pandas が必要です。"
+                              "pip install \"xlplan[rollup]\"（オフラインではバンドルの wheels に pandas を加えて）で入れてください。"
+                              ) from None
+    return pandas
+
+
 def frames(result: RollupResult) -> dict[str, Any]:
     """The output's tables as pandas DataFrames, by sheet (集計 gives several)."""
-    import pandas as pd
+    pd = _pandas()
 
     from xlplan.core.vocab import DEFAULT_DOMAINS, OPTIONAL_DOMAINS, Pillar
 
@@ -386,7 +399,7 @@ def frames(result: RollupResult) -> dict[str, Any]:
 
 def rollup_workbook(result: RollupResult, now: dt.datetime | None = None) -> bytes:
     """The 集計 workbook as .xlsx bytes."""
-    import pandas as pd
+    pd = _pandas()
 
     tables = frames(result)
     buffer = io.BytesIO()
