@@ -265,3 +265,19 @@ def test_the_doctor_button_explains_policies_too(monkeypatch):
 
     monkeypatch.setattr(policy, "read_facts", lambda workbook=None: PolicyFacts(windows=True, disable_cmd=1))
     assert "DisableCMD=1" in "\n".join(c.line() for c in policy.policy_checks(policy.read_facts(), None))
+
+
+def test_every_english_box_xlwings_can_show_is_quoted_in_the_docs():
+    import re
+
+    import xlwings
+
+    bas = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="latin-1")
+    boxes = re.findall(r'^\s*MsgBox "([^"]+)"', bas, re.M)
+    assert "Could not find Interpreter!" in boxes and len(boxes) >= 5
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "excel-setup.md").read_text(encoding="utf-8")
+    for text in boxes:
+        assert f"`{text}" in docs, text
+    # the error popup (ShowError) and the UDF server's Err.Raise
+    assert "Press Ctrl+C to copy this message to the clipboard." in bas and "Press Ctrl+C to copy this message to the clipboard." in docs
+    assert '"Could not load " + XLPyDLLName' in bas and "`Could not load xlwings64-" in docs

@@ -78,3 +78,25 @@ def _workbook_facts(path: Path):
         except (ValueError, zipfile.BadZipFile, OSError):
             version = None   # unreadable VBA: fall back to the version recorded in _lists
     return values, version, vba is not None
+
+
+@app.command()
+def bundle(
+    output: Annotated[Path, typer.Argument(help="作成する zip（例: xlplan-setup.zip）")],
+    python: Annotated[str, typer.Option("--python", help="配布先の Python の版: 3.11・3.12・3.13")] = "3.12",
+    cache: Annotated[Path | None, typer.Option("--cache", help="wheel を取っておくフォルダー（作り直しを速くする）")] = None,
+) -> None:
+    """インターネットのない Windows PC 用のオフライン インストーラー（zip）を作ります（どの OS でも作れます）。
+
+    zip には win_amd64 用の wheel（xlplan と必要な部品すべて、pywin32 を含む）、空のひな形ブック、
+    セットアップ（setup.cmd / setup.ps1）が入ります。この PC はパッケージのダウンロードにインターネットを使います。"""
+    from xlplan.bundle import build_bundle
+
+    try:
+        result = build_bundle(output, python, cache=cache)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    out.print(f"作成しました: {result.path}（Python {result.python}・win_amd64、wheel {len(result.wheels)}個）\n"
+              "配布先の PC では zip を展開し、setup.cmd を実行します。", highlight=False)
+    for note in result.notes:
+        out.print(f"注意: {note}", highlight=False)
