@@ -37,7 +37,7 @@ from xlplan.planfile import load_plan
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "sample_plan.yaml"
 BOOK_NAME = "青葉台市 官民データ活用推進計画.xlsm"
-WRITE_ACTIONS = {"setValues", "rangeClearContents", "rangeInsert", "setAutofit"}
+WRITE_ACTIONS = {"setValues", "rangeClearContents", "sheetClearContents", "rangeInsert", "setAutofit"}
 
 
 # ------------------------------------------------------------------ fixtures and helpers
@@ -147,6 +147,9 @@ def replay(grids: dict, recorded: list[dict]) -> dict:
         if func in ("alert", "setAutofit"):
             continue
         grid = result[names[a["sheet_position"]]]
+        if func == "sheetClearContents":
+            grid[:] = [[""] * len(row) for row in grid]
+            continue
         r0, c0, nr, nc = a["start_row"], a["start_column"], a["row_count"], a["column_count"]
         if func == "setValues":
             for i, row in enumerate(a["values"]):
@@ -305,6 +308,37 @@ def test_excel_calls_do_not_grow_with_the_plan(button, sample_data, big_data, tm
     assert n_reads <= 5 + len(plan.domains), counts
 
 
+@pytest.fixture(scope="module")
+def widest_data() -> bytes:
+    """The sample spread over the most domain sheets a workbook can have (each read costs calls)."""
+    plan = load_plan(SAMPLE)
+    extra = [d for d in ("ものづくり", "環境", "文化", "スポーツ", "消防") if d not in plan.domains]
+    domains = (list(plan.domains) + extra)[:L.DOMAINS_CAPACITY]
+    assert len(domains) == L.DOMAINS_CAPACITY
+    return build_workbook(plan.model_copy(update={"domains": domains}), load_catalog(), current_fy=2027)
+
+
+@pytest.mark.parametrize("button", ["validate", "redraw_schedule", "populate", "update_progress", "clear_marks"])
+def test_engine_calls_per_button_stay_within_100(button, sample_data, big_data, widest_data, tmp_path):
+    """Each call from xlwings' API into its engine is one COM round trip on Windows: ≤ 100 per button,
+    the same for a 10× plan, and within the bound on a workbook with every domain sheet."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from engine_calls import GOAL, count_engine_calls
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    ids = two_new_catalog_ids(load_plan(SAMPLE))
+    counts = {}
+    for label, data in (("sample", sample_data), ("10x", big_data), ("12 domains", widest_data)):
+        book = open_live(grids_of(ticked(data, ids, tmp_path), tmp_path, f"{label}.xlsm"))
+        calls = count_engine_calls(getattr(x, button))
+        assert "Traceback" not in alerts(book)[0]
+        counts[label] = sum(calls.values())
+        book.close()
+    assert counts["sample"] == counts["10x"], counts
+    assert max(counts.values()) <= GOAL, counts
+
+
 def test_the_10x_plan_really_is_bigger(sample_data, big_data, tmp_path):
     small = read_plan(grids_of(sample_data, tmp_path, "a.xlsm")).plan
     big = read_plan(grids_of(big_data, tmp_path, "b.xlsm")).plan
@@ -345,7 +379,7 @@ def test_unsaved_workbook_works_and_says_to_save(sample_data, tmp_path, monkeypa
 
 
 def test_protected_sheet_is_named_and_nothing_is_written(sample_data, tmp_path, monkeypatch):
-    monkeypatch.setattr(live, "sheet_protected", lambda sheet: sheet.name == L.FINDINGS)
+    monkeypatch.setattr(live, "sheet_protected", lambda sheet, remote=False: sheet.name == L.FINDINGS)
     book = open_live(grids_of(sample_data, tmp_path))
     message = x.redraw_schedule()
     assert f"シート「{L.FINDINGS}」の保護を解除してから" in message
@@ -478,7 +512,12 @@ def test_session_sets_and_restores_settings_even_on_error():
     with pytest.raises(ZeroDivisionError), live.ExcelSession(book, "検証") as session:
         assert (book.app.screen_updating, book.app.calculation) == (False, "manual")
         session.progress(3, 8)
+        assert book.app.status_bar == "検証中…"            # shown on entry; the next update waits STATUS_EVERY
+        session._shown -= session.STATUS_EVERY
+        session.progress(3, 8)
         assert book.app.status_bar == "検証中… 3/8 シート"
+        session.progress(4, 8)
+        assert book.app.status_bar == "検証中… 3/8 シート"  # batched: at most one status-bar write per STATUS_EVERY
         raise ZeroDivisionError
     assert (book.app.screen_updating, book.app.calculation, book.app.status_bar) == (True, "automatic", False)
 
@@ -523,7 +562,7 @@ def test_insert_then_write_is_one_call_each(tmp_path):
     calls = live.apply_ops_live(book, [InsertRows("S", 1, 2), SetValues("S", 1, 0, [["x", None], [None, "y"]]),
                                        ReplaceValues("S", 0, [["t"]])])
     assert calls == 4
-    assert [a["func"] for a in actions(book)] == ["rangeInsert", "setValues", "rangeClearContents", "setValues"]
+    assert [a["func"] for a in actions(book)] == ["rangeInsert", "setValues", "sheetClearContents", "setValues"]
 
 
 def test_doctor_button_shows_the_report(sample_data, tmp_path):
