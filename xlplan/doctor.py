@@ -15,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -98,10 +97,12 @@ def embedded_versions(lists: Grid | None) -> dict[str, str]:
 
 
 def xlwings_version() -> str:
+    """The xlwings this Python runs (its own __version__: importlib.metadata costs a click 10 ms)."""
     try:
-        return metadata.version("xlwings")
-    except metadata.PackageNotFoundError:
+        import xlwings
+    except ImportError:
         return ""
+    return xlwings.__version__
 
 
 def version_mismatch_message(lists: Grid | None) -> str | None:
@@ -137,6 +138,8 @@ def environment_checks() -> list[Check]:
                             "PYTHONHOME が設定されていると別の Python の部品を読み込み、ボタンが失敗します。"
                             "情報システム担当に PYTHONHOME の削除を依頼してください。"))
     checks.append(Check("ok", "xlplan", f"{__version__}（{Path(__file__).resolve().parent}）"))
+    from importlib import metadata
+
     for label, dist in PACKAGES:
         try:
             checks.append(Check("ok", label, metadata.version(dist)))

@@ -29,17 +29,19 @@ stay at most 2 per op + 1.
 from __future__ import annotations
 
 import datetime as dt
-import platform
+import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlwings as xw
 
-from xlplan import __version__, operations
+# A click is a fresh process: pydantic's plugin lookup (a scan of every installed distribution's
+# entry points) is skipped; xlplan uses no pydantic plugins. Set before pydantic is imported.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+
+from xlplan import __version__, operations  # noqa: E402
 from xlplan.adapters.xlwings_live import (
     ExcelSession,
     LiveBook,
@@ -47,7 +49,6 @@ from xlplan.adapters.xlwings_live import (
     book_fullname,
     read_book_values,
 )
-from xlplan.catalog_data import load_catalog
 from xlplan.core.findings import Severity
 from xlplan.core.fiscal import wareki_fy
 from xlplan.doctor import (
@@ -111,6 +112,7 @@ def probe() -> None:
     It imports what a click imports (this module, xlwings, and on Windows pywin32, which
     Book.caller() uses to reach Excel) and prints one ASCII line for xlplan.probe; no Excel needed."""
     import json
+    import platform
 
     from xlplan.probe import MARKER
     from xlplan.userenv import CLICK_BLOCKED
@@ -225,6 +227,10 @@ def refuse_same_name(book: LiveBook) -> None:
 
 def write_log(exc: BaseException, label: str, book: xw.Book | None, location: Location | None = None) -> Path:
     """The full traceback in a local log file; returns its path (a temp folder if the usual one fails)."""
+    import platform
+    import tempfile
+    import traceback
+
     now = dt.datetime.now()
     lines = [f"xlplan {__version__} / xlwings {xw.__version__} / Python {platform.python_version()} ({sys.executable})",
              f"{now.isoformat(timespec='seconds')} ボタン: {label}"]
@@ -303,6 +309,8 @@ def _populate(ctx: _Context) -> str:
     if not read.adopted:
         raise XlplanUserError(f"『{L.CATALOG}』シートで「採用」に ○ が付いた施策がありません。"
                               "追加したい施策の「採用」に ○ を付けてから、もう一度ボタンを押してください。")
+    from xlplan.catalog_data import load_catalog   # the catalog's YAML: only this button needs it
+
     result = operations.populate_ops(read, load_catalog(), read.adopted)
     ctx.apply(result.ops)
     added = result.result.added
