@@ -21,8 +21,8 @@ and reads each sheet it needs in 3 calls plus its lookup. Engine calls — each
 call from xlwings' API into its engine, one COM round trip on Windows — are
 counted by bench/engine_calls.py under the remote engine: validate 75,
 redraw 83, populate 71, progress 73, clear marks 25 for the sample, the same
-for a 10× plan, and at most 100 with every domain sheet a workbook can have
-(tests/test_excel_live.py asserts it). Actions (writes + the message box)
+for a 10× plan (tests/test_excel_live.py asserts ≤ 100); each domain sheet beyond the
+sample's 8 adds 4. Actions (writes + the message box)
 stay at most 2 per op + 1.
 """
 

@@ -21,7 +21,19 @@ from xlplan.core.catalog import Catalog, with_catalog_programs
 from xlplan.core.fiscal import fy_of_date
 from xlplan.core.model import Plan
 from xlplan.core.schedule import PHASE_CODES
-from xlplan.core.vocab import Aggregation, Direction, KpiKind, Origin, Phase, Pillar, Subdivision
+from xlplan.core.vocab import (
+    GRADE_SCALE_NAMES,
+    YES_NO,
+    Aggregation,
+    BodyType,
+    DateStyle,
+    Direction,
+    KpiKind,
+    Origin,
+    Phase,
+    Pillar,
+    Subdivision,
+)
 from xlplan.fileio import atomic_write_bytes
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
@@ -31,6 +43,7 @@ from xlplan.core.progress import latest_actual_fy
 from xlplan.export.sheets import NO_REASON
 from xlplan.layout.sheet_values import (
     coverage_values,
+    grade_rows,
     progress_values,
     catalog_row,
     findings_sheet_values,
@@ -215,6 +228,8 @@ class _Builder:
             "direction": [d.value for d in Direction], "phase": [p.value for p in Phase],
             "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": ["国", "県", "その他"],
             "subdivision": [s.value for s in Subdivision],
+            "body_type": [b.value for b in BodyType], "date_style": [d.value for d in DateStyle],
+            "grade_scale": list(GRADE_SCALE_NAMES), "yes_no": list(YES_NO),
         }
         for col, (key, values) in enumerate(lists.items()):
             ws.write_string(0, col, key)
@@ -228,7 +243,7 @@ class _Builder:
 
         # The 工程表's subdivision is fixed when it is built; the reader compares it with 基本情報.
         built = (("xlwings_version", xlwings.__version__), ("xlplan_version", __version__),
-                 (L.BUILT_SUBDIVISION, self.layout.subdivision.value))
+                 (L.BUILT_SUBDIVISION, self.layout.subdivision.value), (L.LAYOUT_VERSION, str(L.INFO_LAYOUT.version)))
         for col, (key, value) in enumerate(built, start=len(lists)):
             ws.write_string(0, col, key)
             ws.write_string(1, col, value)
@@ -277,11 +292,10 @@ class _Builder:
                 ws.write_number(f.row, L.INFO_VALUE_COL, value, self.fmt[style])
             else:
                 ws.write(f.row, L.INFO_VALUE_COL, value, self.fmt[style])
-            if f.help:
-                options = {"validate": "list", "source": "=" + L.LIST_NAMES["subdivision"]} if f.key == "subdivision" \
-                    else {"validate": "any"}
+            if f.help or f.dropdown:
+                options = {"validate": "list", "source": "=" + L.LIST_NAMES[f.dropdown]} if f.dropdown else {"validate": "any"}
                 ws.data_validation(f.row, L.INFO_VALUE_COL, f.row, L.INFO_VALUE_COL,
-                                   {**options, "input_title": f.label, "input_message": f.help})
+                                   {**options, "input_title": f.label[:32], "input_message": f.help[:255]})
         ws.write_string(L.ROLES_ROW, 0, "位置付け（この計画が兼ねる役割。1行に1つ）", self.fmt["caption"])
         for i in range(L.ROLES_CAPACITY):
             role = self.plan.roles[i] if i < len(self.plan.roles) else None
@@ -300,7 +314,11 @@ class _Builder:
         self._headers(ws, L.SKIPS)
         rows = skip_rows(self.plan) + [[None] * L.SKIPS.width] * (L.SKIPS_CAPACITY - len(self.plan.skips))
         self._write_rows(ws, L.SKIPS.first_row, rows, [c.style for c in L.SKIPS.columns])
-        self._cf(ws, [(0, 0, L.SKIPS.first_row + L.SKIPS_CAPACITY, L.RELATED.width - 1, self._mark_rules(L.INFO, 0, 0))])
+        ws.write_string(L.GRADES.header_row - 1, 0, "独自の評価段階（「評価の尺度」が「独自」のとき。達成率の高い段階から順に。下限が空欄の段階は「評価できない」）", self.fmt["caption"])
+        self._headers(ws, L.GRADES)
+        rows = grade_rows(self.plan) + [[None] * L.GRADES.width] * (L.GRADES_CAPACITY - len(self.plan.custom_grades))
+        self._write_rows(ws, L.GRADES.first_row, rows, [c.style for c in L.GRADES.columns])
+        self._cf(ws, [(0, 0, L.GRADES.first_row + L.GRADES_CAPACITY, L.RELATED.width - 1, self._mark_rules(L.INFO, 0, 0))])
         ws.set_portrait()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)

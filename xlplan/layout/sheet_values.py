@@ -13,7 +13,7 @@ from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan, Program
 from xlplan.core.schedule import GroupBy, kpi_baseline_text, kpi_target_text, schedule_rows, schedule_subtitle
-from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, Phase
+from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, YES_NO, Phase
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import quote_sheet
 from xlplan.layout.cells import (
@@ -84,7 +84,20 @@ def info_values(plan: Plan) -> dict[str, Any]:
         "years": plan.years, "period": period_label(plan.start_fy, plan.years, plan.start_month),
         "subdivision": plan.subdivision.value,
         "situation": plan.situation or None, "purpose": plan.purpose or None, "structure": plan.structure or None,
+        "body_type": plan.body_type.value, "review": plan.review or None,
+        "contact_department": plan.contact.department or None, "contact_phone": plan.contact.phone or None,
+        "contact_email": plan.contact.email or None, "date_style": plan.date_style.value,
+        "grade_scale": plan.grade_scale, "cost_columns": YES_NO[0] if plan.cost_columns else YES_NO[1],
     }
+
+
+def grade_rows(plan: Plan) -> list[Row]:
+    table = L.GRADES
+    rows = []
+    for g in plan.custom_grades:
+        values = {"grade.code": g.code, "grade.label": g.label or None, "grade.min_percent": fmt_number(g.min_percent)}
+        rows.append([values[c.key] for c in table.columns])
+    return rows
 
 
 def related_rows(plan: Plan) -> list[Row]:
