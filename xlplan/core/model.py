@@ -55,7 +55,9 @@ PhaseField = Annotated[Phase, BeforeValidator(_phase)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+    # defer_build: a click validates one Plan; building its schema once then (nested models inlined)
+    # costs less than building every model class at import.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True, defer_build=True)
 
 
 class RelatedPlan(_Model):
