@@ -33,3 +33,15 @@ End Sub
 Sub ExportDocument()
     RunPython "import xlplan.excel as x; x.export_document()"
 End Sub
+
+Sub MakeSurveyForms()
+    RunPython "import xlplan.excel as x; x.make_survey_forms()"
+End Sub
+
+Sub MakeActualsForms()
+    RunPython "import xlplan.excel as x; x.make_actuals_forms()"
+End Sub
+
+Sub CollectAnswers()
+    RunPython "import xlplan.excel as x; x.collect_answers()"
+End Sub
