@@ -49,6 +49,12 @@ class CollectResult:
     log_rows: list[list[Any]] = field(default_factory=list)      # rows appended to 取込結果
 
     @property
+    def needs_attention(self) -> bool:
+        """Open conflicts, or problems the office must look at (notes for information aside)."""
+        return (any(k.taken is None for k in self.merge.conflicts) or bool(self.refused)
+                or any(not p.info for p in self.merge.problems))
+
+    @property
     def written(self) -> list[Change]:
         return [c for i, c in enumerate(self.merge.changes) if i in self.places]
 
@@ -255,7 +261,7 @@ def log_rows(result: CollectResult, now: dt.datetime) -> list[list[Any]]:
         elif place is None and (c.measure_id, c.source) in refused:
             continue   # listed below as a problem
         rows.append(row(time=stamp, owner=c.owner, source=c.source, kind=kind, measure_id=c.measure_id,
-                        item=_item(c), place=link(place), before=c.before or None, after=c.after or None, note=note or None))
+                        item=change_item(c), place=link(place), before=c.before or None, after=c.after or None, note=note or None))
     for k in merge.conflicts:
         state = {"answer": "競合（回答を採用）", "master": "競合（マスターのまま）"}.get(k.taken or "", "競合（未反映）")
         rows.append(row(time=stamp, owner=k.owner, source=k.source, kind=state, measure_id=k.measure_id, item=k.label,
@@ -264,8 +270,8 @@ def log_rows(result: CollectResult, now: dt.datetime) -> list[list[Any]]:
                         if k.taken is None else f"照会時の値: {k.base or '（なし）'}"))
     for p in merge.problems:   # places are in the answer file, not in this workbook
         where = f"（回答の {p.sheet}!{p.cell}）" if p.cell else (f"（回答の {p.sheet}シート）" if p.sheet else "")
-        rows.append(row(time=stamp, source=p.source or None, kind="注意", measure_id=p.measure_id or None,
-                        note=p.message + where))
+        rows.append(row(time=stamp, source=p.source or None, kind="参考" if p.info else "注意",
+                        measure_id=p.measure_id or None, note=p.message + where))
     for p in result.refused:
         rows.append(row(time=stamp, source=p.source or None, kind="注意", measure_id=p.measure_id or None,
                         place=link((p.sheet, p.cell)), note=p.message))
@@ -277,7 +283,7 @@ def log_rows(result: CollectResult, now: dt.datetime) -> list[list[Any]]:
     return rows
 
 
-def _item(c: Change) -> str:
+def change_item(c: Change) -> str:
     return c.label if c.kpi is None or c.kind == "指標の追加" else f"KPI{c.kpi + 1} {c.label}"
 
 

@@ -419,8 +419,9 @@ def _collect(ctx: _Context, folder: Path | None) -> str:
                      f"『{L.COLLECT_LOG}』シートを見て、回答を採る場合はそのセルを書き換えてください。")
     if result.unplaced:
         lines.append(f"このブックに書き込む列がない回答が {len(result.unplaced)}件あります（『{L.COLLECT_LOG}』シートに値を残しました）。")
-    if merge.problems or result.refused:
-        lines.append(f"注意が {len(merge.problems) + len(result.refused)}件あります。")
+    attention = [p for p in merge.problems if not p.info] + result.refused
+    if attention:
+        lines.append(f"確認が必要な注意が {len(attention)}件あります。")
     lines += [f"読めないファイル: {line}" for line in unreadable[:MAX_LISTED]]
     if merge.missing:
         lines.append(f"回答がない担当課: {'、'.join(merge.missing[:MAX_LISTED])}" + (" ほか" if len(merge.missing) > MAX_LISTED else ""))

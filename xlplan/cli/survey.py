@@ -170,8 +170,7 @@ def collect(
     except XlplanUserError as exc:
         raise fail(exc) from None
     _print_collect(result, unreadable, target, dry_run)
-    open_items = result.merge.conflicts and any(k.taken is None for k in result.merge.conflicts)
-    raise typer.Exit(EXIT_FINDINGS if open_items or unreadable or result.merge.problems or result.refused else 0)
+    raise typer.Exit(EXIT_FINDINGS if result.needs_attention or unreadable else 0)
 
 
 def _log_grid(path: Path, sheet: str):
@@ -182,18 +181,26 @@ def _log_grid(path: Path, sheet: str):
 
 
 def _print_collect(result, unreadable: list[str], target: Path, dry_run: bool) -> None:
+    from xlplan.collect import change_item
+
     merge = result.merge
     places = result.places
+    unplaced = {id(c) for c in result.unplaced}
     for i, c in enumerate(merge.changes):
-        where = f" {places[i][0]}!{places[i][1]}" if i in places else "（未反映: 書き込む列がありません）"
+        if i in places:
+            where = f" {places[i][0]}!{places[i][1]}"
+        elif id(c) in unplaced:
+            where = "（未反映: このブックには書き込む列がありません。値は取込結果に残します）"
+        else:
+            where = "（未反映）"
         change = f"{c.before or '（なし）'} → {c.after or '（なし）'}" if c.key else c.after
-        out.print(f"{c.kind} {c.owner} {c.measure_id} {c.label}: {change}{where}", highlight=False)
+        out.print(f"{c.kind} {c.owner} {c.measure_id} {change_item(c)}: {change}{where}", highlight=False)
     for k in merge.conflicts:
         state = {"answer": "回答を採用", "master": "マスターのまま"}.get(k.taken or "", "未反映")
         out.print(f"[red]競合[/] {k.id}（{k.source}）マスター: {k.master or '（なし）'} / 回答: {k.answer or '（なし）'}"
                   f" / 照会時: {k.base or '（なし）'} → {state}", highlight=False)
     for p in [*merge.problems, *result.refused]:
-        out.print(f"[yellow]注意[/] {p.place} {p.message}", highlight=False)
+        out.print(f"{'参考' if p.info else '[yellow]注意[/]'} {p.place} {p.message}", highlight=False)
     for line in unreadable:
         out.print(f"[red]読めない回答[/] {line}", highlight=False)
     if merge.missing:

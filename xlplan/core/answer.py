@@ -13,6 +13,8 @@ from xlplan.core.model import Measure
 from xlplan.core.survey import Signature
 
 Place = tuple[str, str]                       # (sheet, cell) in the form
+# Notes for the office's information; they ask for nothing (every other problem does).
+INFO_CODES = frozenset({"FORM-MASTER-CHANGED", "FORM-SECOND-ANSWER", "FORM-SAME-FORM"})
 FieldRef = tuple[str, int | None, str]        # (measure id, KPI index or None, field key)
 
 
@@ -26,6 +28,10 @@ class Problem:
     sheet: str = ""
     cell: str = ""
     measure_id: str = ""
+
+    @property
+    def info(self) -> bool:
+        return self.code in INFO_CODES
 
     @property
     def place(self) -> str:
