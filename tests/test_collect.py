@@ -209,3 +209,20 @@ def test_a_master_without_the_log_sheet_gets_the_log_beside_it(answered):
     beside = master.with_name(f"{master.stem}_{L.COLLECT_LOG}.xlsx")
     rows = read_values(beside)[L.COLLECT_LOG]
     assert any("DG-16" in map(str, r) for r in rows)
+
+
+def test_a_new_kpi_row_lands_under_its_measure_and_only_once(answered, tmp_path):
+    master, _, _ = answered
+    forms = tmp_path / "照会票"
+    form = Form(forms / "計画照会_総務課.xlsx")
+    form.add_kpi_row(S.MEASURES, "DG-12", 2, {"指標名": "電子決裁率", "単位": "%", "目標値": 80, "目標年度": "R11"})
+    answer = form.save(tmp_path / "総務課_指標追加.xlsx")
+    code, output = invoke("collect", master, answer)
+    kpis = measure(master, "DG-12").kpis
+    assert [k.name for k in kpis][-1] == "電子決裁率" and kpis[-1].target_value == 80
+    read = read_plan(read_values(master))
+    rows = read.locator.measures["DG-12"]
+    assert rows.kpi_rows == list(range(rows.first_row, rows.first_row + len(kpis)))   # under the measure, in one block
+    once = master.read_bytes()
+    invoke("collect", master, answer)
+    assert master.read_bytes() == once

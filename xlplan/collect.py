@@ -64,7 +64,7 @@ def answers_kind(answers: list[Answer]) -> SurveyKind | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def collect_ops(read: ReadResult, answers: list[Answer], *, take: Take = Take(), now: dt.datetime,
+def collect_ops(read: ReadResult, answers: list[Answer], *, take: Take | None = None, now: dt.datetime,
                 log: Grid | None = None) -> CollectResult:
     """The ops that bring the answers into the master read, and the rows that log them."""
     if read.plan is None:

@@ -19,11 +19,13 @@ Excel calls per button (tests/test_excel_live.py measures them on the sample
 plan and on a 10× plan and asserts they are equal): value reads — validate,
 redraw and populate read 基本情報, _lists, 国・県の施策, 施策カタログ and the D
 domain sheets, one read each (4 + D = 12 for the sample); clear_marks 1;
-doctor 2. Writes — at most 2 per op (see ``apply_ops_live``): validate writes
+doctor 2; the 照会 buttons read like validate (実績照会 adds 進捗管理, 回答を取り込む
+取込結果) and read the answer files from disk. Writes — at most 2 per op (see ``apply_ops_live``): validate writes
 検証結果 (clear + write + autofit, plus 網羅表 when the workbook has it),
 redraw also スケジュール, populate one insert + write + autofit per insertion
 point (at most domains × pillars), clear_marks 2, doctor 0; plus one message
-box. Locating used ranges, sheet lookups, the protection check and status-bar
+box; 照会票を作成 writes only files, 回答を取り込む one write per changed row, one insert
++ write + autofit per insertion point and one block for 取込結果. Locating used ranges, sheet lookups, the protection check and status-bar
 updates add a few calls per sheet, never per measure.
 """
 

@@ -98,9 +98,9 @@ def norm(value: Any) -> Any:
     return None if value is None or value == "" or value == () else value
 
 
-def merge_answers(master: Plan, answers: Iterable[Answer], *, take: Take = Take(),
+def merge_answers(master: Plan, answers: Iterable[Answer], *, take: Take | None = None,
                   domain_codes: dict[str, str] | None = None, kind: SurveyKind | None = None) -> MergeResult:
-    merger = _Merger(master, take, domain_codes or {})
+    merger = _Merger(master, take or Take(), domain_codes or {})
     for answer in answers:
         merger.merge(answer)
     result = merger.result

@@ -1,42 +1,29 @@
 """Read an answered 照会票 back: its signature and base, then what the department wrote.
 
-Tables are found by their header row and columns by their header text, so rows
-inserted above, columns widened or moved and cells formatted do not matter.
-Every cell is read with the master's cell readers; a cell that cannot be read
-becomes a Problem at that cell and its field stays as the form showed it.
+This module reads the signature, the respondent block and the 計画照会's table of
+the department's measures; read_form_proposals and read_form_actuals read the
+other tables, all through read_form_table (tables found by their headers).
 What cannot be an answer (a row whose 施策ID was overwritten, a deleted row,
 a changed header) is reported, never guessed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from xlplan.core import fields as F
-from xlplan.core.answer import Answer, Place, Problem, Proposal
-from xlplan.core.catalog import Catalog, measure_from_catalog
+from xlplan.core.answer import Answer, Place, Proposal
+from xlplan.core.catalog import Catalog
 from xlplan.core.model import Kpi, Measure
-from xlplan.core.survey import STATUS_WORDS, Signature, SurveyKind, parse_base, text_hash
-from xlplan.core.vocab import UNKNOWN_BASELINE, Origin
+from xlplan.core.survey import Signature, SurveyKind, parse_base, text_hash
 from xlplan.errors import XlplanUserError
 from xlplan.layout import survey_form as S
-from xlplan.layout.a1 import cell_name
-from xlplan.layout.cells import (
-    CellError,
-    is_blank,
-    read_fy,
-    read_fy_or_date,
-    read_list,
-    read_milestones,
-    read_number,
-    read_text,
-)
-from xlplan.layout.read import ADOPT_MARKS
-from xlplan.layout.read_cells import Grid, pillar_reader
-
-CONTINUE_WORDS = ("→", "継続", "〃")
-STATUS_ALIASES = ("○", "×", "済")   # typed as is for a qualitative KPI; kept as typed
+from xlplan.layout.cells import CellError, is_blank, read_number, read_text
+from xlplan.layout.read_cells import Grid
+from xlplan.layout.read_form_actuals import read_actuals
+from xlplan.layout.read_form_proposals import proposal_from_row, read_catalog, read_proposals
+from xlplan.layout.read_form_table import FormTableReader, field_keys
 
 
 class AnswerError(XlplanUserError):
@@ -49,10 +36,10 @@ def read_answer(values: Mapping[str, Grid], source: str, catalog: Catalog) -> An
     answer.respondent = _respondent(values.get(S.COVER, []))
     if signature.kind is SurveyKind.PLAN:
         _PlanTable(answer, values, signature).read()
-        _read_proposals(answer, values, signature)
-        _read_catalog(answer, values, catalog)
+        read_proposals(answer, values, signature)
+        read_catalog(answer, values, catalog)
     else:
-        _read_actuals(answer, values, signature)
+        read_actuals(answer, values, signature)
     return answer
 
 
@@ -81,126 +68,15 @@ def _chunk_no(key: str) -> int:
     tail = key[len(S.BASE_PREFIX):]
     return int(tail) if key.startswith(S.BASE_PREFIX) and tail.isdigit() else 0
 
-
-# ------------------------------------------------------------------ cells
-
-def _phases(value: Any) -> tuple:
-    return F.phases_of(read_text(value))
-
-
-def _baseline(value: Any) -> Any:
-    text = read_text(value)
-    return UNKNOWN_BASELINE if text == UNKNOWN_BASELINE else read_number(value)
-
-
-def _as_of(value: Any) -> Any:
-    fy, day = read_fy_or_date(value)
-    return day or fy
-
-
-READERS: dict[str, Callable[[Any], Any]] = {
-    "measure.pillar": lambda v: (p.value if (p := pillar_reader(v)) else None),
-    "measure.programs": lambda v: tuple(read_list(v)),
-    "measure.milestones": lambda v: tuple((m.fy, m.when or "", m.label) for m in read_milestones(v)),
-    "fy": _phases,
-    "kpi.baseline_value": _baseline,
-    "kpi.baseline_as_of": _as_of,
-    "kpi.target_value": read_number,
-    "kpi.target_fy": read_fy,
-    "kpi.interim": read_number,
-}
-EMPTY: dict[str, Any] = {"measure.programs": (), "measure.milestones": (), "fy": ()}
-
-
-class _Table:
-    """A table found on a sheet of the answer: where its header is and which column holds which key."""
-
-    def __init__(self, answer: Answer, grid: Grid, table: S.FormTable):
-        self.answer, self.grid, self.table = answer, grid, table
-        self.header_row: int | None = None
-        self.cols: dict[str, int] = {}
-        wanted = table.by_header
-        for r, row in enumerate(grid[:60]):
-            found = {}
-            for c, value in enumerate(row):
-                column = wanted.get(S.header_key(value))
-                if column is not None and column.key not in found:
-                    found[column.key] = c
-            if table.columns[0].key in found and len(found) * 2 >= len(table.columns):
-                self.header_row, self.cols = r, found
-                break
-        if self.header_row is None:
-            self.problem("FORM-NO-TABLE", f"「{table.sheet}」シートの表の見出しが見つかりません。見出しの行を元に戻してください。"
-                                          "このシートの回答は取り込みません。")
-            return
-        for column in table.columns:
-            if column.key not in self.cols:
-                self.problem("FORM-COLUMN-MISSING", f"見出し「{column.header.replace(chr(10), '')}」の列が見つかりません"
-                                                    "（削除されたか、見出しが変わっています）。この列の回答は取り込みません。",
-                             cell=cell_name(self.header_row, 0))
-
-    def problem(self, code: str, message: str, cell: str = "", measure_id: str = "") -> None:
-        self.answer.problems.append(Problem(code, message, self.answer.source, self.table.sheet, cell, measure_id))
-
-    def rows(self):
-        if self.header_row is None:
-            return
-        for r in range(self.header_row + 1, len(self.grid)):
-            row = self.grid[r]
-            if not all(is_blank(v) for v in row):
-                yield r, row
-
-    def raw(self, row: list, key: str) -> Any:
-        c = self.cols.get(key)
-        return row[c] if c is not None and c < len(row) else None
-
-    def place(self, r: int, key: str) -> Place:
-        return (self.table.sheet, cell_name(r, self.cols[key])) if key in self.cols else (self.table.sheet, "")
-
-    def read(self, r: int, row: list, keys: list[str], measure_id: str = "") -> tuple[dict[str, Any], dict[str, Place]]:
-        """The fields in keys as typed on row r (blank → empty); unreadable cells are problems and left out."""
-        values: dict[str, Any] = {}
-        places: dict[str, Place] = {}
-        previous: tuple = ()
-        for key in keys:
-            if key not in self.cols:
-                continue
-            base, _ = F.split_key(key)
-            value = self.raw(row, key)
-            places[key] = self.place(r, key)
-            if base == "fy" and isinstance(value, str) and value.strip() in CONTINUE_WORDS:
-                values[key] = previous   # 「→」 carries the year before on
-                continue
-            if is_blank(value):
-                values[key] = EMPTY.get(base, None if base in READERS else "")
-            else:
-                try:
-                    values[key] = READERS.get(base, read_text)(value)
-                except (CellError, ValueError) as exc:
-                    self.problem(getattr(exc, "code", "INPUT-INVALID"), f"{exc} この欄は取り込みません。",
-                                 places[key][1], measure_id)
-                    continue
-            if base == "fy":
-                previous = values[key]
-        return values, places
-
-    def blank(self, row: list, keys: list[str]) -> bool:
-        return all(is_blank(self.raw(row, k)) for k in keys)
-
-
-def _keys(table: S.FormTable, prefix: tuple[str, ...]) -> list[str]:
-    return [c.key for c in table.columns if c.key.startswith(prefix) and c.key != "measure.domain"]
-
-
 # ------------------------------------------------------------------ 計画照会
 
 class _PlanTable:
     def __init__(self, answer: Answer, values: Mapping[str, Grid], signature: Signature):
         self.answer = answer
         self.layout = S.plan_table(tuple(range(signature.start_fy, signature.start_fy + signature.years)))
-        self.t = _Table(answer, values.get(S.MEASURES, []), self.layout)
-        self.measure_keys = _keys(self.layout, ("measure.", "fy:"))
-        self.kpi_keys = _keys(self.layout, ("kpi.",))
+        self.t = FormTableReader(answer, values.get(S.MEASURES, []), self.layout)
+        self.measure_keys = field_keys(self.layout, ("measure.", "fy:"))
+        self.kpi_keys = field_keys(self.layout, ("kpi.",))
         self.base = {m.id: m for m in answer.base}
         self.measure_updates: dict[str, dict[str, Any]] = {}
         self.kpi_updates: dict[tuple[str, int], dict[str, Any]] = {}
@@ -290,7 +166,7 @@ class _PlanTable:
                                              "この行は取り込みません。", self.t.place(r, S.ID_KEY)[1])
             return
         domain = self._text(self.t.raw(row, "measure.domain")) or (self.base[current].domain if current else "")
-        measure, place = _proposal(self.t, r, row, domain, self.answer.owner, self.measure_keys + self.kpi_keys)
+        measure, place = proposal_from_row(self.t, r, row, domain, self.answer.owner, self.measure_keys + self.kpi_keys)
         if measure is not None:
             self.answer.proposals.append(Proposal(measure, place))
 
@@ -321,141 +197,6 @@ class _PlanTable:
             kpis += [F.with_kpi_values(Kpi(name=v["kpi.name"]), v) for v in self.new_kpis.get(m.id, [])]
             measures.append(updated.model_copy(update={"kpis": kpis}))
         self.answer.measures = measures
-
-
-# ------------------------------------------------------------------ proposals and catalog picks
-
-def _proposal(t: _Table, r: int, row: list, domain: str, owner: str, keys: list[str]) -> tuple[Measure | None, Place]:
-    place = t.place(r, "measure.name")
-    if not domain:
-        t.problem("FORM-PROPOSAL-DOMAIN", "新しい施策の分野が空欄です。分野を選んでください。この施策は取り込みません。",
-                  t.place(r, "measure.domain")[1])
-        return None, place
-    values, _ = t.read(r, row, keys)
-    measure_values = {k: v for k, v in values.items() if not k.startswith("kpi.")}
-    measure = F.with_measure_values(Measure(id="", domain=domain, owner=owner, origin=Origin.ADDED), measure_values)
-    kpi_values = {k: v for k, v in values.items() if k.startswith("kpi.")}
-    if kpi_values.get("kpi.name"):
-        measure = measure.model_copy(update={"kpis": [F.with_kpi_values(Kpi(name=kpi_values["kpi.name"]), kpi_values)]})
-    return measure, place
-
-
-def _read_proposals(answer: Answer, values: Mapping[str, Grid], signature: Signature) -> None:
-    if S.PROPOSALS not in values:
-        answer.problems.append(Problem("FORM-SHEET-MISSING", f"「{S.PROPOSALS}」シートがありません（削除された可能性があります）。",
-                                       answer.source, S.PROPOSALS))
-        return
-    layout = S.proposals_table(tuple(range(signature.start_fy, signature.start_fy + signature.years)))
-    t = _Table(answer, values[S.PROPOSALS], layout)
-    keys = [c.key for c in layout.columns if c.key != "measure.domain"]
-    kpi_keys = [k for k in keys if k.startswith("kpi.")]
-    current: Proposal | None = None
-    for r, row in t.rows():
-        if t.blank(row, ["measure.name"]):
-            if current is None or t.blank(row, kpi_keys):
-                if not t.blank(row, keys):
-                    t.problem("FORM-PROPOSAL-NAME", "施策名が空欄の行です。新しい施策は施策名から書いてください。この行は取り込みません。",
-                              t.place(r, "measure.name")[1])
-                continue
-            kpi, _ = t.read(r, row, kpi_keys)
-            if kpi.get("kpi.name"):
-                measure = current.measure.model_copy(
-                    update={"kpis": [*current.measure.kpis, F.with_kpi_values(Kpi(name=kpi["kpi.name"]), kpi)]})
-                current = Proposal(measure, current.place)
-                answer.proposals[-1] = current
-            continue
-        domain = read_text(t.raw(row, "measure.domain")) if not is_blank(t.raw(row, "measure.domain")) else ""
-        measure, place = _proposal(t, r, row, domain, answer.owner, keys)
-        current = Proposal(measure, place) if measure is not None else None
-        if current is not None:
-            answer.proposals.append(current)
-
-
-def _read_catalog(answer: Answer, values: Mapping[str, Grid], catalog: Catalog) -> None:
-    if S.CATALOG not in values:
-        return
-    t = _Table(answer, values[S.CATALOG], S.CATALOG_TABLE)
-    for r, row in t.rows():
-        mark = t.raw(row, S.ADOPT_KEY)
-        if not (mark is True or (isinstance(mark, str) and mark.strip() in ADOPT_MARKS)):
-            continue
-        cid = read_text(t.raw(row, "catalog.id"))
-        entry = catalog.measure(cid)
-        if entry is None:
-            t.problem("FORM-CATALOG-ID", f"カタログID「{cid}」はカタログにありません。この行は取り込みません。", t.place(r, "catalog.id")[1])
-            continue
-        measure = measure_from_catalog(entry, "").model_copy(update={"owner": answer.owner})
-        answer.proposals.append(Proposal(measure, t.place(r, S.ADOPT_KEY), cid))
-
-
-# ------------------------------------------------------------------ 実績照会
-
-def _read_actuals(answer: Answer, values: Mapping[str, Grid], signature: Signature) -> None:
-    fy = signature.fy
-    assert fy is not None
-    layout = S.actuals_table(fy)
-    t = _Table(answer, values.get(S.ACTUALS, []), layout)
-    base = {m.id: m for m in answer.base}
-    updates: dict[tuple[str, int], dict[str, Any]] = {}
-    actual_key, text_keys = f"kpi.actuals:{fy}", [f"kpi.comments:{fy}", f"kpi.next_steps:{fy}"]
-    for r, row in t.rows():
-        mid = read_text(t.raw(row, S.ID_KEY)) if not is_blank(t.raw(row, S.ID_KEY)) else ""
-        try:
-            index = int(read_number(t.raw(row, S.KPI_NO_KEY)) or 0) - 1
-        except CellError:
-            index = -1
-        m = base.get(mid)
-        if m is None or not 0 <= index < len(m.kpis) or (mid, index) in updates:
-            if not t.blank(row, [actual_key, *text_keys]):
-                t.problem("FORM-UNKNOWN-ROW", "施策ID・KPI番号がこの照会票の指標と合わない行です（書き換えられたか、重複しています）。"
-                                              "この行は取り込みません。", t.place(r, S.ID_KEY)[1], mid)
-            continue
-        kpi = m.kpis[index]
-        values_read, places = t.read(r, row, text_keys, mid)
-        raw = t.raw(row, actual_key)
-        place = t.place(r, actual_key)
-        shown = kpi.actuals.get(fy) if kpi.actuals.get(fy) is not None else kpi.statuses.get(fy)
-        typed = _actual(raw, t, place, mid)
-        if typed is not _UNREADABLE and typed != shown:
-            number = typed if isinstance(typed, float) else None
-            values_read[actual_key] = number
-            values_read[f"kpi.statuses:{fy}"] = typed if isinstance(typed, str) else None
-            places[f"kpi.statuses:{fy}"] = place
-        places[actual_key] = place
-        updates[(mid, index)] = values_read
-        remark = t.raw(row, S.REMARK_KEY)
-        if not is_blank(remark):
-            answer.remarks.append((mid, read_text(remark), t.place(r, S.REMARK_KEY)))
-        for key, p in places.items():
-            answer.places[(mid, index, key)] = p
-    for m in answer.base:
-        for i, k in enumerate(m.kpis):
-            if (m.id, i) not in updates:
-                t.problem("FORM-ROW-MISSING", f"施策 {m.id} の指標「{k.name}」の行が照会票にありません（削除された可能性があります）。"
-                                              "この指標の実績は取り込みません。", measure_id=m.id)
-    answer.measures = [m.model_copy(update={"kpis": [F.with_kpi_values(k, updates.get((m.id, i), {}))
-                                                     for i, k in enumerate(m.kpis)]}) for m in answer.base]
-
-
-_UNREADABLE = object()
-
-
-def _actual(raw: Any, t: _Table, place: Place, mid: str) -> Any:
-    """A year's actual as typed: a number, a status word, or None when blank."""
-    if is_blank(raw):
-        return None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return float(raw)
-    text = read_text(raw)
-    if text in STATUS_WORDS or text in STATUS_ALIASES:
-        return text
-    try:
-        return read_number(raw)
-    except CellError:
-        t.problem("FORM-ACTUAL", f"実績値「{text}」は数値としても状況（{'・'.join(STATUS_WORDS)}）としても読めません。"
-                                 "数値だけを入力するか、一覧から選んでください。この欄は取り込みません。", place[1], mid)
-        return _UNREADABLE
-
 
 # ------------------------------------------------------------------ 回答者
 
