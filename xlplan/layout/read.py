@@ -425,3 +425,14 @@ def _read_adopted(grid: Grid, cells: Cells) -> list[str]:
         if mark in ADOPT_MARKS or raw[0] is True:
             adopted.append(cells.convert(t.sheet, row, 1, raw[1], read_text, ""))
     return [a for a in adopted if a]
+
+
+_read_plan_collecting = read_plan
+
+
+def read_plan(values: Mapping[str, Grid]) -> ReadResult:  # noqa: F811 — the same function with the collector paused
+    """Read every sheet xlplan owns into a plan, collecting cell-level findings (see xlplan.gcpause for why the GC waits)."""
+    from xlplan.gcpause import paused_gc
+
+    with paused_gc():
+        return _read_plan_collecting(values)
