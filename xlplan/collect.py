@@ -114,10 +114,10 @@ class _Writer:
                 values = {"measure.id": c.measure_id, **kpi_cells(kpi)}
                 inserts[(rows.sheet, rows.last_row + 1)].append((i, [[values.get(col.key) for col in table.columns]]))
             elif F.split_key(c.key)[0].partition(".")[2] in F.ACTUAL_MAPS and c.kpi is not None:
-                fy = F.split_key(c.key)[1]
+                base, fy = F.split_key(c.key)
                 assert fy is not None
-                name = F.split_key(c.key)[0].partition(".")[2]
-                value = self.measures[c.measure_id].kpis[c.kpi].__getattribute__(name).get(fy)
+                name = base.partition(".")[2]
+                value = getattr(self.measures[c.measure_id].kpis[c.kpi], name).get(fy)
                 actual[ActualUpdate(c.measure_id, c.kpi, fy, name, value)] = i
             else:
                 self._field(i, c, rows, cells, where)

@@ -118,6 +118,7 @@ class _Merger:
         self.master = master
         self.result = MergeResult(master)
         self.forms: dict[str, str] = {}        # form id -> first source
+        self.changed_since: list[str] = []     # measures the office changed since the current answer's form
 
     @property
     def index(self) -> dict[str, int]:
@@ -146,7 +147,7 @@ class _Merger:
         if sig.owner not in self.result.answered:
             self.result.answered.append(sig.owner)
         self.result.remarks += [(answer.source, answer.owner, mid, text) for mid, text, _ in answer.remarks]
-        self.changed_since: list[str] = []
+        self.changed_since = []
         for base, answered in zip(answer.base, answer.measures):
             self._measure(answer, base, answered)
         if self.changed_since:
