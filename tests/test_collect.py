@@ -126,7 +126,9 @@ def test_every_change_is_logged_with_department_sheet_and_cell(answered):
     actual = rows[("実績", "DG-02", "KPI1 実績値（令和9年度）")]
     sheet, ref = actual[t.col("log.place")].split("!")
     assert cell(master, sheet, ref) == "R9:41"
-    assert ("競合（未反映）", "DG-12", "目標値") in rows
+    conflict = rows[("競合（未反映）", "DG-12", "KPI2 目標値")]
+    sheet, ref = conflict[t.col("log.place")].split("!")
+    assert cell(master, sheet, ref) == 2200000 and conflict[t.col("log.after")] == "2,000,000枚"
     assert ("未反映", "DG-02", "KPI1 今後の取組（令和9年度）") in rows    # no column for it yet: the value stays in the log
     assert rows[("未反映", "DG-02", "KPI1 今後の取組（令和9年度）")][t.col("log.after")] == "未対応の事業者に個別に案内"
     (missing,) = [r for k, r in rows.items() if k[0] == "未回答"]
@@ -226,3 +228,23 @@ def test_a_new_kpi_row_lands_under_its_measure_and_only_once(answered, tmp_path)
     once = master.read_bytes()
     invoke("collect", master, answer)
     assert master.read_bytes() == once
+
+
+def test_a_form_of_another_plan_is_reported_in_japanese(answered, sample_plan, catalog, tmp_path):
+    from xlplan.survey import write_forms
+
+    master, _, _ = answered
+    other = sample_plan.model_copy(update={"municipality": "緑が丘町", "title": "緑が丘町DX推進計画"})
+    (form,) = write_forms(other, catalog, tmp_path / "他団体", owners=["税務課"])
+    before = master.read_bytes()
+    code, output = invoke("collect", master, form.path)
+    assert code == 1 and "別の計画（緑が丘町「緑が丘町DX推進計画」）" in output
+    t = L.COLLECT_TABLE
+    assert any(r[t.col("log.kind")] == "注意" and "別の計画" in r[t.col("log.note")] for r in log(master))
+    assert read_plan(read_values(master)).plan == read_plan(read_values(before_copy(master, before))).plan
+
+
+def before_copy(master: Path, data: bytes) -> Path:
+    path = master.with_name("copy.xlsm")
+    path.write_bytes(data)
+    return path

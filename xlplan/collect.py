@@ -44,6 +44,7 @@ class CollectResult:
     merge: MergeResult
     ops: list[Op]
     places: dict[int, Place] = field(default_factory=dict)      # index of a change in merge.changes → final cell
+    conflict_places: dict[int, Place] = field(default_factory=dict)  # index of a conflict → the master's cell
     unplaced: list[Change] = field(default_factory=list)         # accepted, but this workbook has no cell for it
     refused: list[Problem] = field(default_factory=list)         # changes not written: the master's cell is unreadable
     log_rows: list[list[Any]] = field(default_factory=list)      # rows appended to 取込結果
@@ -72,7 +73,7 @@ def collect_ops(read: ReadResult, answers: list[Answer], *, take: Take | None = 
     codes = {d: L.domain_code(d, read.layout.domains) for d in read.layout.domains}
     merge = merge_answers(read.plan, answers, take=take, domain_codes=codes, kind=answers_kind(answers))
     writer = _Writer(read, merge)
-    result = CollectResult(merge, writer.ops(), writer.places, writer.unplaced, writer.refused)
+    result = CollectResult(merge, writer.ops(), writer.places, writer.conflict_places, writer.unplaced, writer.refused)
     rows = log_rows(result, now)
     if log is not None:
         logged = {_log_key(list(x)) for x in log[L.COLLECT_TABLE.first_row:]}
@@ -94,6 +95,7 @@ class _Writer:
         self.measures = {m.id: m for m in merge.plan.measures}
         self.unreadable = {(f.sheet, f.cell) for f in read.findings if f.severity is Severity.ERROR and f.cell}
         self.places: dict[int, Place] = {}
+        self.conflict_places: dict[int, Place] = {}
         self.unplaced: list[Change] = []
         self.refused: list[Problem] = []
 
@@ -133,7 +135,21 @@ class _Writer:
         self.unplaced += [self.merge.changes[actual[u]] for u in write.unplaced]
         for i, (sheet, row, col) in where.items():
             self.places[i] = (sheet, cell_name(row, col))
+        self._conflict_places()
         return ops + self._insert_ops(inserts)
+
+    def _conflict_places(self) -> None:
+        """Where the master holds each conflicting field (before rows are inserted)."""
+        for i, k in enumerate(self.merge.conflicts):
+            rows = self.read.locator.measures.get(k.measure_id)
+            if rows is None:
+                continue
+            table = self.read.layout.domain_tables[rows.sheet]
+            base = F.split_key(k.key)[0]
+            key = cell_key(table, k.key) or (base if table.has(base) else None)
+            row = rows.first_row if k.kpi is None else rows.kpi_rows[k.kpi] if k.kpi < len(rows.kpi_rows) else None
+            if key is not None and row is not None:
+                self.conflict_places[i] = (rows.sheet, cell_name(row, table.col(key)))
 
     @staticmethod
     def _cell(op: Op) -> str:
@@ -193,9 +209,10 @@ class _Writer:
         def final(sheet: str, row: int, inclusive: bool) -> int:
             return row + sum(n for at, n in by_sheet.get(sheet, ()) if at < row or (inclusive and at == row))
 
-        for i, (sheet, cell) in list(self.places.items()):   # cells of existing rows move down
-            row, col = parse_cell(cell)
-            self.places[i] = (sheet, cell_name(final(sheet, row, True), col))
+        for places in (self.places, self.conflict_places):   # cells of existing rows move down
+            for i, (sheet, cell) in list(places.items()):
+                row, col = parse_cell(cell)
+                places[i] = (sheet, cell_name(final(sheet, row, True), col))
         for (sheet, row), items in sorted(inserts.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
             table = self.read.layout.domain_tables[sheet]
             offset = final(sheet, row, False)
@@ -262,12 +279,15 @@ def log_rows(result: CollectResult, now: dt.datetime) -> list[list[Any]]:
             continue   # listed below as a problem
         rows.append(row(time=stamp, owner=c.owner, source=c.source, kind=kind, measure_id=c.measure_id,
                         item=change_item(c), place=link(place), before=c.before or None, after=c.after or None, note=note or None))
-    for k in merge.conflicts:
+    for i, k in enumerate(merge.conflicts):
         state = {"answer": "競合（回答を採用）", "master": "競合（マスターのまま）"}.get(k.taken or "", "競合（未反映）")
-        rows.append(row(time=stamp, owner=k.owner, source=k.source, kind=state, measure_id=k.measure_id, item=k.label,
-                        before=k.master or "（なし）", after=k.answer or "（なし）",
-                        note=f"照会時の値: {k.base or '（なし）'}。決めるには --take {k.id}=answer（回答）か =master（マスター）"
-                        if k.taken is None else f"照会時の値: {k.base or '（なし）'}"))
+        note = f"照会時の値: {k.base or '（なし）'}"
+        if k.taken is None:
+            note += (f"。マスターのままにしています。回答を採る場合は、そのセルを書き換えるか、"
+                     f"xlplan collect に --take {k.id}=answer を付けて取り込み直してください")
+        rows.append(row(time=stamp, owner=k.owner, source=k.source, kind=state, measure_id=k.measure_id,
+                        item=k.id.split(":", 1)[1].replace(":", " "), place=link(result.conflict_places.get(i)),
+                        before=k.master or "（なし）", after=k.answer or "（なし）", note=note))
     for p in merge.problems:   # places are in the answer file, not in this workbook
         where = f"（回答の {p.sheet}!{p.cell}）" if p.cell else (f"（回答の {p.sheet}シート）" if p.sheet else "")
         rows.append(row(time=stamp, source=p.source or None, kind="参考" if p.info else "注意",

@@ -195,10 +195,11 @@ def _print_collect(result, unreadable: list[str], target: Path, dry_run: bool) -
             where = "（未反映）"
         change = f"{c.before or '（なし）'} → {c.after or '（なし）'}" if c.key else c.after
         out.print(f"{c.kind} {c.owner} {c.measure_id} {change_item(c)}: {change}{where}", highlight=False)
-    for k in merge.conflicts:
+    for i, k in enumerate(merge.conflicts):
         state = {"answer": "回答を採用", "master": "マスターのまま"}.get(k.taken or "", "未反映")
+        where = f" {result.conflict_places[i][0]}!{result.conflict_places[i][1]}" if i in result.conflict_places else ""
         out.print(f"[red]競合[/] {k.id}（{k.source}）マスター: {k.master or '（なし）'} / 回答: {k.answer or '（なし）'}"
-                  f" / 照会時: {k.base or '（なし）'} → {state}", highlight=False)
+                  f" / 照会時: {k.base or '（なし）'} → {state}{where}", highlight=False)
     for p in [*merge.problems, *result.refused]:
         out.print(f"{'参考' if p.info else '[yellow]注意[/]'} {p.place} {p.message}", highlight=False)
     for line in unreadable:
