@@ -232,3 +232,18 @@ def test_cli_makes_one_form_per_department(sample_book, tmp_path):
 def test_cli_explains_what_to_fix(sample_book, tmp_path, args, message):
     result = runner.invoke(app, ["survey", str(sample_book), "-o", str(tmp_path / "f"), *args])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_two_phases_in_one_year_are_read_only_when_the_plan_can_hold_them(catalog, forms, tmp_path):
+    from xlplan.core import fields as F
+
+    form = Form(forms["税務課"])
+    form.type(S.MEASURES, "DG-02", 1, "令和10年度工程", "検討→準備")
+    answer = read(form.save(tmp_path / "回答.xlsx"), catalog)
+    m = next(m for m in answer.measures if m.id == "DG-02")
+    if F.years_hold_several_phases():
+        assert [p.value for p in F.phases_of(m.schedule[2028])] == ["検討", "準備"]
+    else:
+        (problem,) = answer.problems
+        assert problem.code == "INPUT-NOT-PHASE" and "段階を1つ選んでください" in problem.message
+        assert base_json(answer.measures) == base_json(answer.base)

@@ -88,4 +88,7 @@ def read_answer_files(files: list[Path], catalog: Catalog) -> tuple[list, list[s
             answers.append(read_answer(read_values(f), f.name, catalog))
         except XlplanUserError as exc:
             unreadable.append(f"{f.name}: {exc}")
+        except ValueError as exc:  # a combination of values the plan model refuses: report the file, merge the rest
+            unreadable.append(f"{f.name}: 内容を計画として読み取れないため取り込みません（{str(exc).splitlines()[0][:200]}）。"
+                              "照会票の内容を確認してください。")
     return answers, unreadable

@@ -14,6 +14,7 @@ unchanged. An empty value (None, "", ()) means the field is not set.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from xlplan.core.fiscal import short_wareki_fy, wareki_fy
@@ -80,6 +81,16 @@ def phases_of(value: object) -> tuple[Phase, ...]:
 
 def phases_text(phases: tuple[Phase, ...]) -> str:
     return "→".join(p.value for p in phases)
+
+
+@lru_cache(maxsize=1)
+def years_hold_several_phases() -> bool:
+    """Whether this model's Measure.schedule takes 「検討→準備」 (two phases in one year) yet."""
+    try:
+        Measure(id="x", domain="x", schedule={2027: (Phase.STUDY, Phase.PREPARE)})
+    except ValueError:
+        return False
+    return True
 
 
 def schedule_values(measure: Measure) -> dict[int, tuple[Phase, ...]]:

@@ -23,7 +23,11 @@ CONTINUE_WORDS = ("→", "継続", "〃")
 
 
 def _phases(value: Any) -> tuple:
-    return F.phases_of(read_text(value))
+    phases = F.phases_of(read_text(value))
+    if len(phases) > 1 and not F.years_hold_several_phases():
+        raise CellError(f"「{read_text(value)}」: 1つの年度に段階を2つ書く書き方は、このバージョンではまだ使えません。"
+                        "段階を1つ選んでください。", "INPUT-NOT-PHASE")
+    return phases
 
 
 def _baseline(value: Any) -> Any:
