@@ -248,3 +248,20 @@ def before_copy(master: Path, data: bytes) -> Path:
     path = master.with_name("copy.xlsm")
     path.write_bytes(data)
     return path
+
+
+def test_two_answers_from_one_department_second_one_conflicts_where_they_differ(answered, tmp_path):
+    master, _, _ = answered
+    first, second = Form(tmp_path / "照会票" / "計画照会_税務課.xlsx"), Form(tmp_path / "照会票" / "計画照会_税務課.xlsx")
+    first.type(S.MEASURES, "DG-02", 1, "目標値", 90)
+    second.type(S.MEASURES, "DG-02", 1, "目標値", 95)
+    second.type(S.MEASURES, "DG-02", 1, "備考", "課長確認済み")
+    folder = tmp_path / "税務課の回答"
+    folder.mkdir()
+    first.save(folder / "1_係長.xlsx")
+    second.save(folder / "2_課長.xlsx")
+    code, output = invoke("collect", master, folder)
+    m = measure(master, "DG-02")
+    assert (m.kpis[0].target_value, m.notes) == (90, "課長確認済み")
+    assert "競合 DG-02:KPI1:目標値（2_課長.xlsx）マスター: 90% / 回答: 95%" in output
+    assert "同じ照会票への回答です" in output
