@@ -1,6 +1,6 @@
 """担当課ごとの照会票を作り、返ってきた回答をマスターに取り込む（「照会票を作成」「回答を取り込む」ボタンと同じ処理）。
 
-    python docs/examples/06_survey_and_collect.py ブック.xlsm 作業フォルダー
+    python docs/examples/07_survey_and_collect.py ブック.xlsm 作業フォルダー
 
 ここでは税務課の回答を、人が Excel で書き換える代わりに openpyxl で書き換えて作ります
 （マスターのブックは openpyxl では開きません）。

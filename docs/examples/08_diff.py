@@ -1,6 +1,6 @@
 """2つの版の計画を比べ、新旧対照表（改正後 | 改正前、改正部分に傍線）を Word と Excel で書き出す（xlplan diff と同じ）。
 
-    python docs/examples/07_diff.py 改正前.xlsm 改正後.xlsm 出力フォルダー
+    python docs/examples/08_diff.py 改正前.xlsm 改正後.xlsm 出力フォルダー
 """
 
 import sys
