@@ -10,6 +10,7 @@ One module per job, each importing only the ones listed before it (bottom first)
     parts       Package (the parts being edited), part names, relationships, content types, calc chain
     cellvalues  one cell's value written and read
     sheetdata   a worksheet's <sheetData>: blocks of values, clearing, fitting rows, renumbering cells
+    shared      shared-formula groups that a move would break, expanded to cell formulas
     worksheet   the rest of a worksheet that follows a move: ranges, formulas, anchors, <cols>, breaks
     anchors     VML and DrawingML shapes on cells (notes, buttons, pictures, charts)
     references  every place outside a sheet that names it (names, formulas, charts, pivot caches, links)

@@ -3,7 +3,8 @@
 The sheet's own related parts: notes (legacy and threaded), tables and pivot tables (their
 ranges), VML and DrawingML anchors (anchors.py); then every reference to the sheet from
 elsewhere: defined names, other sheets' formulas and hyperlinks, charts, pivot caches, linked
-controls (references.py). Before a move, check_movable refuses what xlplan cannot move right:
+controls (references.py), with filled-down formulas there that the move would break expanded
+first (shared.py). Before a move, check_movable refuses what xlplan cannot move right:
 rows inserted inside a table or pivot table (in place; a copy with -o gets the range extended),
 columns inserted inside one, and any deletion that cuts into one.
 """
@@ -17,9 +18,10 @@ from lxml import etree
 from xlplan.adapters.package.anchors import follow_drawing, follow_vml
 from xlplan.adapters.package.formulas import move_formula
 from xlplan.adapters.package.parts import Package, related_parts
-from xlplan.adapters.package.references import edit_references
+from xlplan.adapters.package.references import edit_references, name_marks
 from xlplan.adapters.package.refs import Move, area_bounds, move_areas
 from xlplan.adapters.package.safexml import NS, parse, xml_bytes
+from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.errors import WorkbookWriteError
 
 _OWN_RANGES = ("comments", "threadedComment", "table", "pivotTable")
@@ -80,6 +82,14 @@ def follow_related(package: Package, sheet_parts: dict[str, str], move: Move) ->
         package.write(vml, follow_vml(package.read(vml), move))
     for drawing in targets.get("drawing", []):
         package.write(drawing, follow_drawing(package.read(drawing), move))
+
+    marks = name_marks(move.sheet)
+    for other, other_part in sheet_parts.items():  # filled-down formulas elsewhere that point across the move
+        data = package.read(other_part) if other_part != part else b""
+        if b't="shared"' in data and any(mark in data for mark in marks):
+            root = parse(data, other_part)
+            if expand_broken_groups(root, move, other):
+                package.write(other_part, xml_bytes(root))
 
     def source(element: etree._Element) -> bool:
         ref = move_areas(element.get("ref") or "", move)

@@ -18,6 +18,7 @@ from xlplan.adapters.package.cellvalues import shared_strings, wrapping_styles
 from xlplan.adapters.package.followers import check_movable, follow_related
 from xlplan.adapters.package.parts import Package, drop_calc_chain, remove_relationships, sheet_part_map
 from xlplan.adapters.package.refs import Move
+from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.adapters.package.sheetdata import SheetData
 from xlplan.adapters.package.worksheet import follow
 from xlplan.errors import WorkbookWriteError
@@ -71,6 +72,7 @@ def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
             if move is not None:
                 check_movable(package, part, move, in_place)
                 like = op.like if isinstance(op, InsertColumns) else None
+                edit.formulas_changed |= expand_broken_groups(edit.root, move, sheet)
                 edit.move(move, sheet, like)
                 followed = follow(edit.root, move, like)
                 edit.formulas_changed |= followed.formulas

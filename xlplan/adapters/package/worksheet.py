@@ -129,15 +129,21 @@ def _anchor_shift(old: str, new: str, move: Move) -> tuple[int, int]:
 
 
 def _extend_like(sqref: str, move: Move, like: int) -> str:
-    """The sqref with the inserted columns added beside each area that covers column `like`."""
+    """The sqref with the inserted columns added beside each area that covers column `like`
+    (the area itself grows when the new columns touch it)."""
     col = move.index(like)
-    extra = []
+    first, last = move.at, move.at + move.count - 1
+    areas = []
     for area in sqref.split():
         bounds = area_bounds(area)
-        if bounds and bounds[1] <= col <= bounds[3] and not bounds[1] <= move.at <= bounds[3]:  # type: ignore[operator]
-            first, last = col_letter(move.at), col_letter(move.at + move.count - 1)
-            extra.append(f"{first}{bounds[0] + 1}:{last}{bounds[2] + 1}")
-    return " ".join([sqref, *extra])
+        if bounds is None or not bounds[1] <= col <= bounds[3] or bounds[1] <= first <= bounds[3]:  # type: ignore[operator]
+            areas.append(area)
+        elif bounds[3] + 1 == first or last + 1 == bounds[1]:
+            lo, hi = min(bounds[1], first), max(bounds[3], last)
+            areas.append(f"{col_letter(lo)}{bounds[0] + 1}:{col_letter(hi)}{bounds[2] + 1}")
+        else:
+            areas += [area, f"{col_letter(first)}{bounds[0] + 1}:{col_letter(last)}{bounds[2] + 1}"]
+    return " ".join(areas)
 
 
 def _one_cell(area: str) -> bool:
