@@ -306,3 +306,14 @@ def test_moved_workbooks_open_in_libreoffice_and_openpyxl():
     assert text.startswith(b"%PDF")
     with zipfile.ZipFile(io.BytesIO(after)) as z:
         assert z.testzip() is None
+
+
+def test_frozen_rows_and_columns_count_what_was_inserted_or_deleted_among_them():
+    def pane(data):
+        p = root(data, PART).find(f".//{B.q('pane')}")
+        return p.get("xSplit"), p.get("ySplit"), p.get("topLeftCell")
+
+    assert pane(SAMPLE) == ("3", "4", "D5")  # 区分・番号・施策名 and the headers stay in view
+    assert pane(patch_package(SAMPLE, [InsertRows(D, 0, 2)])) == ("3", "6", "D7")
+    assert pane(patch_package(SAMPLE, [InsertRows(D, 4, 2)]))[:2] == ("3", "4")  # below the frozen rows
+    assert pane(patch_package(SAMPLE, [InsertColumns(D, 1, 1), DeleteRows(D, 0, 1)])) == ("4", "3", "E4")

@@ -1,7 +1,7 @@
 """Inside a worksheet part, everything but the cells' own numbers that follows moved rows or columns.
 
-Ranges (merges, conditional formats, validations, hyperlinks, filters, selections, x14
-extensions), formulas (cells, conditional formats, validations, sparklines), hyperlink
+Ranges (merges, conditional formats, validations, hyperlinks, filters, selections, frozen panes,
+x14 extensions), formulas (cells, conditional formats, validations, sparklines), hyperlink
 locations, anchors of form controls and OLE objects, page breaks and, for columns, the <cols>
 widths and the filter's column numbers. When rows or columns are deleted, what lies wholly
 inside them goes (a merge, a validation, a hyperlink …) and containers left empty go too.
@@ -81,6 +81,7 @@ def follow(root: etree._Element, move: Move, like: int | None = None) -> Followe
         elif element.tag == f"{{{XDR_NS}}}{move.axis}":  # anchors of form controls and OLE objects
             element.text = str(move.clamped(int(element.text)))
     _follow_breaks(root, move, gone)
+    _follow_frozen_panes(root, move)
     if not move.on_rows:
         _follow_cols(root, move, like)
         _follow_filter_columns(filters, move)
@@ -173,6 +174,16 @@ def _follow_breaks(root: etree._Element, move: Move, gone: list) -> None:
                 gone.append(brk)
             else:
                 brk.set("id", str(moved))
+
+
+def _follow_frozen_panes(root: etree._Element, move: Move) -> None:
+    """Frozen rows or columns count what is frozen: rows inserted (or deleted) among them change the count,
+    as in Excel. A split that is not frozen is measured in twips and stays."""
+    attr = "ySplit" if move.on_rows else "xSplit"
+    for pane in root.iter(q("pane")):
+        if pane.get("state") in ("frozen", "frozenSplit") and (pane.get(attr) or "").isdigit() and int(pane.get(attr)) > 0:
+            span = move.span(0, int(pane.get(attr)) - 1)
+            pane.set(attr, str(0 if span is None else span[1] + 1))
 
 
 def _follow_cols(root: etree._Element, move: Move, like: int | None) -> None:
