@@ -243,7 +243,7 @@ def test_filled_down_formulas_the_move_keeps_right_stay_shared():
 
 
 def test_filled_down_formulas_on_another_sheet_follow_the_rows_they_point_at():
-    other = {r: f'<c r="A{r}">' + (f'<f t="shared" ref="A1:A6" si="0">S!B1*2</f>' if r == 1 else
+    other = {r: f'<c r="A{r}">' + ('<f t="shared" ref="A1:A6" si="0">S!B1*2</f>' if r == 1 else
                                    '<f t="shared" si="0"/>') + "</c>" for r in range(1, 7)}
     data = T.book({"S": T.cells(running_total()), "Other": T.cells(other)})
     after = patch_package(data, [InsertRows("S", 3, 2)])

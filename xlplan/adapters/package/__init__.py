@@ -15,6 +15,8 @@ One module per job, each importing only the ones listed before it (bottom first)
     anchors     VML and DrawingML shapes on cells (notes, buttons, pictures, charts)
     references  every place outside a sheet that names it (names, formulas, charts, pivot caches, links)
     followers   a sheet's related parts and the references to it, following a move; refusals
+    sheetlist   workbook.xml's sheets, sheet-scoped names (localSheetId), active tab; app.xml titles; name rules
+    structure   sheets added (empty or copied), renamed, removed, with every reference kept consistent
     patch       the write operations (apply_ops, patch_package, edit_package): the entry module
 
 The names below are the layer's public face; the rest of xlplan imports them from here.
@@ -25,6 +27,7 @@ from xlplan.adapters.package.parts import Package, sheet_part_map
 from xlplan.adapters.package.patch import apply_ops, edit_package, patch_package
 from xlplan.adapters.package.refs import shift_refs
 from xlplan.adapters.package.safexml import has_dtd
+from xlplan.adapters.package.structure import add_sheet, remove_sheet, rename_sheet
 
-__all__ = ["Package", "apply_ops", "edit_package", "has_dtd", "patch_package", "sheet_part_map", "shift_formula",
-           "shift_refs"]
+__all__ = ["Package", "add_sheet", "apply_ops", "edit_package", "has_dtd", "patch_package", "remove_sheet", "rename_sheet",
+           "sheet_part_map", "shift_formula", "shift_refs"]

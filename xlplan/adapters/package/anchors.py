@@ -111,3 +111,23 @@ def follow_drawing(data: bytes, move: Move) -> bytes:
         return m.group(1) + body + m.group(5)
 
     return _ANCHOR.sub(anchor, data)
+
+
+_IDMAP = re.compile(rb'(<o:idmap\b[^>]*\bdata=")([\d,\s]*)(")')
+_SHAPE_ID = re.compile(rb"_x0000_s(\d+)")
+
+
+def vml_blocks(data: bytes) -> set[int]:
+    """The shape-id blocks a VML part claims (o:idmap data); each part of a workbook needs its own."""
+    found = _IDMAP.search(data)
+    return {int(n) for n in re.findall(rb"\d+", found.group(2))} if found else set()
+
+
+def vml_for_copy(data: bytes, block: int) -> bytes | None:
+    """A sheet's VML for a copy of the sheet: its buttons and controls, without notes (their comments
+    are not copied), in shape-id block `block`; None when nothing is left."""
+    data = _SHAPE.sub(lambda m: b"" if b'ObjectType="Note"' in m.group(0) else m.group(0), data)
+    if not _SHAPE.search(data):
+        return None
+    data = _IDMAP.sub(lambda m: m.group(1) + str(block).encode() + m.group(3), data, count=1)
+    return _SHAPE_ID.sub(lambda m: b"_x0000_s" + str(block * 1024 + int(m.group(1)) % 1024).encode(), data)

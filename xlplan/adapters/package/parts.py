@@ -203,3 +203,28 @@ def drop_calc_chain(package: Package) -> None:
     rels = package.read(WORKBOOK_RELS).decode("utf-8")
     package.write(WORKBOOK_RELS, re.sub(r'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', "", rels).encode("utf-8"))
     package.drop(CALC_CHAIN)
+
+
+def reachable_parts(package: Package) -> set[str]:
+    """Every part reachable by relationships from the package's root (_rels/.rels)."""
+    seen: set[str] = set()
+    todo = [""]
+    while todo:
+        source = todo.pop()
+        for rel in relationships(package, source):
+            if not rel.external and rel.target in package and rel.target not in seen:
+                seen.add(rel.target)
+                todo.append(rel.target)
+    return seen
+
+
+def drop_unreachable(package: Package, before: set[str]) -> set[str]:
+    """Drop the parts (and their relationships) that were reachable before an edit and are not now;
+    parts that were never reachable are left as they were. Returns what was dropped."""
+    gone = before - reachable_parts(package)
+    for part in gone:
+        package.drop(part)
+        if rels_of(part) in package:
+            package.drop(rels_of(part))
+    remove_content_types(package, gone)
+    return gone

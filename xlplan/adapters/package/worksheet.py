@@ -20,7 +20,7 @@ from lxml import etree
 
 from xlplan.adapters.package.formulas import move_formula, translate
 from xlplan.adapters.package.refs import Move, area_bounds, clamp_area, move_areas
-from xlplan.adapters.package.safexml import NS, REL_NS, XDR_NS, local_name, q
+from xlplan.adapters.package.safexml import REL_NS, XDR_NS, local_name, q
 from xlplan.errors import WorkbookWriteError
 from xlplan.layout.a1 import col_letter
 
