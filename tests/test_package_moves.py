@@ -317,3 +317,21 @@ def test_frozen_rows_and_columns_count_what_was_inserted_or_deleted_among_them()
     assert pane(patch_package(SAMPLE, [InsertRows(D, 0, 2)])) == ("3", "6", "D7")
     assert pane(patch_package(SAMPLE, [InsertRows(D, 4, 2)]))[:2] == ("3", "4")  # below the frozen rows
     assert pane(patch_package(SAMPLE, [InsertColumns(D, 1, 1), DeleteRows(D, 0, 1)])) == ("4", "3", "E4")
+
+
+def test_a_check_box_keeps_its_linked_cell_in_its_control_properties():
+    """Excel 2010+ keeps a form control's link twice: in the VML and in xl/ctrlProps (issue 20, item 7)."""
+    def control(link):
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<formControlPr xmlns="http://schemas.microsoft.'
+                f'com/office/spreadsheetml/2009/9/main" objectType="CheckBox" fmlaLink="{link}" noThreeD="1"/>').encode()
+
+    def rels(target):
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{T.PKG_REL}"><Relationship '
+                f'Id="rId1" Type="{T.REL}/ctrlProp" Target="../ctrlProps/{target}"/></Relationships>').encode()
+
+    data = T.book({"S": T.cells({3: '<c r="B3" t="b"><v>1</v></c>'}), "Other": T.cells({})}, extra_parts={
+        "xl/ctrlProps/ctrlProp1.xml": control("$B$3"), "xl/worksheets/_rels/sheet1.xml.rels": rels("ctrlProp1.xml"),
+        "xl/ctrlProps/ctrlProp2.xml": control("S!$B$3"), "xl/worksheets/_rels/sheet2.xml.rels": rels("ctrlProp2.xml")})
+    after = patch_package(data, [InsertRows("S", 0, 2), InsertColumns("S", 0, 1)])
+    assert root(after, "xl/ctrlProps/ctrlProp1.xml").get("fmlaLink") == "$C$5"
+    assert root(after, "xl/ctrlProps/ctrlProp2.xml").get("fmlaLink") == "S!$C$5"

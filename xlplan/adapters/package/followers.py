@@ -1,7 +1,7 @@
 """The parts that follow a sheet's moved rows or columns, as Excel moves them.
 
 The sheet's own related parts: notes (legacy and threaded), tables and pivot tables (their
-ranges), VML and DrawingML anchors (anchors.py); then every reference to the sheet from
+ranges), VML and DrawingML anchors (anchors.py), form controls' linked cells (ctrlProps); then every reference to the sheet from
 elsewhere: defined names, other sheets' formulas and hyperlinks, charts, pivot caches, linked
 controls (references.py), with filled-down formulas there that the move would break expanded
 first (shared.py). Before a move, check_movable refuses what xlplan cannot move right:
@@ -18,7 +18,7 @@ from lxml import etree
 from xlplan.adapters.package.anchors import follow_drawing, follow_vml
 from xlplan.adapters.package.formulas import move_formula
 from xlplan.adapters.package.parts import Package, related_parts
-from xlplan.adapters.package.references import edit_references, name_marks
+from xlplan.adapters.package.references import CONTROL_LINKS, edit_references, name_marks
 from xlplan.adapters.package.refs import Move, area_bounds, move_areas
 from xlplan.adapters.package.safexml import NS, parse, xml_bytes
 from xlplan.adapters.package.shared import expand_broken_groups
@@ -82,6 +82,10 @@ def follow_related(package: Package, sheet_parts: dict[str, str], move: Move) ->
         package.write(vml, follow_vml(package.read(vml), move))
     for drawing in targets.get("drawing", []):
         package.write(drawing, follow_drawing(package.read(drawing), move))
+    for control in targets.get("ctrlProp", []):  # a check box's or list box's linked cells
+        root = parse(package.read(control), control)
+        if _follow_links(root, move):
+            package.write(control, xml_bytes(root))
 
     marks = name_marks(move.sheet)
     for other, other_part in sheet_parts.items():  # filled-down formulas elsewhere that point across the move
@@ -101,7 +105,18 @@ def follow_related(package: Package, sheet_parts: dict[str, str], move: Move) ->
         return changed
 
     edit_references(package, sheet_parts, move.sheet, lambda text, home: move_formula(text, move, home=home),
-                    lambda e: bool(e.get("ref")) and source(e), skip=frozenset({part, *targets.get("vmlDrawing", [])}))
+                    lambda e: bool(e.get("ref")) and source(e), skip=frozenset({part, *targets.get("vmlDrawing", []), *targets.get("ctrlProp", [])}))
+
+
+def _follow_links(root: etree._Element, move: Move) -> bool:
+    changed = False
+    for element in root.iter():
+        for attr in CONTROL_LINKS:
+            if element.get(attr):
+                text = move_formula(element.get(attr), move, home=move.sheet)
+                changed |= text != element.get(attr)
+                element.set(attr, text)
+    return changed
 
 
 def _follow_refs(root: etree._Element, move: Move) -> bool:

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from xlplan.adapters.package import physical
 from xlplan.adapters.package.cellvalues import shared_strings, wrapping_styles
 from xlplan.adapters.package.followers import check_movable, follow_related
 from xlplan.adapters.package.parts import Package, drop_calc_chain, remove_relationships, sheet_part_map
+from xlplan.adapters.package.physical import read_file, write_file
 from xlplan.adapters.package.refs import Move
 from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.adapters.package.sheetdata import SheetData
@@ -30,8 +30,8 @@ def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool
     src = Path(src)
     dst = Path(dst) if dst else src
     in_place = dst == src or (dst.exists() and dst.samefile(src))
-    data = patch_package(physical.read_file(src), ops, in_place=in_place)
-    physical.write_file(dst, data, backup=backup and in_place)
+    data = patch_package(read_file(src), ops, in_place=in_place)
+    write_file(dst, data, backup=backup and in_place)
     return dst
 
 

@@ -1,6 +1,6 @@
 """Every place outside a sheet's own part that names the sheet: defined names and the workbook's
 other formulas, other sheets' formulas, validations, conditional formats and hyperlinks, charts,
-pivot-cache sources, and the links of form controls on other sheets.
+pivot-cache sources, and the links of form controls (VML and ctrlProps) on other sheets.
 
 One walker visits them all with an edit for formula text, so that a move of rows or columns, a
 renamed sheet and a removed sheet change the same places. Parts that do not contain the sheet's
@@ -21,6 +21,7 @@ from xlplan.adapters.package.worksheet import FORMULA_TAGS
 
 FormulaEdit = Callable[[str, "str | None"], str]    # (formula text, the sheet it lives on) → new text
 SourceEdit = Callable[[etree._Element], bool]       # a pivot cache's <worksheetSource> on the sheet; changed?
+CONTROL_LINKS = ("fmlaLink", "fmlaRange", "fmlaTxbx")  # a form control's linked cell, list range, text link
 _VML_LINK = re.compile(rb"(<x:Fmla(?:Link|Range)>)([^<]*)(</x:Fmla(?:Link|Range)>)")
 
 
@@ -32,8 +33,8 @@ def name_marks(sheet: str) -> set[bytes]:
 def referring_parts(package: Package, sheet_parts: dict[str, str]) -> list[str]:
     """Parts whose formulas can name a sheet: the workbook, the sheets, charts, pivot caches, VML."""
     homes = set(sheet_parts.values())
-    return [n for n in package.names() if n == WORKBOOK or n in homes or
-            (n.startswith(("xl/charts/", "xl/pivotCache/")) and n.endswith(".xml")) or n.endswith(".vml")]
+    return [n for n in package.names() if n == WORKBOOK or n in homes or n.endswith(".vml") or
+            (n.startswith(("xl/charts/", "xl/pivotCache/", "xl/ctrlProps/")) and n.endswith(".xml"))]
 
 
 def edit_references(package: Package, sheet_parts: dict[str, str], sheet: str, formula: FormulaEdit,
@@ -67,10 +68,11 @@ def edit_references(package: Package, sheet_parts: dict[str, str], sheet: str, f
                 text = formula(element.text, homes.get(name))
                 changed |= text != element.text
                 element.text = text
-            if local == "hyperlink" and element.get("location"):
-                text = formula(element.get("location"), homes.get(name))
-                changed |= text != element.get("location")
-                element.set("location", text)
+            for attr in ("location", *CONTROL_LINKS):  # hyperlinks to places; form controls (ctrlProps)
+                if element.get(attr) and (attr != "location" or local == "hyperlink"):
+                    text = formula(element.get(attr), homes.get(name))
+                    changed |= text != element.get(attr)
+                    element.set(attr, text)
             if local == "worksheetSource" and source is not None and \
                     (element.get("sheet") or "").casefold() == sheet.casefold():
                 changed |= source(element)
