@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 
 from xlplan.adapters.package.parts import WORKBOOK, Package
-from xlplan.adapters.package.safexml import local_name, parse, xml_bytes
+from xlplan.adapters.package.safexml import PLAIN_CELL_TAGS, local_name, parse, xml_bytes
 from xlplan.adapters.package.worksheet import FORMULA_TAGS
 
 FormulaEdit = Callable[[str, "str | None"], str]    # (formula text, the sheet it lives on) → new text
@@ -61,6 +61,8 @@ def edit_references(package: Package, sheet_parts: dict[str, str], sheet: str, f
         root = parse(data, name)
         changed = False
         for element in root.iter():
+            if element.tag in PLAIN_CELL_TAGS:
+                continue
             local = local_name(element)
             if local is None:
                 continue

@@ -47,4 +47,10 @@ def xml_bytes(root: etree._Element) -> bytes:
 
 def local_name(element: etree._Element) -> str | None:
     """The tag without its namespace; None for comments and processing instructions."""
-    return etree.QName(element).localname if isinstance(element.tag, str) else None
+    tag = element.tag
+    return tag[tag.rfind("}") + 1:] if isinstance(tag, str) else None
+
+
+# The bulk of a worksheet: cells, their values and inline text, rows. None of them holds a range,
+# a formula or an anchor, so walks over a whole sheet skip them first.
+PLAIN_CELL_TAGS = frozenset(q(tag) for tag in ("c", "v", "row", "is", "t", "r", "rPr"))

@@ -36,10 +36,12 @@ def expand_broken_groups(root: etree._Element, move: Move, home: str) -> bool:
     """Expand the shared-formula groups of worksheet `root` (sheet `home`) that the move would
     break, before anything moves; True when one was."""
     groups: dict[str, _Group] = {}
-    for c in root.iter(f"{{{NS}}}c"):
-        f = c.find(f"{{{NS}}}f")
+    for f in root.iter(f"{{{NS}}}f"):
+        c = f.getparent()
+        if f.get("t") != "shared" or f.get("si") is None or c is None:
+            continue
         m = _CELL_REF.match(c.get("r") or "")
-        if f is None or f.get("t") != "shared" or f.get("si") is None or m is None:
+        if m is None:
             continue
         cell = (int(m.group(2)) - 1, col_index(m.group(1)), f)
         group = groups.setdefault(f.get("si"), _Group())

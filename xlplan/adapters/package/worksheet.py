@@ -20,13 +20,15 @@ from lxml import etree
 
 from xlplan.adapters.package.formulas import move_formula, translate
 from xlplan.adapters.package.refs import Move, area_bounds, clamp_area, move_areas
-from xlplan.adapters.package.safexml import REL_NS, XDR_NS, local_name, q
+from xlplan.adapters.package.safexml import NS, PLAIN_CELL_TAGS, REL_NS, XDR_NS, local_name, q
 from xlplan.errors import WorkbookWriteError
 from xlplan.layout.a1 import col_letter
 
 # Elements whose text is a formula (cells, conditional formats, validations, x14 extensions, charts).
 FORMULA_TAGS = {"f", "formula", "formula1", "formula2"}
-_RANGED_FORMULAS = {"conditionalFormatting", "dataValidation"}  # one formula for a whole sqref
+_X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+# One formula for a whole sqref: conditional formats and validations, also in x14 extensions.
+_RANGED_TAGS = [q(tag, ns) for tag in ("conditionalFormatting", "dataValidation") for ns in (NS, _X14_NS)]
 _VIEW_ATTRS = ("topLeftCell", "activeCell")
 # Containers that must not be left empty when their last child is deleted with its cells.
 _CONTAINERS = {"mergeCells", "dataValidations", "hyperlinks", "protectedRanges", "ignoredErrors", "conditionalFormattings",
@@ -46,13 +48,14 @@ def follow(root: etree._Element, move: Move, like: int | None = None) -> Followe
     done: set[etree._Element] = set()
     gone: list[etree._Element] = []
     filters = [(auto, area_bounds(auto.get("ref") or "")) for auto in root.iter(q("autoFilter"))]
-    for holder in [e for e in root.iter() if local_name(e) in _RANGED_FORMULAS]:
+    for holder in list(root.iter(*_RANGED_TAGS)):
         done |= _follow_ranged(holder, move, like, gone)
     result.formulas = any(local_name(e) == "f" and e.text for e in done)
     for element in root.iter():
-        if not isinstance(element.tag, str) or element in done:
+        tag = element.tag
+        if tag in PLAIN_CELL_TAGS or not isinstance(tag, str) or element in done:
             continue
-        local = etree.QName(element).localname
+        local = tag[tag.rfind("}") + 1:]
         if local == "f" and element.get("t") == "array":
             _refuse_cut_array(element, move)
         for attr in ("sqref", "ref"):
