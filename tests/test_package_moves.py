@@ -335,3 +335,26 @@ def test_a_check_box_keeps_its_linked_cell_in_its_control_properties():
     after = patch_package(data, [InsertRows("S", 0, 2), InsertColumns("S", 0, 1)])
     assert root(after, "xl/ctrlProps/ctrlProp1.xml").get("fmlaLink") == "$C$5"
     assert root(after, "xl/ctrlProps/ctrlProp2.xml").get("fmlaLink") == "S!$C$5"
+
+
+def test_values_written_after_a_column_insert_take_the_new_columns_formats():
+    after = patch_package(SAMPLE, [InsertColumns(D, 26, 1, like=25), SetValues(D, 50, 26, [["新しい年度"]])])
+    sheet = root(after, PART)
+    cell = next(c for c in sheet.iter(B.q("c")) if c.get("r") == "AA51")
+    column = next(c for c in sheet.iter(B.q("col")) if int(c.get("min")) <= 27 <= int(c.get("max")))
+    assert cell.get("s") == column.get("style") == next(
+        c for c in root(SAMPLE, PART).iter(B.q("col")) if int(c.get("min")) <= 26 <= int(c.get("max"))).get("style")
+
+
+def test_a_first_year_column_added_like_the_old_first_one_joins_its_ranges():
+    """令和8年度 added before 令和9年度 (V), formatted like it: the year block's formats now start at V."""
+    after = patch_package(SAMPLE, [InsertColumns(D, 21, 1, like=21)])
+    years = next(cf for cf in root(after, PART).iter(B.q("conditionalFormatting")) if cf.get("sqref") == "V5:AA1005")
+    assert "ADDRESS(ROW(V5),COLUMN(V5),4)" in years.find(f"{B.q('cfRule')}/{B.q('formula')}").text  # anchored on V5
+    assert "V5:W1005" in attrs(after, "dataValidation", "sqref")  # the old first year's dropdown, on both
+
+
+def test_a_hyperlink_on_a_deleted_cell_goes_with_its_relationship():
+    after = patch_package(SAMPLE, [DeleteRows(D, 4, 1)])
+    assert attrs(after, "hyperlink", "ref") == ["AD7"]
+    assert b"rId82" not in B.read_member(after, "xl/worksheets/_rels/sheet4.xml.rels")

@@ -75,6 +75,8 @@ def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
                 edit.formulas_changed |= expand_broken_groups(edit.root, move, sheet)
                 edit.move(move, sheet, like)
                 followed = follow(edit.root, move, like)
+                if not move.on_rows:
+                    edit.read_columns()
                 edit.formulas_changed |= followed.formulas
                 remove_relationships(package, part, followed.dropped_rels)
                 follow_related(package, sheets, move)

@@ -46,6 +46,11 @@ class SheetData:
             self.rows[previous] = row
         protection = self.root.find(f"{{{NS}}}sheetProtection")
         self.protected = protection is not None and protection.get("sheet") in ("1", "true")
+        self.read_columns()
+        self.formulas_changed = False
+
+    def read_columns(self) -> None:
+        """Column styles and widths from <cols> (again after columns moved: worksheet.py rewrites <cols>)."""
         self.col_styles: dict[int, str] = {}
         self.col_widths: dict[int, float] = {}
         cols = self.root.find(f"{{{NS}}}cols")
@@ -55,7 +60,6 @@ class SheetData:
                     self.col_styles[i] = col.get("style")
                 if col.get("width"):
                     self.col_widths[i] = float(col.get("width"))
-        self.formulas_changed = False
 
     # ------------------------------------------------------------------ values
 

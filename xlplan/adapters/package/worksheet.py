@@ -110,7 +110,12 @@ def _follow_ranged(holder: etree._Element, move: Move, like: int | None, gone: l
         text = translate(f.text, rows, cols) if rows or cols else f.text
         f.text = move_formula(text, move, home=move.sheet)
     if like is not None and move.count > 0 and not move.on_rows:
-        new = _extend_like(new, move, like)
+        extended = _extend_like(new, move, like)
+        before, after = area_bounds(new.split()[0]), area_bounds(extended.split()[0])
+        if before and after and after[1] != before[1]:  # grown to the left: anchored on the new first column
+            for f in formulas:
+                f.text = translate(f.text, 0, after[1] - before[1])
+        new = extended
     if sqref_child is None:
         holder.set("sqref", new)
     else:
