@@ -76,8 +76,9 @@ class Move:
         """The first and last index of the range lo..hi after the move; None when all of it is deleted."""
         if self.count >= 0:
             return self.index(lo), self.index(hi)  # type: ignore[return-value]
-        new_lo, new_hi = self.clamped(lo), hi if hi < self.at else (self.at - 1 if self.index(hi) is None else hi + self.count)
-        return (new_lo, new_hi) if new_lo <= new_hi else None
+        first = self.clamped(lo)  # a deleted first index: the first one after the gap
+        last = hi if hi < self.at else max(self.at - 1, hi + self.count)  # a deleted last one: the last before it
+        return (first, last) if first <= last else None
 
 
 # ------------------------------------------------------------------ A1 text
@@ -147,9 +148,9 @@ def move_areas(text: str, move: Move) -> str:
     return "".join(out).strip() if dropped else "".join(out)
 
 
-def clamp_area(area: str, move: Move) -> str:
-    """An area after the move; a deleted one is put where the deleted cells were (selections, panes)."""
-    return move_area(area, move) or _move_cells(area, move)
+def clamp_area(text: str, move: Move) -> str:
+    """Areas after the move, deleted ones put where the deleted cells were (selections, panes)."""
+    return " ".join(move_area(area, move) or _move_cells(area, move) for area in text.split())
 
 
 def _move_cells(text: str, move: Move) -> str:
@@ -170,11 +171,6 @@ def area_bounds(area: str) -> tuple[int, int, int, int] | None:
     if not m.group(6):
         return r0, c0, r0, c0
     return r0, c0, int(m.group(8)) - 1, col_index(m.group(6))
-
-
-def moved_index(i: int, r0: int, count: int) -> int:
-    """A 0-based row after count rows were inserted before r0 (kept for callers of the row-only API)."""
-    return Move.rows("", r0, count).clamped(i)
 
 
 def shift_refs(text: str, r0: int, count: int) -> str:
