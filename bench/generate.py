@@ -180,10 +180,9 @@ def municipality_names(count: int, seed: int = 0) -> list[str]:
 
 def rename_workbook(base: bytes, municipality: str, prefecture: str | None = None) -> bytes:
     """The same workbook with another 団体名 (and 計画名, 都道府県) in 基本情報, via the file patcher."""
-    rows = [[municipality], [prefecture], [f"{municipality}官民データ活用推進計画"]]
-    row = L.INFO_FIELD["municipality"].row
-    assert L.INFO_FIELD["prefecture"].row == row + 1 and L.INFO_FIELD["title"].row == row + 2
-    return patch_package(base, [SetValues(L.INFO, row, L.INFO_VALUE_COL, rows)])
+    values = {"municipality": municipality, "prefecture": prefecture, "title": f"{municipality}官民データ活用推進計画"}
+    return patch_package(base, [SetValues(L.INFO, L.INFO_FIELD[key].row, L.INFO_VALUE_COL, [[value]])
+                                for key, value in values.items()])
 
 
 def not_xlplan_xlsx() -> bytes:

@@ -88,7 +88,7 @@ def test_json_dump_is_json_with_japanese_unescaped(sample):
 
 def test_yaml_dump_keeps_field_order(sample):
     data = yaml.safe_load(dump_plan(sample))
-    assert list(data)[:3] == ["schema_version", "municipality", "prefecture"]
+    assert list(data)[:4] == ["schema_version", "municipality", "body_type", "prefecture"]
 
 
 @pytest.mark.parametrize("name", ["plan.yaml", "plan.json", "青葉台市 計画.yaml", "青葉台市 計画.json", "sub/dir/計画.YAML"])

@@ -22,7 +22,21 @@ from xlplan.core.catalog import Catalog, with_catalog_programs
 from xlplan.core.fiscal import fy_of_date
 from xlplan.core.model import Plan
 from xlplan.core.schedule import PHASE_CODES
-from xlplan.core.vocab import Aggregation, Direction, KpiKind, Origin, Phase, Pillar, Subdivision
+from xlplan.core.vocab import (
+    GRADE_SCALE_NAMES,
+    PROGRAM_LEVELS,
+    YES_NO,
+    Aggregation,
+    BodyType,
+    DateStyle,
+    Direction,
+    KpiKind,
+    Origin,
+    Phase,
+    Pillar,
+    ProgramStatus,
+    Subdivision,
+)
 from xlplan.fileio import atomic_write_bytes
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
@@ -32,8 +46,9 @@ from xlplan.core.progress import latest_actual_fy
 from xlplan.export.sheets import NO_REASON
 from xlplan.layout.sheet_values import (
     coverage_values,
+    grade_rows,
     progress_values,
-    catalog_row,
+    catalog_rows,
     findings_sheet_values,
     info_values,
     measure_rows,
@@ -217,8 +232,11 @@ class _Builder:
             "pillar": [p.value for p in Pillar], "origin": [o.value for o in Origin],
             "kind": [k.value for k in KpiKind], "aggregation": [a.value for a in Aggregation],
             "direction": [d.value for d in Direction], "phase": [p.value for p in Phase],
-            "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": ["国", "県", "その他"],
+            "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": list(PROGRAM_LEVELS),
+            "status": [s.value for s in ProgramStatus],
             "subdivision": [s.value for s in Subdivision],
+            "body_type": [b.value for b in BodyType], "date_style": [d.value for d in DateStyle],
+            "grade_scale": list(GRADE_SCALE_NAMES), "yes_no": list(YES_NO),
         }
         for col, (key, values) in enumerate(lists.items()):
             ws.write_string(0, col, key)
@@ -232,7 +250,7 @@ class _Builder:
 
         # The 工程表's subdivision is fixed when it is built; the reader compares it with 基本情報.
         built = (("xlwings_version", xlwings.__version__), ("xlplan_version", __version__),
-                 (L.BUILT_SUBDIVISION, self.layout.subdivision.value))
+                 (L.BUILT_SUBDIVISION, self.layout.subdivision.value), (L.LAYOUT_VERSION, str(L.INFO_LAYOUT.version)))
         for col, (key, value) in enumerate(built, start=len(lists)):
             ws.write_string(0, col, key)
             ws.write_string(1, col, value)
@@ -277,11 +295,10 @@ class _Builder:
                 ws.write_number(f.row, L.INFO_VALUE_COL, value, self.fmt[style])
             else:
                 ws.write(f.row, L.INFO_VALUE_COL, value, self.fmt[style])
-            if f.help:
-                options = {"validate": "list", "source": "=" + L.LIST_NAMES["subdivision"]} if f.key == "subdivision" \
-                    else {"validate": "any"}
+            if f.help or f.dropdown:
+                options = {"validate": "list", "source": "=" + L.LIST_NAMES[f.dropdown]} if f.dropdown else {"validate": "any"}
                 ws.data_validation(f.row, L.INFO_VALUE_COL, f.row, L.INFO_VALUE_COL,
-                                   {**options, "input_title": f.label, "input_message": f.help})
+                                   {**options, "input_title": f.label[:32], "input_message": f.help[:255]})
         ws.write_string(L.ROLES_ROW, 0, "位置付け（この計画が兼ねる役割。1行に1つ）", self.fmt["caption"])
         for i in range(L.ROLES_CAPACITY):
             role = self.plan.roles[i] if i < len(self.plan.roles) else None
@@ -300,7 +317,11 @@ class _Builder:
         self._headers(ws, L.SKIPS)
         rows = skip_rows(self.plan) + [[None] * L.SKIPS.width] * (L.SKIPS_CAPACITY - len(self.plan.skips))
         self._write_rows(ws, L.SKIPS.first_row, rows, [c.style for c in L.SKIPS.columns])
-        self._cf(ws, [(0, 0, L.SKIPS.first_row + L.SKIPS_CAPACITY, L.RELATED.width - 1, self._mark_rules(L.INFO, 0, 0))])
+        ws.write_string(L.GRADES.header_row - 1, 0, "独自の評価段階（「評価の尺度」が「独自」のとき。達成率の高い段階から順に。下限が空欄の段階は「評価できない」）", self.fmt["caption"])
+        self._headers(ws, L.GRADES)
+        rows = grade_rows(self.plan) + [[None] * L.GRADES.width] * (L.GRADES_CAPACITY - len(self.plan.custom_grades))
+        self._write_rows(ws, L.GRADES.first_row, rows, [c.style for c in L.GRADES.columns])
+        self._cf(ws, [(0, 0, L.GRADES.first_row + L.GRADES_CAPACITY, L.RELATED.width - 1, self._mark_rules(L.INFO, 0, 0))])
         ws.set_portrait()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -367,10 +388,16 @@ class _Builder:
     def _catalog(self) -> None:
         ws = self.sheets[L.CATALOG]
         table = L.CATALOG_TABLE
-        rows = [catalog_row(c) for c in self.catalog.measures]
+        rows = catalog_rows(self.catalog)
         self._table_sheet(ws, table, "施策カタログ",
                           "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
-                          "追加済みの施策は二重には追加されません。メモの原文は参考として残しています。", rows)
+                          "内容とKPIは【案】として入るので、確かめて【案】を消してください。追加済みの施策は二重には追加されません。", rows)
+        section = self.wb.add_format(STYLES["caption"])
+        id_col = table.col("catalog.id")
+        for r, row in enumerate(rows):
+            if str(row[id_col] or "").startswith(L.CATALOG_SECTION_MARK):
+                ws.write_string(table.first_row + r, id_col, row[id_col], section)
+                ws.set_row(table.first_row + r, 22)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
         ws.freeze_panes(table.first_row, 2)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
@@ -381,10 +408,16 @@ class _Builder:
         table = L.PROGRAMS_TABLE
         rows = [program_row(p) for p in self.plan.programs]
         self._table_sheet(ws, table, "国・県の施策・補助",
-                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
-                          "補助率や有効年度は変わるため、確認日を更新しながら使います。", rows)
+                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県・市町村の施策は K01 のような ID で行を足すか、"
+                          "xlplan programs import で取り込みます。灰色の行は終了した施策です（関連付けると検証で後継を示します）。"
+                          "補助率や有効年度は毎年度変わるため、出典を読んで確かめた日を確認日に書きます。", rows)
         self._dropdowns(ws, table, table.first_row + 300)
-        self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1, self._mark_rules(L.PROGRAMS, 0, 0))])
+        # Ended programs are greyed out: the rule reads the 状態 cell, so typing 終了 greys the row too.
+        status = f"${table.letter('program.status')}{table.first_row + 1}"
+        ended = {"type": "formula", "criteria": f'=OR({status}="{ProgramStatus.ENDED.value}",{status}="{ProgramStatus.SUCCEEDED.value}")',
+                 "format": self.wb.add_format({"font_color": "#808080", "bg_color": "#F2F2F2"})}
+        self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1,
+                       self._mark_rules(L.PROGRAMS, 0, 0) + [ended])])
         ws.freeze_panes(table.first_row, 3)
         self._print(ws, table)
 

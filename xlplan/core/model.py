@@ -17,16 +17,22 @@ from xlplan.core.fiscal import parse_fy
 from xlplan.core.vocab import (
     DEFAULT_DOMAINS,
     Aggregation,
+    BodyType,
+    DateStyle,
     Direction,
+    Expectation,
     KpiKind,
     Origin,
     Phase,
     Pillar,
+    ProgramStatus,
     Subdivision,
     normalize_domain,
     normalize_part,
     parse_phase,
     parse_pillar,
+    parse_program_level,
+    parse_term,
 )
 
 
@@ -69,11 +75,15 @@ class Skip(_Model):
 
 
 class Program(_Model):
-    """A national or prefectural program or subsidy a measure can rely on."""
+    """A national, prefectural or municipal program or subsidy a measure can rely on.
+
+    status, successor and verification came later: plans and workbooks without them still load
+    (status None means not stated; an ended program is told by its status or its last year).
+    """
 
     id: str = Field(title="ID")
     name: str = Field(title="施策名")
-    level: Literal["国", "県", "その他"] = Field("国", title="区分")
+    level: Literal["国", "県", "市町村", "その他"] = Field("国", title="区分", description="国・県・市町村・その他")
     ministry: str = Field("", title="府省・担当")
     summary: str = Field("", title="概要")
     support_type: str = Field("", title="支援の種類", description="補助金、交付金、委託・実証、ガイドライン、地方財政措置、システム提供 など")
@@ -82,7 +92,54 @@ class Program(_Model):
     active_from_fy: FiscalYear | None = Field(None, title="有効年度（から）")
     active_to_fy: FiscalYear | None = Field(None, title="有効年度（まで）", description="空欄は終了未定")
     url: str = Field("", title="URL")
-    verified_on: dt.date | None = Field(None, title="確認日")
+    verified_on: dt.date | None = Field(None, title="確認日", description="出典を実際に読んで確かめた日")
+    status: ProgramStatus | None = Field(None, title="状態", description="現行・終了・後継あり（空欄は未記入）")
+    successor: str | None = Field(None, title="後継（ID）", description="後継の施策のID（状態が「後継あり」のとき）")
+    verification: str = Field("", title="確認の内容", description="何で何を確かめたか、確からしさ")
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        return parse_program_level(value) if isinstance(value, str) else value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: object) -> object:
+        if isinstance(value, str) and not isinstance(value, ProgramStatus):
+            return parse_term(ProgramStatus, value, "状態") if value.strip() else None
+        return value
+
+    @field_validator("successor", mode="before")
+    @classmethod
+    def _successor(cls, value: object) -> object:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @property
+    def ended(self) -> bool:
+        return self.status is not None and self.status.ended
+
+
+class Contact(_Model):
+    """問い合わせ先, printed in the plan document (the 手引 asks plans to be published with one)."""
+
+    department: str = Field("", title="担当部署")
+    phone: str = Field("", title="電話")
+    email: str = Field("", title="メール")
+
+
+class GradeSpec(_Model):
+    """One level of a planner-defined grading scale (基本情報 「独自の評価段階」)."""
+
+    code: str = Field(title="記号", description="例: A、◎、S")
+    label: str = Field("", title="説明", description="例: 目標より進んでいる")
+    min_percent: float | None = Field(None, title="達成率の下限（%）", description="空欄は「評価できない」の段階")
+
+
+class GradeOverride(_Model):
+    """A grade set by hand for one year, with the reason the report shows."""
+
+    grade: str = Field(title="評価（手動）")
+    reason: str = Field("", title="評価理由")
 
 
 class Baseline(_Model):
@@ -107,7 +164,14 @@ class Kpi(_Model):
     target_fy: FiscalYear | None = Field(None, title="目標年度")
     interim: dict[FiscalYear, float] = Field(default_factory=dict, title="中間目標")
     actuals: dict[FiscalYear, float] = Field(default_factory=dict, title="実績値")
-    comments: dict[FiscalYear, str] = Field(default_factory=dict, title="実績の説明", description="年度ごとの実績の説明・次年度の取組")
+    comments: dict[FiscalYear, str] = Field(default_factory=dict, title="実績の説明", description="年度ごとの実績の説明")
+    statuses: dict[FiscalYear, str] = Field(default_factory=dict, title="状況",
+                                            description="数値でないKPIの年度ごとの状況（未着手・検討中・一部実施・実施済み・達成 など）")
+    next_steps: dict[FiscalYear, str] = Field(default_factory=dict, title="今後の取組", description="年度ごとの今後の取組")
+    overrides: dict[FiscalYear, GradeOverride] = Field(default_factory=dict, title="評価（手動）",
+                                                       description="年度ごとに手で付けた評価と評価理由")
+    expectation: Expectation = Field(Expectation.AUTO, title="目安の考え方",
+                                     description="中間目標がない年度の目安: 自動・線で結ぶ・毎年度目標値")
 
     @property
     def is_qualitative(self) -> bool:
@@ -149,6 +213,11 @@ class Measure(_Model):
     schedule: dict[FiscalYear, PhaseField] = Field(default_factory=dict, title="工程（年度ごとの段階）")
     milestones: list[Milestone] = Field(default_factory=list, title="マイルストーン")
     notes: str = Field("", title="備考")
+    cost: float | None = Field(None, title="概算事業費（千円）")
+    funding: list[str] = Field(default_factory=list, title="財源",
+                               description="国・県の施策のID、一般財源、地方債、その他")
+    extra: dict[str, str | float | int | bool | dt.date] = Field(
+        default_factory=dict, title="自由記入の列", description="分野のシートの右に職員が足した列（見出し → 値）")
 
     @field_validator("domain", mode="before")
     @classmethod
@@ -164,8 +233,9 @@ class Measure(_Model):
 class Plan(_Model):
     """A municipality's 官民データ活用推進計画."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1, 2] = Field(2, description="1 は xlplan 0.1 の計画ファイル（そのまま読めます）")
     municipality: str = Field(title="団体名")
+    body_type: BodyType = Field(BodyType.MUNICIPALITY, title="団体種別", description="市町村 または 都道府県")
     prefecture: str = Field("", title="都道府県")
     title: str = Field("", title="計画名")
     start_fy: FiscalYear = Field(title="計画開始年度")
@@ -176,11 +246,23 @@ class Plan(_Model):
     related_plans: list[RelatedPlan] = Field(default_factory=list, title="関連する計画")
     domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), title="分野")
     skips: list[Skip] = Field(default_factory=list, title="取り組まない柱・分野と理由")
+    review: str = Field("", title="見直し時期", description="例: 毎年度、令和11年度に中間見直し")
+    contact: Contact = Field(default_factory=Contact, title="問い合わせ先")
+    date_style: DateStyle = Field(DateStyle.WAREKI_WESTERN, title="日付の表記", description="計画書の年度・日付の書き方")
+    grade_scale: str = Field("A〜D", title="評価の尺度", description="進捗の評価に使う尺度の名前（組み込み、または「独自」）")
+    custom_grades: list[GradeSpec] = Field(default_factory=list, title="独自の評価段階")
+    cost_columns: bool = Field(False, title="事業費・財源の列", description="分野のシートに概算事業費・財源の列を置く")
     situation: str = Field("", title="現状及び課題")
     purpose: str = Field("", title="計画の目的")
     structure: str = Field("", title="推進体制")
     programs: list[Program] = Field(default_factory=list, title="国・県の施策・補助")
     measures: list[Measure] = Field(default_factory=list, title="個別施策")
+
+    @field_validator("schema_version", mode="after")
+    @classmethod
+    def _migrated(cls, value: int) -> int:
+        # A version 1 file (xlplan 0.1) has the same fields minus the new optional ones: read as is, held as version 2.
+        return 2
 
     @field_validator("domains", mode="before")
     @classmethod

@@ -135,6 +135,38 @@ class Direction(StrEnum):
 
 UNKNOWN_BASELINE = "未把握"
 
+# Text xlplan pre-fills (catalog measures' 内容 and KPI) starts with this mark until the
+# planner confirms it by deleting the mark; validation (MEAS-DRAFT) lists what is still a draft.
+DRAFT_MARK = "【案】"
+
+
+class ProgramStatus(StrEnum):
+    """Whether a national or prefectural program can still be used."""
+
+    CURRENT = "現行"
+    ENDED = "終了"
+    SUCCEEDED = "後継あり"   # ended; another program (its successor) took over
+
+    @property
+    def ended(self) -> bool:
+        return self is not ProgramStatus.CURRENT
+
+
+# 区分 of a program: who runs it. What a planner may type for each.
+PROGRAM_LEVELS: tuple[str, ...] = ("国", "県", "市町村", "その他")
+PROGRAM_LEVEL_ALIASES = {
+    "国": "国", "都道府県": "県", "県": "県", "都": "県", "道": "県", "府": "県",
+    "市町村": "市町村", "市区町村": "市町村", "市": "市町村", "区": "市町村", "町": "市町村", "村": "市町村",
+    "その他": "その他",
+}
+
+
+def parse_program_level(value: str) -> str:
+    key = normalize_text(value)
+    if key in PROGRAM_LEVEL_ALIASES:
+        return PROGRAM_LEVEL_ALIASES[key]
+    raise ValueError(f"「{value}」は区分として読めません。{'、'.join(PROGRAM_LEVELS)} から選んでください。")
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -214,3 +246,31 @@ def normalize_part(value: str) -> str:
     if key in PART_ALIASES:
         return PART_ALIASES[key]
     raise ValueError(f"「{value}」は年度内の時期として読めません。上期・下期・Q1〜Q4（第1〜第4四半期）で書いてください。")
+
+
+class BodyType(StrEnum):
+    """団体種別: the law asks 都道府県 to make a plan (第9条第1項) and 市町村 to endeavour to (第9条第3項)."""
+
+    MUNICIPALITY = "市町村"
+    PREFECTURE = "都道府県"
+
+
+class DateStyle(StrEnum):
+    """How the plan document writes years and dates (one notation throughout)."""
+
+    WAREKI_WESTERN = "和暦（西暦）"   # 令和9年度（2027年度）, the 西暦 once per table or heading
+    WAREKI = "和暦"
+    WESTERN = "西暦"
+
+
+class Expectation(StrEnum):
+    """How a KPI's expected value (目安) for a year is set when no interim target is given."""
+
+    AUTO = "自動"            # 累計・時点: the path from the baseline; 年度値: the path if a baseline is known, else the target
+    PATH = "線で結ぶ"         # always the straight path from the baseline to the target
+    TARGET = "毎年度目標値"   # every year the final target (e.g. 「1,000人/年」 from the first year)
+
+
+YES_NO = ("あり", "なし")
+# Names of the grading scales 基本情報 offers (xlplan.core.grading defines them; 「独自」 reads 独自の評価段階).
+GRADE_SCALE_NAMES = ("A〜D", "◎○△×", "S・A・B・C", "F・S・A・B・C・X・Y・Z", "独自")

@@ -10,29 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from xlplan.core.findings import Finding, Ref, Severity
 from xlplan.core.fiscal import parse_fy_header, period_label, wareki_fy
-from xlplan.core.model import Baseline, Kpi, Measure, Plan, Program, RelatedPlan, Skip
+from xlplan.core.model import Baseline, Kpi, Measure, Plan
 from xlplan.core.vocab import (
     UNKNOWN_BASELINE,
     Aggregation,
     Direction,
     KpiKind,
     Origin,
-    Subdivision,
-    normalize_domain,
-    parse_phase,
-    parse_pillar,
-    parse_term,
 )
 from xlplan.errors import WorkbookReadError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name
+from xlplan.layout.read_programs import ProgramsRead, read_programs_sheet
 from xlplan.layout.cells import (
     CellError,
     is_blank,
@@ -46,7 +41,21 @@ from xlplan.layout.cells import (
     read_text,
 )
 
-Grid = Sequence[Sequence[Any]]
+from xlplan.layout.read_cells import (
+    AGGREGATION_READER,
+    DIRECTION_READER,
+    KIND_READER,
+    ORIGIN_READER,
+    Cells,
+    Grid,
+    phase_reader,
+    pillar_reader,
+    read_fy_cached,
+    read_fy_or_date_cached,
+    table_rows,
+)
+from xlplan.layout.read_info import domains_listed, read_info
+
 ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
 
 
@@ -69,7 +78,9 @@ class Locator:
     """Turns a finding's Ref into a sheet and cell."""
 
     layout: L.WorkbookLayout
+    info: L.InfoLayout = L.INFO_LAYOUT
     measures: dict[str, MeasureRows] = field(default_factory=dict)
+    programs: dict[str, int] = field(default_factory=dict)  # program id -> row on 国・県の施策
 
     def place(self, ref: Ref) -> tuple[str, str]:
         if ref.measure_id is not None and ref.measure_id in self.measures:
@@ -87,12 +98,16 @@ class Locator:
                 return rows.sheet, table.cell(rows.first_row, key)
             key = f"measure.{ref.field}" if ref.field else "measure.id"
             return rows.sheet, table.cell(rows.first_row, key if table.has(key) else "measure.id")
+        if ref.field == "programs" and ref.program_id in self.programs:
+            return L.PROGRAMS, L.PROGRAMS_TABLE.cell(self.programs[ref.program_id], "program.successor")
         if ref.field == "related_plans" and ref.index is not None:
-            return L.INFO, L.RELATED.cell(L.RELATED.first_row + ref.index, "related.name")
+            return L.INFO, self.info.related.cell(self.info.related.first_row + ref.index, "related.name")
         if ref.field == "coverage":
-            return L.INFO, L.SKIPS.cell(L.SKIPS.first_row, "skip.target")
-        if ref.field in L.INFO_FIELD:
-            return L.INFO, cell_name(L.INFO_FIELD[ref.field].row, L.INFO_VALUE_COL)
+            return L.INFO, self.info.skips.cell(self.info.skips.first_row, "skip.target")
+        if ref.field == "custom_grades" and self.info.grades is not None:
+            return L.INFO, self.info.grades.cell(self.info.grades.first_row, "grade.code")
+        if ref.field in self.info.field:
+            return L.INFO, self.info.value_cell(ref.field)
         return "", ""
 
     def resolve(self, findings: list[Finding]) -> list[Finding]:
@@ -108,64 +123,7 @@ class ReadResult:
     adopted: list[str] = field(default_factory=list)   # catalog ids ticked 採用
     rows: dict[str, list[MeasureRows]] = field(default_factory=dict)  # per domain sheet, in sheet order
     progress_fy: int | None = None     # the year typed in 進捗管理!B2
-
-
-class _Cells:
-    """Collects findings while converting cells; one per reader run."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-
-    def get(self, grid: Grid, row: int, col: int) -> Any:
-        if row < len(grid) and col < len(grid[row]):
-            return grid[row][col]
-        return None
-
-    def convert(self, sheet: str, row: int, col: int, value: Any, reader, default=None, measure_id: str = ""):
-        if value is None or value == "":
-            # Most cells are empty; every reader gives back the default for an empty cell.
-            return default
-        try:
-            return reader(value)
-        except (CellError, ValueError) as exc:
-            code = getattr(exc, "code", "INPUT-INVALID")
-            self.findings.append(Finding(code, Severity.ERROR, str(exc), Ref(measure_id=measure_id or None),
-                                         sheet, cell_name(row, col)))
-            return default
-
-
-# The same few labels (柱, 段階, 区分 …) and fiscal years repeat on every row, so
-# their parses are memoised. The parsers are pure; a value that fails is not
-# cached (lru_cache does not keep exceptions) and raises the same error again.
-_parse_pillar = lru_cache(maxsize=1024)(parse_pillar)
-_parse_phase = lru_cache(maxsize=1024)(parse_phase)
-_parse_term = lru_cache(maxsize=1024)(parse_term)
-# typed: 2027, 2027.0 and True must not share an entry.
-_read_fy = lru_cache(maxsize=4096, typed=True)(read_fy)
-_read_fy_or_date = lru_cache(maxsize=4096, typed=True)(read_fy_or_date)
-
-
-def _term(enum, what):
-    def reader(value: Any):
-        text = read_text(value)
-        return _parse_term(enum, text, what) if text else None
-    return reader
-
-
-_ORIGIN_READER = _term(Origin, "区分")
-_KIND_READER = _term(KpiKind, "種別")
-_AGGREGATION_READER = _term(Aggregation, "集計")
-_DIRECTION_READER = _term(Direction, "方向")
-
-
-def _pillar_reader(value: Any):
-    text = read_text(value)
-    return _parse_pillar(text) if text else None
-
-
-def _phase_reader(value: Any):
-    text = read_text(value)
-    return _parse_phase(text) if text else None
+    programs: ProgramsRead | None = None  # where each program sits on 国・県の施策
 
 
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
@@ -177,7 +135,7 @@ def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
     return values[sheet]
 
 
-def _check_headers(grid: Grid, table: L.Table, cells: _Cells, upto: int | None = None) -> None:
+def _check_headers(grid: Grid, table: L.Table, cells: Cells, upto: int | None = None) -> None:
     columns = table.columns[:upto] if upto is not None else table.columns
     for col, column in enumerate(columns):
         value = cells.get(grid, table.header_row, col)
@@ -201,20 +159,6 @@ def _is_error(value: Any) -> bool:
         return True
 
 
-def domains_listed(info: Grid) -> list[str]:
-    """The domain sheets 基本情報 lists, to know which sheets to read; read_plan reports bad cells."""
-    domains = []
-    for row in range(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_HEADER_ROW + 1 + L.DOMAINS_CAPACITY):
-        value = info[row][L.DOMAINS_COL] if row < len(info) and L.DOMAINS_COL < len(info[row]) else ""
-        try:
-            text = read_text(value)
-        except CellError:
-            continue
-        if text:
-            domains.append(normalize_domain(text))
-    return domains
-
-
 def plan_sheets(info: Grid, extra: Sequence[str] = ()) -> list[str]:
     """The sheets read_plan needs besides 基本情報, in reading order, plus any extra ones."""
     return [L.LISTS, L.PROGRAMS, L.CATALOG, *domains_listed(info), *extra]
@@ -222,48 +166,12 @@ def plan_sheets(info: Grid, extra: Sequence[str] = ()) -> list[str]:
 
 def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     """Read every sheet xlplan owns into a plan, collecting cell-level findings."""
-    cells = _Cells()
-    info = _require_sheet(values, L.INFO)
-    for f in L.INFO_FIELDS:
-        label = cells.get(info, f.row, L.INFO_LABEL_COL)
-        if is_blank(label) or _is_error(label) or read_text(label) != f.label:
-            raise WorkbookReadError(
-                f"基本情報の {cell_name(f.row, L.INFO_LABEL_COL)} は「{f.label}」のはずです。行を挿入・削除せず、元の配置に戻してください。",
-                sheet=L.INFO, cell=cell_name(f.row, L.INFO_LABEL_COL))
-
-    def info_value(key: str, reader, default=None):
-        row = L.INFO_FIELD[key].row
-        return cells.convert(L.INFO, row, L.INFO_VALUE_COL, cells.get(info, row, L.INFO_VALUE_COL), reader, default)
-
-    start_fy = info_value("start_fy", read_fy)
-    if start_fy is None and not any(f.cell == cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL) for f in cells.findings):
-        cells.findings.append(Finding("INPUT-START-FY-MISSING", Severity.ERROR,
-                                      "計画開始年度が空欄です。例: 令和9年度、R9、2027 のように入力してください。",
-                                      Ref(field="start_fy"), L.INFO, cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL)))
-    subdivision = info_value("subdivision", _term(Subdivision, "工程表の区切り"), None) or Subdivision.YEAR
-    years_value = info_value("years", read_number)
-    years = int(years_value) if years_value is not None else 5
-    month_value = info_value("start_month", read_number)
-    start_month = int(month_value) if month_value is not None else 4
-    if not 1 <= start_month <= 12:
-        cells.findings.append(Finding("INPUT-MONTH", Severity.ERROR, f"開始月「{start_month}」は1〜12で入力してください。",
-                                      Ref(field="start_month"), L.INFO, cell_name(L.INFO_FIELD["start_month"].row, L.INFO_VALUE_COL)))
-        start_month = 4
-
-    domains = []
-    for row in range(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_HEADER_ROW + 1 + L.DOMAINS_CAPACITY):
-        text = cells.convert(L.INFO, row, L.DOMAINS_COL, cells.get(info, row, L.DOMAINS_COL), read_text, "")
-        if text:
-            domains.append(normalize_domain(text))
-    if not domains:
-        raise WorkbookReadError("基本情報に分野が1つもありません。F列の「分野」に分野名を入力してください。", sheet=L.INFO,
-                                cell=cell_name(L.DOMAINS_HEADER_ROW + 1, L.DOMAINS_COL))
-
-    roles = [t for row in range(L.ROLES_ROW + 1, L.ROLES_ROW + 1 + L.ROLES_CAPACITY)
-             if (t := cells.convert(L.INFO, row, L.INFO_VALUE_COL, cells.get(info, row, L.INFO_VALUE_COL), read_text, ""))]
-    related = _read_related(info, cells)
-    skips = _read_skips(info, cells)
-    programs = _read_programs(_require_sheet(values, L.PROGRAMS), cells)
+    cells = Cells()
+    info_values = read_info(_require_sheet(values, L.INFO), cells)
+    start_fy, years, subdivision = info_values.start_fy, info_values.values["years"], info_values.values["subdivision"]
+    domains = info_values.domains
+    programs_read = read_programs_sheet(_require_sheet(values, L.PROGRAMS), cells)
+    programs = programs_read.programs
     adopted = _read_adopted(_require_sheet(values, L.CATALOG), cells)
 
     # Fiscal-year columns come from the first domain sheet's headers; they must
@@ -276,13 +184,13 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             "INPUT-FY-COLUMNS", Severity.ERROR,
             f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
             "計画期間を変えたときは `xlplan new --from` でブックを作り直してください。",
-            Ref(field="start_fy"), L.INFO, cell_name(L.INFO_FIELD["start_fy"].row, L.INFO_VALUE_COL)))
+            Ref(field="start_fy"), L.INFO, info_values.layout.value_cell("start_fy")))
     layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision)
     if L.SCHEDULE in values and header_years:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     elif _built_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
         cells.findings.append(_schedule_columns_finding())
-    locator = Locator(layout)
+    locator = Locator(layout, info_values.layout, programs=dict(programs_read.rows))
 
     measures: list[Measure] = []
     rows_by_sheet: dict[str, list[MeasureRows]] = {}
@@ -305,26 +213,18 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     plan = None
     if start_fy is not None:
         try:
-            plan = Plan(
-                municipality=info_value("municipality", read_text, ""),
-                prefecture=info_value("prefecture", read_text, ""),
-                title=info_value("title", read_text, ""),
-                start_fy=start_fy, start_month=start_month, years=max(1, min(years, 50)), subdivision=subdivision,
-                roles=roles, related_plans=related, domains=domains, skips=skips,
-                situation=info_value("situation", read_text, ""), purpose=info_value("purpose", read_text, ""),
-                structure=info_value("structure", read_text, ""),
-                programs=programs, measures=measures,
-            )
+            plan = Plan(**info_values.values, domains=domains, programs=programs, measures=measures)
         except ValidationError as exc:  # defensive: cells were converted already
             raise WorkbookReadError(f"基本情報を読み取れません: {exc.errors()[0]['msg']}", sheet=L.INFO) from None
     progress_fy = None
     if L.PROGRESS in values:
         r, c = L.ProgressLayout().fy_cell
         progress_fy = cells.convert(L.PROGRESS, r, c, cells.get(values[L.PROGRESS], r, c), read_fy)
-    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet, progress_fy=progress_fy)
+    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet, progress_fy=progress_fy,
+                      programs=programs_read)
 
 
-def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: _Cells) -> None:
+def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: Cells) -> None:
     """The 工程表 was built for one subdivision; a redraw for another would not fit its formats."""
     table = layout.table
     expected = [table.col(layout.slot_key(fy, p)) for fy, p in layout.slots()]
@@ -339,7 +239,7 @@ def _schedule_columns_finding() -> Finding:
         "INPUT-SCHEDULE-COLUMNS", Severity.ERROR,
         "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
         "計画期間や区切りを変えたときは `xlplan new --from` でブックを作り直してください。",
-        Ref(field="subdivision"), L.INFO, cell_name(L.INFO_FIELD["subdivision"].row, L.INFO_VALUE_COL))
+        Ref(field="subdivision"), L.INFO, L.INFO_LAYOUT.value_cell("subdivision"))
 
 
 def _built_subdivision(lists: Grid | None) -> str | None:
@@ -373,7 +273,7 @@ def _merge_findings(merged, table: L.Table, rows: list[MeasureRows]) -> list[Fin
     return findings
 
 
-def _header_years(grid: Grid, sheet: str, cells: _Cells) -> list[int]:
+def _header_years(grid: Grid, sheet: str, cells: Cells) -> list[int]:
     table = L.domain_table(sheet, [])
     fixed = len(L.MEASURE_COLUMNS) + len(L.KPI_COLUMNS)
     _check_headers(grid, table, cells, upto=fixed)
@@ -397,7 +297,7 @@ def _header_years(grid: Grid, sheet: str, cells: _Cells) -> list[int]:
     return years
 
 
-def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: _Cells):
+def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells):
     _check_headers(grid, table, cells)
     code = L.domain_code(domain, domains)
     measures: list[Measure] = []
@@ -450,13 +350,13 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
 def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id: str, conv) -> Measure:
     schedule = {}
     for key, fy in fy_cols:
-        phase = conv(key, _phase_reader, None, measure_id)
+        phase = conv(key, phase_reader, None, measure_id)
         if phase is not None:
             schedule[fy] = phase
-    origin = conv("measure.origin", _ORIGIN_READER, None, measure_id)
+    origin = conv("measure.origin", ORIGIN_READER, None, measure_id)
     return Measure(
         id=measure_id, domain=domain,
-        pillar=conv("measure.pillar", _pillar_reader, None, measure_id),
+        pillar=conv("measure.pillar", pillar_reader, None, measure_id),
         name=conv("measure.name", read_text, "", measure_id),
         origin=origin or Origin.ADDED,
         catalog_id=conv("measure.catalog_id", read_text, "", measure_id) or None,
@@ -478,97 +378,42 @@ def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | No
         return None
     unknown = isinstance(baseline_raw, str) and baseline_raw.strip() == UNKNOWN_BASELINE
     baseline_value = None if unknown else conv("kpi.baseline_value", read_number, None, measure_id)
-    as_of_fy, as_of_date = conv("kpi.baseline_as_of", _read_fy_or_date, (None, None), measure_id)
+    as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date_cached, (None, None), measure_id)
     has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
     return Kpi(
         name=name,
-        kind=conv("kpi.kind", _KIND_READER, None, measure_id) or KpiKind.EFFECT,
+        kind=conv("kpi.kind", KIND_READER, None, measure_id) or KpiKind.EFFECT,
         unit=unit,
-        aggregation=conv("kpi.aggregation", _AGGREGATION_READER, None, measure_id) or Aggregation.POINT,
-        direction=conv("kpi.direction", _DIRECTION_READER, None, measure_id) or Direction.UP,
+        aggregation=conv("kpi.aggregation", AGGREGATION_READER, None, measure_id) or Aggregation.POINT,
+        direction=conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP,
         baseline=Baseline(value=baseline_value, as_of_fy=as_of_fy, as_of_date=as_of_date) if has_baseline else None,
         target_value=conv("kpi.target_value", read_number, None, measure_id),
         target_text=target_text,
-        target_fy=conv("kpi.target_fy", _read_fy, None, measure_id),
+        target_fy=conv("kpi.target_fy", read_fy_cached, None, measure_id),
         interim=conv("kpi.interim", read_fy_values, {}, measure_id),
         actuals=conv("kpi.actuals", read_fy_values, {}, measure_id),
         comments=conv("kpi.comments", read_fy_texts, {}, measure_id),
     )
 
 
-def _table_rows(grid: Grid, table: L.Table, capacity: int | None = None):
-    end = len(grid) if capacity is None else min(len(grid), table.first_row + capacity)
-    for row in range(table.first_row, end):
-        raw = list(grid[row][: table.width]) + [None] * max(0, table.width - len(grid[row]))
-        if not all(is_blank(v) for v in raw):
-            yield row, raw
-
-
-def _read_related(grid: Grid, cells: _Cells) -> list[RelatedPlan]:
-    t = L.RELATED
-    result = []
-    for row, raw in _table_rows(grid, t, L.RELATED_CAPACITY):
-        def conv(key, reader, default=None):
-            return cells.convert(t.sheet, row, t.col(key), raw[t.col(key)], reader, default)
-        name = conv("related.name", read_text, "")
-        start, end = conv("related.start_fy", read_fy), conv("related.end_fy", read_fy)
-        if name and start and end:
-            result.append(RelatedPlan(name=name, start_fy=start, end_fy=end, relation=conv("related.relation", read_text, "")))
-        elif not any(f.sheet == t.sheet and f.cell.endswith(str(row + 1)) for f in cells.findings):
-            cells.findings.append(Finding("INPUT-RELATED-INCOMPLETE", Severity.ERROR,
-                                          "関連する計画は計画名・開始年度・終了年度をすべて入力してください。",
-                                          Ref(), t.sheet, t.cell(row, "related.name")))
-    return result
-
-
-def _read_skips(grid: Grid, cells: _Cells) -> list[Skip]:
-    t = L.SKIPS
-    result = []
-    for row, raw in _table_rows(grid, t, L.SKIPS_CAPACITY):
-        target = cells.convert(t.sheet, row, t.col("skip.target"), raw[t.col("skip.target")], read_text, "")
-        reason = cells.convert(t.sheet, row, t.col("skip.reason"), raw[t.col("skip.reason")], read_text, "")
-        if target and reason:
-            result.append(Skip(target=target, reason=reason))
-        else:
-            cells.findings.append(Finding("INPUT-SKIP-INCOMPLETE", Severity.ERROR,
-                                          "取り組まない柱・分野は、対象と理由の両方を入力してください。",
-                                          Ref(), t.sheet, t.cell(row, "skip.reason" if target else "skip.target")))
-    return result
-
-
-def _read_programs(grid: Grid, cells: _Cells) -> list[Program]:
-    t = L.PROGRAMS_TABLE
-    _check_headers(grid, t, cells)
-    result = []
-    for row, raw in _table_rows(grid, t):
-        def conv(key, reader, default=None):
-            return cells.convert(t.sheet, row, t.col(key), raw[t.col(key)], reader, default)
-        pid = conv("program.id", read_text, "")
-        name = conv("program.name", read_text, "")
-        if not pid or not name:
-            cells.findings.append(Finding("INPUT-PROGRAM-INCOMPLETE", Severity.ERROR,
-                                          "国・県の施策は ID と施策名の両方を入力してください。",
-                                          Ref(), t.sheet, t.cell(row, "program.name" if pid else "program.id")))
-            continue
-        level = conv("program.level", read_text, "") or "国"
-        verified = conv("program.verified_on", read_fy_or_date, (None, None))[1]
-        result.append(Program(
-            id=pid, name=name, level=level if level in ("国", "県", "その他") else "その他",
-            ministry=conv("program.ministry", read_text, ""), summary=conv("program.summary", read_text, ""),
-            support_type=conv("program.support_type", read_text, ""), rate=conv("program.rate", read_text, ""),
-            eligibility=conv("program.eligibility", read_text, ""),
-            active_from_fy=conv("program.active_from_fy", _read_fy), active_to_fy=conv("program.active_to_fy", _read_fy),
-            url=conv("program.url", read_text, ""), verified_on=verified,
-        ))
-    return result
-
-
-def _read_adopted(grid: Grid, cells: _Cells) -> list[str]:
+def _read_adopted(grid: Grid, cells: Cells) -> list[str]:
     t = L.CATALOG_TABLE
-    _check_headers(grid, t, cells)
+    # Only 採用 and カタログID are read back, so workbooks with an older catalog layout still load.
+    _check_headers(grid, t, cells, upto=len(L.CATALOG_READ_KEYS))
     adopted = []
-    for row, raw in _table_rows(grid, t):
+    for row, raw in table_rows(grid, t):
         mark = cells.convert(t.sheet, row, 0, raw[0], read_text, "")
         if mark in ADOPT_MARKS or raw[0] is True:
             adopted.append(cells.convert(t.sheet, row, 1, raw[1], read_text, ""))
     return [a for a in adopted if a]
+
+
+_read_plan_collecting = read_plan
+
+
+def read_plan(values: Mapping[str, Grid]) -> ReadResult:  # noqa: F811 — the same function with the collector paused
+    """Read every sheet xlplan owns into a plan, collecting cell-level findings (see xlplan.gcpause for why the GC waits)."""
+    from xlplan.gcpause import paused_gc
+
+    with paused_gc():
+        return _read_plan_collecting(values)

@@ -38,6 +38,11 @@ LIST_NAMES = {
     "adopt": "xlplan_adopt",
     "level": "xlplan_levels",
     "subdivision": "xlplan_subdivisions",
+    "status": "xlplan_statuses",
+    "body_type": "xlplan_body_types",
+    "date_style": "xlplan_date_styles",
+    "grade_scale": "xlplan_grade_scales",
+    "yes_no": "xlplan_yes_no",
 }
 # Defined names over the findings sheet's key columns; conditional formats on
 # the domain sheets look cells up there, so marks vanish when findings do.
@@ -47,6 +52,7 @@ CURRENT_FY_NAME = "xlplan_current_fy"
 
 ADOPT_MARK = "○"
 BUILT_SUBDIVISION = "schedule_subdivision"  # header in _lists: the subdivision the 工程表 was built with
+LAYOUT_VERSION = "layout_version"            # header in _lists: 2 for this layout; absent in xlplan 0.1 workbooks
 
 
 @dataclass(frozen=True)
@@ -107,45 +113,123 @@ class Field:
     label: str
     row: int
     help: str = ""
-    tall: bool = False  # a paragraph of text
+    tall: bool = False             # a paragraph of text
+    dropdown: str | None = None    # a key of LIST_NAMES
 
 
 INFO_LABEL_COL = 0
 INFO_VALUE_COL = 1
-INFO_FIELDS: tuple[Field, ...] = (
-    Field("municipality", "団体名", 3, "例: 青葉台市"),
-    Field("prefecture", "都道府県", 4),
-    Field("title", "計画名", 5, "例: 青葉台市官民データ活用推進計画"),
-    Field("start_fy", "計画開始年度", 6, "和暦・西暦どちらでも（例: 令和9年度、R9、2027）"),
-    Field("start_month", "開始月", 7, "4月以外に始まる場合のみ（例: 12）"),
-    Field("years", "計画期間（年数）", 8, "3年か5年が一般的（1〜10年）"),
-    Field("period", "計画期間（表示）", 9, "自動で表示されます"),
-    Field("subdivision", "工程表の区切り", 10, "年度・半期・四半期（変えたときは xlplan new --from で作り直します）"),
-    Field("situation", "現状及び課題", 11, tall=True),
-    Field("purpose", "計画の目的", 12, tall=True),
-    Field("structure", "推進体制", 13, tall=True),
-)
-INFO_FIELD = {f.key: f for f in INFO_FIELDS}
 
-# Below the fields, four lists one under the other, all in columns A–D so the
-# sheet prints on one A4 page width.
-ROLES_ROW = 14          # caption row; entries below, in the value column
-ROLES_CAPACITY = 6
-RELATED = Table(INFO, 23, (
-    Column("related.name", "計画名", 24, "input"),
-    Column("related.relation", "関係", 60, "input"),
-    Column("related.start_fy", "開始年度", 14, "input"),
-    Column("related.end_fy", "終了年度", 14, "input"),
-))
-RELATED_CAPACITY = 8
-DOMAINS_HEADER_ROW = 34   # the plan's domains, one per row in column A; each has its own sheet
-DOMAINS_COL = 0
-DOMAINS_CAPACITY = 12
-SKIPS = Table(INFO, 49, (
-    Column("skip.target", "柱・分野", 24, "input"),
-    Column("skip.reason", "取り組まない理由", 60, "input"),
-))
-SKIPS_CAPACITY = 14
+
+@dataclass(frozen=True)
+class InfoLayout:
+    """基本情報: labelled fields in A:B, then lists one under the other in columns A–D (one A4 page width)."""
+
+    version: int
+    fields: tuple[Field, ...]
+    roles_row: int                 # caption row; entries below, in the value column
+    related: Table
+    domains_header_row: int        # the plan's domains, one per row in column A; each has its own sheet
+    skips: Table
+    grades: Table | None = None    # 独自の評価段階 (version 2)
+    roles_capacity: int = 6
+    related_capacity: int = 8
+    domains_capacity: int = 12
+    skips_capacity: int = 14
+    grades_capacity: int = 8
+    domains_col: int = 0
+
+    @cached_property
+    def field(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
+    def value_cell(self, key: str) -> str:
+        return cell_name(self.field[key].row, INFO_VALUE_COL)
+
+
+def _related(header_row: int) -> Table:
+    return Table(INFO, header_row, (
+        Column("related.name", "計画名", 30, "input"),
+        Column("related.relation", "関係", 54, "input"),
+        Column("related.start_fy", "開始年度", 14, "input"),
+        Column("related.end_fy", "終了年度", 14, "input"),
+    ))
+
+
+def _skips(header_row: int) -> Table:
+    return Table(INFO, header_row, (
+        Column("skip.target", "柱・分野", 30, "input"),
+        Column("skip.reason", "取り組まない理由", 54, "input"),
+    ))
+
+
+# xlplan 0.1's 基本情報, kept so that its workbooks still read (xlplan reshape converts them).
+INFO_V1 = InfoLayout(
+    version=1,
+    fields=(
+        Field("municipality", "団体名", 3), Field("prefecture", "都道府県", 4), Field("title", "計画名", 5),
+        Field("start_fy", "計画開始年度", 6), Field("start_month", "開始月", 7), Field("years", "計画期間（年数）", 8),
+        Field("period", "計画期間（表示）", 9), Field("subdivision", "工程表の区切り", 10),
+        Field("situation", "現状及び課題", 11, tall=True), Field("purpose", "計画の目的", 12, tall=True),
+        Field("structure", "推進体制", 13, tall=True),
+    ),
+    roles_row=14, related=_related(23), domains_header_row=34, skips=_skips(49),
+)
+
+_INFO_FIELDS_V2: tuple[tuple[str, str, str, str | None], ...] = (
+    # key, label, help, dropdown
+    ("municipality", "団体名", "例: 青葉台市", None),
+    ("body_type", "団体種別", "市町村 か 都道府県（計画書の法の根拠と「本市・本県」の書き方が変わります）", "body_type"),
+    ("prefecture", "都道府県", "市町村の場合、所在の都道府県", None),
+    ("title", "計画名", "例: 青葉台市官民データ活用推進計画", None),
+    ("start_fy", "計画開始年度", "和暦・西暦どちらでも（例: 令和9年度、R9、2027）", None),
+    ("start_month", "開始月", "4月以外に始まる場合のみ（例: 12、12月）", None),
+    ("years", "計画期間（年数）", "3年か5年が一般的（1〜10年）", None),
+    ("period", "計画期間（表示）", "自動で表示されます", None),
+    ("subdivision", "工程表の区切り", "年度・半期・四半期", "subdivision"),
+    ("review", "見直し時期", "例: 毎年度、令和11年度に中間見直し", None),
+    ("contact_department", "問い合わせ先（担当部署）", "計画書の問い合わせ先に載ります（例: 企画部DX推進課）", None),
+    ("contact_phone", "問い合わせ先（電話）", "例: 000-000-0000", None),
+    ("contact_email", "問い合わせ先（メール）", "例: dx@city.example.lg.jp", None),
+    ("date_style", "日付の表記", "計画書の年度・日付の書き方: 和暦（西暦）・和暦・西暦", "date_style"),
+    ("grade_scale", "評価の尺度", "進捗の評価の段階（独自にする場合は下の「独自の評価段階」に書きます）", "grade_scale"),
+    ("cost_columns", "事業費・財源の列", "分野のシートに概算事業費（千円）と財源の列を置く（あり・なし）", "yes_no"),
+)
+_TALL_FIELDS = (("situation", "現状及び課題"), ("purpose", "計画の目的"), ("structure", "推進体制"))
+_FIRST_FIELD_ROW = 3
+_after_fields = _FIRST_FIELD_ROW + len(_INFO_FIELDS_V2) + len(_TALL_FIELDS)   # the roles caption row
+
+INFO_LAYOUT = InfoLayout(
+    version=2,
+    fields=tuple(Field(key, label, _FIRST_FIELD_ROW + i, help, dropdown=dd) for i, (key, label, help, dd) in enumerate(_INFO_FIELDS_V2))
+    + tuple(Field(key, label, _FIRST_FIELD_ROW + len(_INFO_FIELDS_V2) + i, tall=True) for i, (key, label) in enumerate(_TALL_FIELDS)),
+    roles_row=_after_fields,
+    related=_related(_after_fields + 6 + 2),
+    domains_header_row=_after_fields + 6 + 2 + 1 + 8 + 2,
+    skips=_skips(_after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2),
+    grades=Table(INFO, _after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2 + 1 + 14 + 2, (
+        Column("grade.code", "記号", 30, "input"),
+        Column("grade.label", "説明", 54, "input"),
+        Column("grade.min_percent", "達成率の下限（%）", 14, "input"),
+    )),
+    domains_capacity=16,
+)
+INFO_LAYOUTS = (INFO_LAYOUT, INFO_V1)
+
+# The current layout's parts, under the names the rest of the code uses.
+INFO_FIELDS = INFO_LAYOUT.fields
+INFO_FIELD = INFO_LAYOUT.field
+ROLES_ROW = INFO_LAYOUT.roles_row
+ROLES_CAPACITY = INFO_LAYOUT.roles_capacity
+RELATED = INFO_LAYOUT.related
+RELATED_CAPACITY = INFO_LAYOUT.related_capacity
+DOMAINS_HEADER_ROW = INFO_LAYOUT.domains_header_row
+DOMAINS_COL = INFO_LAYOUT.domains_col
+DOMAINS_CAPACITY = INFO_LAYOUT.domains_capacity
+SKIPS = INFO_LAYOUT.skips
+SKIPS_CAPACITY = INFO_LAYOUT.skips_capacity
+GRADES = INFO_LAYOUT.grades
+GRADES_CAPACITY = INFO_LAYOUT.grades_capacity
 
 
 # ---------------------------------------------------------------- domain sheets
@@ -214,15 +298,18 @@ DOMAIN_FREEZE_COL = 3  # ID, 柱, 施策名 stay visible
 CATALOG_TABLE = Table(CATALOG, 3, (
     Column("catalog.adopt", "採用", 6, "center", dropdown="adopt", help="採用する施策に「○」を付け、「カタログから追加」ボタンを押します"),
     Column("catalog.id", "カタログID", 9, "id"),
-    Column("catalog.domain", "分野", 14),
-    Column("catalog.pillar", "柱", 20),
-    Column("catalog.text", "施策名", 44, "wrap"),
-    Column("catalog.kpi", "例示KPI", 30, "wrap"),
-    Column("catalog.unit", "単位", 7),
-    Column("catalog.programs", "関連する国の施策", 14),
-    Column("catalog.seed_text", "メモの原文", 40, "wrap_muted"),
-    Column("catalog.note", "備考", 36, "wrap"),
+    Column("catalog.domain", "分野", 12, "wrap"),
+    Column("catalog.pillar", "柱", 16, "wrap"),
+    Column("catalog.text", "施策名", 34, "wrap"),
+    Column("catalog.summary", "概要", 50, "wrap"),
+    Column("catalog.owner", "担当課（例）", 16, "wrap"),
+    Column("catalog.kpis", "例示KPI（単位・集計）", 34, "wrap", help="最初のKPIが【案】として施策に入ります"),
+    Column("catalog.programs", "関連する国の施策", 30, "wrap", help="詳細は「国・県の施策」シート"),
+    Column("catalog.seed_text", "メモの原文", 34, "wrap_muted"),
+    Column("catalog.note", "備考", 40, "wrap"),
 ))
+CATALOG_READ_KEYS = ("catalog.adopt", "catalog.id")  # the columns read back; older layouts share them
+CATALOG_SECTION_MARK = "■"  # a section title row starts with it (in the 施策名 column)
 
 PROGRAMS_TABLE = Table(PROGRAMS, 3, (
     Column("program.id", "ID", 7, "id"),
@@ -236,8 +323,13 @@ PROGRAMS_TABLE = Table(PROGRAMS, 3, (
     Column("program.active_from_fy", "有効年度（から）", 11),
     Column("program.active_to_fy", "有効年度（まで）", 11),
     Column("program.url", "URL", 30),
-    Column("program.verified_on", "確認日", 11, "date"),
+    Column("program.verified_on", "確認日", 11, "date", help="出典を読んで確かめた日"),
+    # Added in 2026: workbooks made before have only the columns above; the reader treats these as absent then.
+    Column("program.status", "状態", 9, "center", dropdown="status", help="現行・終了・後継あり。終了した施策は関連付けると検証で警告されます"),
+    Column("program.successor", "後継", 7, "id", help="状態が「後継あり」のとき、後継の施策のID"),
+    Column("program.verification", "確認の内容", 40, "wrap"),
 ))
+PROGRAMS_LEGACY_WIDTH = 12  # columns of workbooks built before 状態・後継・確認の内容 existed
 
 
 # ---------------------------------------------------------------- generated sheets
