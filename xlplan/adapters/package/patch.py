@@ -95,6 +95,8 @@ def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
 
 
 def _move_of(op: Op) -> Move | None:
+    if isinstance(op, (InsertRows, DeleteRows, InsertColumns, DeleteColumns)) and op.count < 0:
+        raise ValueError(f"a negative count: {op!r}")  # deleting is its own op
     if isinstance(op, InsertRows):
         return Move.rows(op.sheet, op.row, op.count)
     if isinstance(op, DeleteRows):
