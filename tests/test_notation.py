@@ -66,7 +66,7 @@ def test_only_the_first_date_of_a_text_carries_the_western_year():
 
 @pytest.mark.parametrize("typed", [
     "サイバーセキュリティ基本法（平成26年法律第104号）",   # laws are cited in 和暦 whatever the notation
-    "約1,200手続", "R&D", "2026/13/40", "第2次総合計画", "毎年度秋に公表",
+    "約1,200手続", "R&D", "2026/13/40", "第2次総合計画", "毎年度秋に公表", "運用ガイドライン（2016年版）",
 ])
 def test_text_that_is_not_a_date_is_left_as_typed(typed):
     assert Dates(WE).text(typed) == typed

@@ -8,7 +8,8 @@
 
 `Dates.text` rewrites the dates a clerk typed in free text (2028年度, R9年度,
 2026/3/31, 平成27年 …) into the same notation, so that a plan never shows two
-notations side by side. Law citations (平成28年法律第103号) keep their 和暦.
+notations side by side. Law citations (平成28年法律第103号) keep their 和暦, and titles
+with an edition year (…ガイドライン（2016年版）) are names, left as written.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ class Dates:
     def scope(self) -> Dates:
         """A fresh scope: its first date carries the 西暦 again (和暦（西暦）)."""
         return Dates(self.style)
+
+    def western_given(self) -> Dates:
+        """This scope's 西暦 is already given (e.g. by a table's year headers): dates are 和暦 only."""
+        self._western_pending = False
+        return self
 
     def _both(self) -> bool:
         both = self._western_pending
@@ -215,6 +221,6 @@ _DATE_RE = re.compile(
     rf"|(?P<fy_era>{_ERA_OR_LETTER})\s*(?P<fy_n>{_NUM})\s*年度{_PAIR_W}"
     rf"|{_NOT_DIGIT_BEFORE}(?P<ym_y>{_D}{{4}})\s*年\s*(?P<ym_m>{_D}{{1,2}})\s*月(?!\s*{_D})"
     rf"|(?P<yme_era>{_ERA})\s*(?P<yme_y>{_NUM})\s*年\s*(?P<yme_m>{_D}{{1,2}})\s*月(?!\s*{_D})"
-    rf"|{_NOT_DIGIT_BEFORE}(?P<y_w>{_D}{{4}})\s*年(?![度0-9０-９])(?:\s*[（(]\s*(?:{_ERA})(?:{_NUM})\s*年\s*[）)])?"
-    rf"|(?P<y_era>{_ERA})\s*(?P<y_n>{_NUM})\s*年(?![度0-9０-９]){_NOT_LAW}(?:\s*[（(]\s*{_D}{{4}}\s*年\s*[）)])?"
+    rf"|{_NOT_DIGIT_BEFORE}(?P<y_w>{_D}{{4}})\s*年(?![度版0-9０-９])(?:\s*[（(]\s*(?:{_ERA})(?:{_NUM})\s*年\s*[）)])?"
+    rf"|(?P<y_era>{_ERA})\s*(?P<y_n>{_NUM})\s*年(?![度版0-9０-９]){_NOT_LAW}(?:\s*[（(]\s*{_D}{{4}}\s*年\s*[）)])?"
 )

@@ -107,7 +107,7 @@ def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = 
         return domain_order.get(m.domain, len(domain_order))
 
     def pillar_title(m: Measure) -> str:
-        return f"{m.pillar.value}（{m.pillar.info.heading}）" if m.pillar else "柱が未入力"
+        return m.pillar.title if m.pillar else "柱が未入力"
 
     if group_by == "pillar":
         outer, inner, outer_title, inner_title = pillar_key, domain_key, pillar_title, (lambda m: m.domain)
