@@ -33,3 +33,7 @@ End Sub
 Sub ExportDocument()
     RunPython "import xlplan.excel as x; x.export_document()"
 End Sub
+
+Sub ExportDocumentPdf()
+    RunPython "import xlplan.excel as x; x.export_document_pdf()"
+End Sub

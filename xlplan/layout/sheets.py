@@ -148,7 +148,7 @@ class InfoLayout:
 
 def _related(header_row: int) -> Table:
     return Table(INFO, header_row, (
-        Column("related.name", "計画名", 30, "input"),
+        Column("related.name", "計画名", 44, "input"),
         Column("related.relation", "関係", 54, "input"),
         Column("related.start_fy", "開始年度", 14, "input"),
         Column("related.end_fy", "終了年度", 14, "input"),
@@ -157,7 +157,7 @@ def _related(header_row: int) -> Table:
 
 def _skips(header_row: int) -> Table:
     return Table(INFO, header_row, (
-        Column("skip.target", "柱・分野", 30, "input"),
+        Column("skip.target", "柱・分野", 44, "input"),
         Column("skip.reason", "取り組まない理由", 54, "input"),
     ))
 
@@ -207,7 +207,7 @@ INFO_LAYOUT = InfoLayout(
     domains_header_row=_after_fields + 6 + 2 + 1 + 8 + 2,
     skips=_skips(_after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2),
     grades=Table(INFO, _after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2 + 1 + 14 + 2, (
-        Column("grade.code", "記号", 30, "input"),
+        Column("grade.code", "記号", 44, "input"),
         Column("grade.label", "説明", 54, "input"),
         Column("grade.min_percent", "達成率の下限（%）", 14, "input"),
     )),
@@ -494,6 +494,7 @@ class Button:
     col: int
     caption: str
     macro: str          # Sub in macros/XlplanMacros.bas
+    x_offset: int = 4   # pixels from the cell's left edge (several buttons side by side in one wide cell)
 
 
 MACRO_MODULE = "XlplanMacros"
@@ -506,6 +507,8 @@ BUTTONS: tuple[Button, ...] = (
     Button(SCHEDULE, 0, 9, "工程表を再描画", "RedrawSchedule"),
     Button(COVERAGE, 0, 4, "検証（網羅表も更新）", "ValidatePlan"),
     Button(PROGRESS, 0, 4, "進捗管理を作成", "UpdateProgress"),
-    Button(USAGE, 14, 1, "計画書（Word）を出力", "ExportDocument"),
-    Button(USAGE, 16, 1, "環境診断", "Doctor"),
+    # 使い方: one row of buttons under the title (USAGE_BUTTON_ROW), side by side in the wide column B.
+    Button(USAGE, 1, 1, "計画書（Word）を出力", "ExportDocument"),
+    Button(USAGE, 1, 1, "計画書（PDF）を出力", "ExportDocumentPdf", x_offset=134),
+    Button(USAGE, 1, 1, "環境診断", "Doctor", x_offset=264),
 )
