@@ -18,10 +18,17 @@ from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
-from xlplan.layout.sheet_values import coverage_values, findings_sheet_values, measure_rows, progress_values, schedule_sheet_values
+from xlplan.layout.sheet_values import (
+    coverage_values,
+    findings_sheet_values,
+    measure_rows,
+    progress_values,
+    schedule_outline,
+    schedule_sheet_values,
+)
 
 
 def current_fy(today: dt.date | None = None) -> int:
@@ -87,7 +94,8 @@ def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: Group
             raise XlplanUserError(f.message, sheet=f.sheet, cell=f.cell)
     layout = read.layout.schedule
     values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by)
-    return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row)]
+    return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row),
+            OutlineRows(L.SCHEDULE, layout.first_row, tuple(schedule_outline(values, layout)))]
 
 
 @dataclass(frozen=True)

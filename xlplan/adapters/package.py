@@ -27,7 +27,7 @@ from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import atomic_write_bytes
 from xlplan.layout.a1 import cell_name, col_index
 from xlplan.layout.cells import Formula
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 from xlplan.layout.rowheight import row_height
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -165,6 +165,23 @@ class _Sheet:
                 wraps.append((c.get("s") or "0") in wrapping)
             row.set("ht", f"{row_height(values, widths, wraps):g}")
             row.set("customHeight", "1")
+
+    def outline_rows(self, r0: int, levels: tuple[int, ...]) -> None:
+        """Outline levels from row r0 down (none below the given ones); those rows are shown again."""
+        for r, row in self.rows.items():
+            if r >= r0:
+                for attr in ("outlineLevel", "hidden", "collapsed"):
+                    row.attrib.pop(attr, None)
+        for i, level in enumerate(levels):
+            if level:
+                self._row(r0 + i).set("outlineLevel", str(level))
+        fmt = self.root.find(f"{{{NS}}}sheetFormatPr")
+        if fmt is not None:  # the outline's depth, which Excel needs to draw the level buttons
+            deepest = max((int(row.get("outlineLevel", "0")) for row in self.rows.values()), default=0)
+            if deepest:
+                fmt.set("outlineLevelRow", str(deepest))
+            else:
+                fmt.attrib.pop("outlineLevelRow", None)
 
     def _row(self, r: int) -> etree._Element:
         row = self.rows.get(r)
@@ -448,6 +465,8 @@ def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> by
                     if wrapping is None:
                         wrapping = _styles_info(zin)
                     edit.fit_rows(op.row, op.count, wrapping, shared_strings)
+                elif isinstance(op, OutlineRows):
+                    edit.outline_rows(op.row, op.levels)
             replaced[part] = edit.to_bytes()
             formulas_changed |= edit.formulas_changed
         drop = _calc_chain_removal(zin, replaced) if formulas_changed else set()

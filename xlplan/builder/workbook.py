@@ -52,11 +52,13 @@ from xlplan.layout.sheet_values import (
     measure_rows,
     program_row,
     related_rows,
+    schedule_outline,
     schedule_sheet_values,
     skip_rows,
 )
 from xlplan.layout.styles import (
     CURRENT_FY_FILL,
+    CURRENT_FY_FRAME,
     ERROR_FILL,
     ERROR_FONT,
     PHASE_FILLS,
@@ -440,32 +442,54 @@ class _Builder:
         self._write_rows(ws, layout.marker_row, [values[layout.marker_row]], ["marker"] * table.width)
         self._headers(ws, table)
         ws.set_row(table.header_row, 36 if layout.parts == 1 else 50)
-        self._write_rows(ws, layout.first_row, values[layout.first_row:], styles)
-        self._fit_rows(ws, layout.first_row, values[layout.first_row:], table)
+        data = values[layout.first_row:]
+        self._write_rows(ws, layout.first_row, data, styles)
+        # Row heights for wrapped text, and the outline: a pillar's rows (and a domain's measures) collapse
+        # under their group row, whose ［－］ sits beside it (summary rows above).
+        widths = [c.width for c in table.columns]
+        wraps = [bool(STYLES[c.style].get("text_wrap")) for c in table.columns]
+        for r, (row, level) in enumerate(zip(data, schedule_outline(values, layout))):
+            ws.set_row(layout.first_row + r, row_height(row, widths, wraps), None, {"level": level} if level else None)
+        ws.outline_settings(True, False, True, False)
         last_row = layout.first_row + SCHEDULE_ROWS
         first = layout.first_row + 1  # Excel row number of the first data row
         kind = f"${table.letter('row.kind')}{first}"
         slots = layout.slots()
         last_fy_col = table.col(layout.slot_key(*slots[-1])) if slots else table.col("row.programs")
         fy0 = table.col(layout.slot_key(*slots[0])) if slots else None
-        section = {"type": "formula", "criteria": f'={kind}="section"', "stop_if_true": True,
-                   "format": self.wb.add_format({"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True})}
-        subsection = {"type": "formula", "criteria": f'={kind}="subsection"', "stop_if_true": True,
-                      "format": self.wb.add_format({"bg_color": SUBSECTION_FILL, "bold": True})}
-        border = {"type": "formula", "criteria": f'={kind}="measure"',
-                  "format": self.wb.add_format({"border": 1, "border_color": "#BFBFBF"})}
+        section_fmt = {"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True}
+        subsection_fmt = {"bg_color": SUBSECTION_FILL, "bold": True}
+        measure_fmt = {"border": 1, "border_color": "#BFBFBF"}
+
+        def rule(criteria: str, props: dict) -> dict:
+            # First match wins, in Excel (stop if true) as in LibreOffice (one rule per cell).
+            return {"type": "formula", "criteria": f"={criteria}", "stop_if_true": True, "format": self.wb.add_format(props)}
+
+        section = rule(f'{kind}="section"', section_fmt)
+        subsection = rule(f'{kind}="subsection"', subsection_fmt)
+        border = rule(f'{kind}="measure"', measure_fmt)
         blocks = [(layout.first_row, 0, last_row, (fy0 if fy0 is not None else last_fy_col + 1) - 1, [section, subsection, border])]
         if fy0 is not None:
-            # Phase fills come from the hidden code columns, one per fiscal year, at a fixed offset.
+            # Phase fills come from the hidden code columns, one per fiscal year, at a fixed offset. The current
+            # year's column (marked 「▼今年度」 above its header) is framed in red over the table's whole height,
+            # on top of whatever fill a cell has.
             code0 = f"{table.letter('code:' + layout.slot_key(*slots[0]))}{first}"
-            phases = [{"type": "formula", "criteria": f"=AND({kind}=\"measure\",{code0}={PHASE_CODES[phase]})",
-                       "format": self.wb.add_format({"bg_color": color, "border": 1, "border_color": "#808080"})}
-                      for phase, color in PHASE_FILLS.items()]
-            today = {"type": "formula", "criteria": f'=AND({kind}="measure",{col_letter(fy0)}${layout.marker_row + 1}<>"")',
-                     "format": self.wb.add_format({"bg_color": CURRENT_FY_FILL, "border": 1, "border_color": "#BFBFBF"})}
-            blocks.append((layout.first_row, fy0, last_row, last_fy_col, [section, subsection, *phases, today, border]))
+            now = f'{col_letter(fy0)}${layout.marker_row + 1}<>""'
+            frame = {"left": 1, "right": 1, "left_color": CURRENT_FY_FRAME, "right_color": CURRENT_FY_FRAME,
+                     "top": 1, "bottom": 1, "top_color": "#808080", "bottom_color": "#808080"}
+            phase_fmt = {phase: {"bg_color": color, "border": 1, "border_color": "#808080"} for phase, color in PHASE_FILLS.items()}
+            rules = [rule(f'AND({kind}="section",{now})', {**section_fmt, **frame}), section,
+                     rule(f'AND({kind}="subsection",{now})', {**subsection_fmt, **frame}), subsection]
+            for phase, props in phase_fmt.items():
+                is_phase = f'{kind}="measure",{code0}={PHASE_CODES[phase]}'
+                rules += [rule(f"AND({is_phase},{now})", {**props, **frame}), rule(f"AND({is_phase})", props)]
+            rules += [rule(f'AND({kind}="measure",{now})', {"bg_color": CURRENT_FY_FILL, **frame}), border]
+            blocks.append((layout.first_row, fy0, last_row, last_fy_col, rules))
+            header_now = rule(now, {"bg_color": CURRENT_FY_FRAME, "font_color": "#FFFFFF", "bold": True})
+            blocks.append((table.header_row, fy0, table.header_row, last_fy_col, [header_now]))
         self._cf(ws, blocks)
-        ws.freeze_panes(layout.first_row, 4)
+        ws.freeze_panes(layout.first_row, layout.freeze_cols)
+        ws.autofilter(table.header_row, 0, last_row, last_fy_col)
         self._print(ws, table, a3=True)
         ws.repeat_rows(table.header_row, table.header_row)
         ws.set_header(f"&L&8{self.plan.municipality}　工程表&R&8&D")

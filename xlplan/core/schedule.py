@@ -39,9 +39,13 @@ class ScheduleRow:
         return {fy: cell for (fy, part), cell in self.slots.items() if part == 1}
 
 
-def _num(value: float) -> str:
+def number_text(value: float) -> str:
+    """3,200 / 38.5: thousands separators, no float noise."""
     # 15 significant digits: ",g" alone keeps 6 and shows 1234567.5 as 1.23457e+06.
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.15g}"
+
+
+_num = number_text
 
 
 def kpi_target_text(k: Kpi) -> str:

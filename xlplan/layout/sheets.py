@@ -351,6 +351,7 @@ class ScheduleLayout:
     legend_row: int = 2
     marker_row: int = 3
     header_row: int = 4
+    freeze_cols: int = 2         # No. and 施策名 stay in view
 
     @property
     def first_row(self) -> int:
@@ -382,16 +383,15 @@ class ScheduleLayout:
         # One hidden code column per time column; conditional formats read them
         # to fill the visible cells, so a redraw only writes values.
         code_cols = tuple(Column("code:" + c.key, "code" + c.key[3:], 3, "hidden") for c in fy_cols)
+        # 柱 and 分野 are said once, by the group rows above the measures (the year columns stay on screen).
         return Table(SCHEDULE, self.header_row, (
-            Column("row.no", "No.", 5, "cell"),  # section titles start here and run over to the right
-            Column("row.pillar", "柱", 16, "wrap"),
-            Column("row.domain", "分野", 11, "wrap"),
+            Column("row.no", "No.", 5, "cell"),  # group titles start here and run over to the right
             Column("row.name", "施策名", 30, "wrap"),
             Column("row.owner", "担当課", 12, "wrap"),
-            Column("row.kpi", "KPI（指標）", 26, "wrap"),
-            Column("row.baseline", "現状値（時点）", 13, "wrap"),
-            Column("row.target", "目標値（年度）", 13, "wrap"),
-            Column("row.programs", "関連する国・県の施策・補助", 22, "wrap"),
+            Column("row.kpi", "KPI（指標）", 28, "wrap"),
+            Column("row.baseline", "現状値（時点）", 18, "wrap"),
+            Column("row.target", "目標値（年度）", 16, "wrap"),
+            Column("row.programs", "関連する国・県の施策・補助", 24, "wrap"),
             *fy_cols,
             Column("row.kind", "kind", 3, "hidden"),
             *code_cols,

@@ -59,3 +59,4 @@ WARNING_FONT = "#9C5700"
 SECTION_FILL = "#1F4E78"
 SUBSECTION_FILL = "#DDEBF7"
 CURRENT_FY_FILL = "#FFF9E5"
+CURRENT_FY_FRAME = "#C00000"   # the current fiscal year's column: red frame, red header (the 「▼今年度」 marker's colour)
