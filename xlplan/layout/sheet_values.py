@@ -218,7 +218,7 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
             for key, text in cells.items():
                 blocks[key].append(text + "\n" * (height - text.count("\n")))
         for key, parts in blocks.items():
-            row[table.col(key)] = "\n".join(parts).rstrip("\n")
+            row[table.col(key)] = "\n".join(parts)
         for (fy, part), cell in srow.slots.items():
             key = layout.slot_key(fy, part)
             if table.has(key):
