@@ -200,3 +200,36 @@ def test_the_printed_sheet_has_no_lone_closing_bracket_and_shows_the_current_yea
     assert not lone, lone[:3]
     assert CURRENT_FY_MARK in text and "凡例" in text
     assert not re.search(r"\d{4}/\d{1,2}/\d{1,2}", text) and not re.search(r"(?<![A-Za-z])R\d{1,2}(?!\d)", text)
+
+
+def test_live_excel_groups_rows_with_one_call_per_block_not_per_row(monkeypatch):
+    """Through Excel's object model (COM): clear the outline once, then one OutlineLevel per run of rows."""
+    from types import SimpleNamespace
+
+    from xlplan.adapters.xlwings_live import apply_ops_live
+    from xlplan.layout.ops import OutlineRows
+
+    calls: list[tuple] = []
+
+    class Rows:
+        def __init__(self, ref):
+            self.ref = ref
+
+        def ClearOutline(self):   # noqa: N802 (Excel's name)
+            calls.append(("clear", self.ref))
+
+        def __setattr__(self, name, value):
+            if name == "OutlineLevel":
+                calls.append(("level", self.ref, value))
+            object.__setattr__(self, name, value)
+
+    sheet = SimpleNamespace(api=SimpleNamespace(Rows=Rows), used_range=SimpleNamespace(row=1, shape=(40, 10)))
+    book = SimpleNamespace(sheets={L.SCHEDULE: sheet})
+    levels = (0, 1, 2, 2, 2, 1, 2, 0, 1, 2)
+    from xlplan.adapters import xlwings_live
+
+    monkeypatch.setattr(xlwings_live, "check_writable", lambda book, sheets: None)
+    apply_ops_live(book, [OutlineRows(L.SCHEDULE, 5, levels)])
+    assert calls[0] == ("clear", "6:40")
+    assert calls[1:] == [("level", "7:7", 2), ("level", "8:10", 3), ("level", "11:11", 2), ("level", "12:12", 3),
+                         ("level", "14:14", 2), ("level", "15:15", 3)]
