@@ -28,15 +28,18 @@ def test_examples_run_in_order(tmp_path):
     assert "KPI-TARGET-FY-OUTSIDE" in run("04_plan_in_code.py")
     run("05_export.py", book, tmp_path)
     assert (tmp_path / "青葉台市_計画書.docx").exists() and (tmp_path / "opendata" / "measures.csv").exists()
+    imported = run("06_programs_import.py", book)
+    assert "追加: ['K11', 'K12', 'K13']" in imported and "参照できないID: なし" in imported
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice makes the PDF")
 def test_plan_pdf_example(tmp_path):
-    out = run("06_plan_pdf.py", ROOT / "samples" / "sample_plan.yaml", tmp_path, "和暦")
+    out = run("07_plan_pdf.py", ROOT / "samples" / "sample_plan.yaml", tmp_path, "和暦")
     pdf = tmp_path / "青葉台市_計画書.pdf"
     assert str(pdf) in out and pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
-        "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py", "06_plan_pdf.py"]
+        "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py",
+        "06_programs_import.py", "07_plan_pdf.py"]

@@ -1,6 +1,6 @@
 """計画書を PDF にする（目次のページ番号入り）。「計画書（PDF）を出力」ボタン・`xlplan export --pdf` と同じ。
 
-    python docs/examples/06_plan_pdf.py ブック.xlsm|計画.yaml [出力フォルダー] [和暦（西暦）|和暦|西暦]
+    python docs/examples/07_plan_pdf.py ブック.xlsm|計画.yaml [出力フォルダー] [和暦（西暦）|和暦|西暦]
 
 LibreOffice（Windows では Word でも可）が必要です。年度・日付の書き方は基本情報の「日付の表記」に従い、
 3つ目の引数で上書きできます。
