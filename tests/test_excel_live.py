@@ -33,6 +33,7 @@ from xlplan.layout.cells import Formula
 from xlplan.layout.ops import InsertRows, ReplaceValues, SetValues
 from xlplan.layout.read import read_plan
 from xlplan.planfile import load_plan
+from xlplan.render import find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "sample_plan.yaml"
@@ -611,6 +612,23 @@ def test_export_document_button_writes_the_docx_next_to_the_workbook(sample_data
     target = folder / (Path(BOOK_NAME).stem + "_計画書.docx")
     assert target.exists() and target.stat().st_size > 10_000
     assert str(target) in message and alerts(book) == [message]
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is needed to make the PDF")
+def test_export_pdf_button_writes_the_pdf_with_page_numbers_next_to_the_workbook(sample_data, tmp_path, monkeypatch):
+    import subprocess
+
+    folder = tmp_path / "計画 フォルダー"
+    folder.mkdir()
+    monkeypatch.setattr(x, "book_fullname", lambda book: str(folder / BOOK_NAME))
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.export_document_pdf()
+    target = folder / (Path(BOOK_NAME).stem + "_計画書.pdf")
+    assert target.exists() and target.read_bytes().startswith(b"%PDF")
+    assert str(target) in message and "目次のページ番号入り" in message and alerts(book) == [message]
+    contents = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(target), "-"], capture_output=True, text=True).stdout
+    assert re.search(r"現状及び課題\.{4,}\s*3", contents.replace(" ", ""))
+    assert writes(book) == []
 
 
 def test_export_document_button_needs_a_local_folder(sample_data, tmp_path, monkeypatch):

@@ -272,6 +272,8 @@ PASS_CASES = [
     Pass("PLAN-LENGTH", top(years=10), frozenset({"PLAN-LENGTH-UNUSUAL", "PLAN-RELATED-PERIOD"})),
     Pass("PLAN-LENGTH-UNUSUAL", lambda d: d.update(plan_data(START, 3))),
     Pass("PLAN-RELATED-PERIOD", top(related_plans=[{"name": "総合計画", "start_fy": START, "end_fy": END}])),
+    Pass("PLAN-RELATED-PERIOD", top(related_plans=[{"name": "後期基本計画", "start_fy": START - 1, "end_fy": END - 1}],
+                                    review="令和12年度に総合計画の改定に合わせて見直し"), id="review-stated"),
     Pass("PLAN-NAME-MISSING", top(municipality="青葉台市")),
     Pass("MEAS-DUPLICATE-ID", setter(lambda d: d["measures"][1], id="M00-2")),
     Pass("MEAS-NAME-MISSING", meas(name="施策")),

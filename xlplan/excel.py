@@ -123,6 +123,11 @@ def collect_answers(book: xw.Book | None = None, folder: Path | None = None) -> 
     return _run(book, "回答を取り込む", lambda ctx: _collect(ctx, folder))
 
 
+def export_document_pdf(book: xw.Book | None = None) -> str:
+    """「計画書（PDF）を出力」: the plan document as a PDF (contents with page numbers) next to the workbook."""
+    return _run(book, "計画書（PDF）を出力", _export_document_pdf)
+
+
 def doctor(book: xw.Book | None = None) -> str:
     """「環境診断」: Python, versions, xlwings.conf and the workbook's location, in a message box."""
     return _run(book, "環境診断", _doctor, location_notes=False)
@@ -360,9 +365,7 @@ def _progress(ctx: _Context) -> str:
     return f"『{L.PROGRESS}』シートに{wareki_fy(fy)}の評価を作りました。別の年度を見るときは B2 に年度を入れて、もう一度押してください。"
 
 
-def _export_document(ctx: _Context) -> str:
-    from xlplan.export.docx import export_docx
-
+def _document_target(ctx: _Context, suffix: str) -> tuple[Path, ReadResult]:
     location = ctx.location
     if location.kind != "local":
         raise XlplanUserError("計画書はブックと同じフォルダーに保存します。ブックをこの PC のフォルダーに保存してから"
@@ -370,9 +373,31 @@ def _export_document(ctx: _Context) -> str:
     read = read_plan(ctx.read_plan_sheets())
     _require_plan(read)
     assert read.plan is not None
-    target = Path(location.text).with_name(Path(location.text).stem + "_計画書.docx")
+    return Path(location.text).with_name(Path(location.text).stem + f"_計画書{suffix}"), read
+
+
+def _export_document(ctx: _Context) -> str:
+    from xlplan.export.docx import export_docx
+
+    target, read = _document_target(ctx, ".docx")
     export_docx(read.plan, target)
-    return f"計画書の案を保存しました:\n{target}\n目次は Word で開いて「フィールドの更新」を行うと作られます。"
+    return (f"計画書の案を保存しました:\n{target}\n目次のページ番号は、Word で目次を右クリックして「フィールド更新」を選ぶと"
+            "入ります。ページ番号入りの PDF は「計画書（PDF）を出力」ボタンで作れます。")
+
+
+def _export_document_pdf(ctx: _Context) -> str:
+    import tempfile
+
+    from xlplan.export.docx import docx_bytes
+    from xlplan.export.pdf import docx_to_pdf
+
+    target, read = _document_target(ctx, ".pdf")
+    ctx.session.status("計画書を PDF にしています…")
+    with tempfile.TemporaryDirectory(prefix="xlplan-pdf-") as tmp:
+        source = Path(tmp) / "plan.docx"
+        source.write_bytes(docx_bytes(read.plan))
+        docx_to_pdf(source, target)
+    return f"計画書の PDF を保存しました（目次のページ番号入り）:\n{target}"
 
 
 def _clear_marks(ctx: _Context) -> str:

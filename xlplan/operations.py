@@ -23,7 +23,7 @@ from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 from xlplan.layout.cells import fy_texts_cell, fy_values_cell
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
@@ -33,6 +33,7 @@ from xlplan.layout.sheet_values import (
     measure_rows,
     program_row,
     progress_values,
+    schedule_outline,
     schedule_sheet_values,
 )
 
@@ -100,7 +101,8 @@ def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: Group
             raise XlplanUserError(f.message, sheet=f.sheet, cell=f.cell)
     layout = read.layout.schedule
     values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by)
-    return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row)]
+    return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row),
+            OutlineRows(L.SCHEDULE, layout.first_row, tuple(schedule_outline(values, layout)))]
 
 
 @dataclass(frozen=True)

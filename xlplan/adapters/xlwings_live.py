@@ -35,7 +35,7 @@ from typing import Any, Self
 
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 
 Grid = list[list[Any]]
 Progress = Callable[[int, int], None]
@@ -208,7 +208,7 @@ def normalize_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ writing
 
-LIVE_OPS = (SetValues, InsertRows, ReplaceValues, FitRows)
+LIVE_OPS = (SetValues, InsertRows, ReplaceValues, FitRows, OutlineRows)
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int:
@@ -294,6 +294,8 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
             return 0
         sheet.range(f"{op.row + 1}:{op.row + op.count}").rows.autofit()
         return 1
+    if isinstance(op, OutlineRows):
+        return _outline_rows(sheet, op)
     raise TypeError(f"unknown op {op!r}")
 
 
@@ -316,6 +318,31 @@ def write_block(live: LiveBook, sheet, row: int, col: int, block: Grid) -> int:
         part = values[start:start + step]
         sheet.range((row + start + 1, col + 1), (row + start + len(part), col + n_cols)).raw_value = part
     return -(-len(values) // step)
+
+
+def _outline_rows(sheet, op: OutlineRows) -> int:
+    """One write per run of rows at the same level (a group row or a block of measures), never per row.
+
+    Needs Excel's object model (COM); an engine without it (xlwings' remote engine) keeps the grouping
+    the workbook was built with, and the values are still right."""
+    try:
+        rows = sheet.api.Rows
+    except Exception:  # NotImplementedError on engines without COM
+        return 0
+    calls = 0
+    last = op.row + len(op.levels)
+    used = sheet.used_range
+    end = max(last, used.row + used.shape[0] - 1)
+    rows(f"{op.row + 1}:{end}").ClearOutline()
+    calls += 1
+    start = 0
+    for i in range(1, len(op.levels) + 1):
+        if i == len(op.levels) or op.levels[i] != op.levels[start]:
+            if op.levels[start]:
+                rows(f"{op.row + start + 1}:{op.row + i}").OutlineLevel = op.levels[start] + 1  # Excel's 1 = no group
+                calls += 1
+            start = i
+    return calls
 
 
 def excel_block(values: list[list[Any]]) -> Grid:

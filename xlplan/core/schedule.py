@@ -39,9 +39,13 @@ class ScheduleRow:
         return {fy: cell for (fy, part), cell in self.slots.items() if part == 1}
 
 
-def _num(value: float) -> str:
+def number_text(value: float) -> str:
+    """3,200 / 38.5: thousands separators, no float noise."""
     # 15 significant digits: ",g" alone keeps 6 and shows 1234567.5 as 1.23457e+06.
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.15g}"
+
+
+_num = number_text
 
 
 def kpi_target_text(k: Kpi) -> str:
@@ -107,7 +111,7 @@ def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = 
         return domain_order.get(m.domain, len(domain_order))
 
     def pillar_title(m: Measure) -> str:
-        return f"{m.pillar.value}（{m.pillar.info.heading}）" if m.pillar else "柱が未入力"
+        return m.pillar.title if m.pillar else "柱が未入力"
 
     if group_by == "pillar":
         outer, inner, outer_title, inner_title = pillar_key, domain_key, pillar_title, (lambda m: m.domain)

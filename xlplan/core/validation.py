@@ -74,11 +74,13 @@ def check_plan(plan: Plan) -> Iterator[Finding]:
         yield warning("PLAN-LENGTH-UNUSUAL", f"計画期間が{plan.years}年です。3年か5年が一般的です。既存の計画と終期を合わせた場合などはこのままで構いません。",
                       Ref(field="years"))
     for i, rel in enumerate(plan.related_plans):
-        if rel.start_fy > plan.start_fy or rel.end_fy < plan.end_fy:
+        # A stated 見直し時期 answers the mismatch: the plan says when it is brought in line again.
+        if (rel.start_fy > plan.start_fy or rel.end_fy < plan.end_fy) and not plan.review:
             yield warning(
                 "PLAN-RELATED-PERIOD",
                 f"計画期間（{_period(plan)}）が関連する計画「{rel.name}」の期間（{wareki_fy(rel.start_fy)}〜{wareki_fy(rel.end_fy)}）"
-                "からはみ出しています。終期を合わせるか、見直しの時期を計画に書いてください。",
+                "からはみ出しています。終期を合わせるか、基本情報の「見直し時期」に見直しの時期を書いてください"
+                "（例: 令和12年度に総合計画の改定に合わせて見直し）。書くとこの警告は出ません。",
                 Ref(field="related_plans", index=i),
             )
 

@@ -62,6 +62,11 @@ class Pillar(StrEnum):
     def order(self) -> int:
         return list(Pillar).index(self)
 
+    @property
+    def title(self) -> str:
+        """The pillar's one title in every output (plan document §5 and §6, 工程表 group rows)."""
+        return self.info.heading
+
 
 DEFAULT_DOMAINS: tuple[str, ...] = (
     "電子行政", "健康・医療・介護", "観光", "農林水産", "金融", "防災・減災", "移動", "その他",

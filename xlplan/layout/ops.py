@@ -87,4 +87,16 @@ class FitRows:
     count: int
 
 
-Op = SetValues | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
+@dataclass(frozen=True)
+class OutlineRows:
+    """Row grouping (the outline's ［－］ buttons) from `row` down: levels[i] for row + i, none below.
+
+    Only for sheets xlplan owns and redraws (スケジュール): rows from `row` down are shown again.
+    """
+
+    sheet: str
+    row: int
+    levels: tuple[int, ...]
+
+
+Op = SetValues | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows | OutlineRows

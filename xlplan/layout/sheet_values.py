@@ -12,10 +12,12 @@ from typing import Any
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan, Program
-from xlplan.core.schedule import GroupBy, kpi_baseline_text, kpi_target_text, schedule_rows, schedule_subtitle
+from xlplan.core.notation import Dates
+from xlplan.core.schedule import GroupBy, kpi_target_text, number_text, schedule_rows, schedule_subtitle
 from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, YES_NO, Phase
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import quote_sheet
+from xlplan.layout.rowheight import wrap_text
 from xlplan.layout.cells import (
     Formula,
     as_of_cell,
@@ -191,6 +193,37 @@ def legend_cells() -> list[str]:
             f"{TARGET_MARK} KPI目標", f"{MILESTONE_MARK} マイルストーン"]
 
 
+def _baseline(k: Kpi, dates: Dates) -> str:
+    """3,200件（令和7年度）, 45手続（令和8年3月31日）: the plan's notation, never 2026/3/31 or R7."""
+    if k.baseline is None:
+        return ""
+    value = UNKNOWN_BASELINE if k.baseline.value is None else f"{number_text(k.baseline.value)}{k.unit}"
+    if k.baseline.as_of_date:
+        return f"{value}（{dates.date(k.baseline.as_of_date)}）"
+    if k.baseline.as_of_fy:
+        return f"{value}（{dates.fy(k.baseline.as_of_fy)}）"
+    return value
+
+
+def schedule_outline(values: list[Row], layout: L.ScheduleLayout) -> list[int]:
+    """Row outline levels from the first data row: group rows 1, measures 2 under a subsection (1 without),
+    so that a pillar (or a domain) can be collapsed under its group row."""
+    kind_col = layout.table.col("row.kind")
+    levels = []
+    in_sub = False
+    for row in values[layout.first_row:]:
+        kind = row[kind_col]
+        if kind == "section":
+            levels.append(0)
+            in_sub = False
+        elif kind == "subsection":
+            levels.append(1)
+            in_sub = True
+        else:
+            levels.append(2 if in_sub else 1)
+    return levels
+
+
 def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int, group_by: GroupBy = "pillar") -> list[Row]:
     """Every value of the スケジュール sheet from A1 down: one block, one write."""
     table = layout.table
@@ -208,6 +241,7 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
         if table.has(layout.slot_key(current_fy, part)):
             marker[table.col(layout.slot_key(current_fy, part))] = CURRENT_FY_MARK
     rows: list[Row] = [title, subtitle, legend, marker, table.headers]
+    dates = Dates(plan.date_style).western_given()  # the year headers give both notations
     for srow in schedule_rows(plan, group_by, layout.parts):
         row = blank()
         row[table.col("row.kind")] = srow.kind
@@ -217,21 +251,26 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
             continue
         m = srow.measure
         assert m is not None
+        col_width = lambda key: table.columns[table.col(key)].width  # noqa: E731
         row[table.col("row.no")] = srow.no
-        row[table.col("row.pillar")] = m.pillar.value if m.pillar else ""
-        row[table.col("row.domain")] = m.domain
-        row[table.col("row.name")] = m.name
-        row[table.col("row.owner")] = m.owner
-        row[table.col("row.kpi")] = "\n".join(k.name for k in m.kpis)
-        row[table.col("row.baseline")] = "\n".join(kpi_baseline_text(k) for k in m.kpis)
-        row[table.col("row.target")] = "\n".join(
-            f"{kpi_target_text(k)}（{wareki_fy(k.target_fy)}）" if k.target_fy else kpi_target_text(k) for k in m.kpis)
-        row[table.col("row.programs")] = "\n".join(
-            f"{pid} {p.name}" if (p := plan.program(pid)) else pid for pid in m.programs)
+        # Broken by the line-breaking rules (no lone 「）」 on a line); a KPI's lines stay level across its columns.
+        for key, text in (("row.name", m.name), ("row.owner", m.owner),
+                          ("row.programs", "\n".join(p.name if (p := plan.program(pid)) else pid for pid in m.programs))):
+            row[table.col(key)] = wrap_text(text, col_width(key))
+        kpi_keys = ("row.kpi", "row.baseline", "row.target")
+        blocks: dict[str, list[str]] = {key: [] for key in kpi_keys}
+        for k in m.kpis:
+            target = f"{kpi_target_text(k)}（{dates.fy(k.target_fy)}）" if k.target_fy else kpi_target_text(k)
+            cells = {key: wrap_text(text, col_width(key)) for key, text in zip(kpi_keys, (k.name, _baseline(k, dates), target))}
+            height = max(c.count("\n") for c in cells.values())
+            for key, text in cells.items():
+                blocks[key].append(text + "\n" * (height - text.count("\n")))
+        for key, parts in blocks.items():
+            row[table.col(key)] = "\n".join(parts)
         for (fy, part), cell in srow.slots.items():
             key = layout.slot_key(fy, part)
             if table.has(key):
-                row[table.col(key)] = cell.text or None
+                row[table.col(key)] = wrap_text(cell.text, table.columns[table.col(key)].width) or None
                 row[table.col("code:" + key)] = cell.code
         rows.append(row)
     return [[v if v != "" else None for v in r] for r in rows]

@@ -150,7 +150,7 @@ class InfoLayout:
 
 def _related(header_row: int) -> Table:
     return Table(INFO, header_row, (
-        Column("related.name", "計画名", 30, "input"),
+        Column("related.name", "計画名", 44, "input"),
         Column("related.relation", "関係", 54, "input"),
         Column("related.start_fy", "開始年度", 14, "input"),
         Column("related.end_fy", "終了年度", 14, "input"),
@@ -159,7 +159,7 @@ def _related(header_row: int) -> Table:
 
 def _skips(header_row: int) -> Table:
     return Table(INFO, header_row, (
-        Column("skip.target", "柱・分野", 30, "input"),
+        Column("skip.target", "柱・分野", 44, "input"),
         Column("skip.reason", "取り組まない理由", 54, "input"),
     ))
 
@@ -209,7 +209,7 @@ INFO_LAYOUT = InfoLayout(
     domains_header_row=_after_fields + 6 + 2 + 1 + 8 + 2,
     skips=_skips(_after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2),
     grades=Table(INFO, _after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2 + 1 + 14 + 2, (
-        Column("grade.code", "記号", 30, "input"),
+        Column("grade.code", "記号", 44, "input"),
         Column("grade.label", "説明", 54, "input"),
         Column("grade.min_percent", "達成率の下限（%）", 14, "input"),
     )),
@@ -373,6 +373,7 @@ class ScheduleLayout:
     legend_row: int = 2
     marker_row: int = 3
     header_row: int = 4
+    freeze_cols: int = 2         # No. and 施策名 stay in view
 
     @property
     def first_row(self) -> int:
@@ -404,16 +405,15 @@ class ScheduleLayout:
         # One hidden code column per time column; conditional formats read them
         # to fill the visible cells, so a redraw only writes values.
         code_cols = tuple(Column("code:" + c.key, "code" + c.key[3:], 3, "hidden") for c in fy_cols)
+        # 柱 and 分野 are said once, by the group rows above the measures (the year columns stay on screen).
         return Table(SCHEDULE, self.header_row, (
-            Column("row.no", "No.", 5, "cell"),  # section titles start here and run over to the right
-            Column("row.pillar", "柱", 16, "wrap"),
-            Column("row.domain", "分野", 11, "wrap"),
+            Column("row.no", "No.", 5, "cell"),  # group titles start here and run over to the right
             Column("row.name", "施策名", 30, "wrap"),
             Column("row.owner", "担当課", 12, "wrap"),
-            Column("row.kpi", "KPI（指標）", 26, "wrap"),
-            Column("row.baseline", "現状値（時点）", 13, "wrap"),
-            Column("row.target", "目標値（年度）", 13, "wrap"),
-            Column("row.programs", "関連する国・県の施策・補助", 22, "wrap"),
+            Column("row.kpi", "KPI（指標）", 28, "wrap"),
+            Column("row.baseline", "現状値（時点）", 18, "wrap"),
+            Column("row.target", "目標値（年度）", 16, "wrap"),
+            Column("row.programs", "関連する国・県の施策・補助", 24, "wrap"),
             *fy_cols,
             Column("row.kind", "kind", 3, "hidden"),
             *code_cols,
@@ -511,6 +511,7 @@ class Button:
     col: int
     caption: str
     macro: str          # Sub in macros/XlplanMacros.bas
+    x_offset: int = 4   # pixels from the cell's left edge (several buttons side by side in one wide cell)
 
 
 MACRO_MODULE = "XlplanMacros"
@@ -523,11 +524,14 @@ BUTTONS: tuple[Button, ...] = (
     Button(SCHEDULE, 0, 9, "工程表を再描画", "RedrawSchedule"),
     Button(COVERAGE, 0, 4, "検証（網羅表も更新）", "ValidatePlan"),
     Button(PROGRESS, 0, 4, "進捗管理を作成", "UpdateProgress"),
-    Button(USAGE, 14, 1, "計画書（Word）を出力", "ExportDocument"),
-    Button(USAGE, 16, 1, "環境診断", "Doctor"),
-    Button(USAGE, 18, 1, "照会票を作成", "MakeSurveyForms"),
-    Button(USAGE, 20, 1, "実績照会票を作成", "MakeActualsForms"),
-    Button(USAGE, 22, 1, "回答を取り込む", "CollectAnswers"),
+    # 使い方: one row of buttons under the title (USAGE_BUTTON_ROW), side by side in the wide column B.
+    Button(USAGE, 1, 1, "計画書（Word）を出力", "ExportDocument"),
+    Button(USAGE, 1, 1, "計画書（PDF）を出力", "ExportDocumentPdf", x_offset=134),
+    Button(USAGE, 1, 1, "環境診断", "Doctor", x_offset=264),
+    # a second row of buttons for the 庁内照会 (USAGE_BUTTON_ROW + 1)
+    Button(USAGE, 2, 1, "照会票を作成", "MakeSurveyForms"),
+    Button(USAGE, 2, 1, "実績照会票を作成", "MakeActualsForms", x_offset=134),
+    Button(USAGE, 2, 1, "回答を取り込む", "CollectAnswers", x_offset=264),
     Button(COLLECT_LOG, 0, 4, "回答を取り込む", "CollectAnswers"),
     Button(COLLECT_LOG, 0, 6, "照会票を作成", "MakeSurveyForms"),
 )

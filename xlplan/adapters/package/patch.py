@@ -22,7 +22,17 @@ from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.adapters.package.sheetdata import SheetData
 from xlplan.adapters.package.worksheet import follow
 from xlplan.errors import WorkbookWriteError
-from xlplan.layout.ops import DeleteColumns, DeleteRows, FitRows, InsertColumns, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import (
+    DeleteColumns,
+    DeleteRows,
+    FitRows,
+    InsertColumns,
+    InsertRows,
+    Op,
+    OutlineRows,
+    ReplaceValues,
+    SetValues,
+)
 
 
 def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False) -> Path:
@@ -89,6 +99,8 @@ def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
                 if wrapping is None:
                     wrapping = wrapping_styles(_optional(package, "xl/styles.xml"))
                 edit.fit_rows(op.row, op.count, wrapping, strings)
+            elif isinstance(op, OutlineRows):
+                edit.outline_rows(op.row, op.levels)
         package.write(part, edit.to_bytes())
         formulas_changed |= edit.formulas_changed
     return formulas_changed
