@@ -252,7 +252,7 @@ FAIL_CASES = [
     Fail("SCHED-TARGET-BEFORE-OPERATION", kp(target_fy=START), Ref(M, kpi=0, field="target_fy"),
          ("令和9年度", "令和10年度")),
     Fail("SCHED-TARGET-BEFORE-OPERATION", meas(schedule={START: "検討", START + 1: "準備"}),
-         Ref(M, kpi=0, field="target_fy"), ("実施・運用の年度がありません",), id="never-operates"),
+         Ref(M, kpi=0, field="target_fy"), ("実施・運用」（または拡充・見直し）の年度がありません",), id="never-operates"),
     Fail("PROG-EXPIRED", both(meas(programs=["K01"]), program("K01", active_to_fy=END - 1)),
          Ref(M, field="programs", program_id="K01"), ("県の補助", "令和12年度", "令和13年度")),
     Fail("COVER-PILLAR", move_pillar(Pillar.P13, Pillar.P10), Ref(field="coverage"), ("13条 マイナンバーカード",)),

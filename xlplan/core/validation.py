@@ -184,23 +184,29 @@ def check_schedule(plan: Plan) -> Iterator[Finding]:
                 yield error("SCHED-OUTSIDE-PERIOD",
                             f"{_label(m)}の工程に計画期間（{_period(plan)}）外の{wareki_fy(fy)}があります。期間内に収めてください。",
                             Ref(m.id, field="schedule", fy=fy))
-        steps = sorted(m.schedule.items())
+        # Each year's phases in order: a year of 「検討→準備」 is followed by the next year's first phase.
+        steps = [(fy, p) for fy, phases in sorted(m.schedule.items()) for p in phases]
         for (fy0, p0), (fy1, p1) in zip(steps, steps[1:]):
             if p1.rank < p0.rank and not m.notes:
+                when = f"{wareki_fy(fy0)}の「{p0.value}」から{wareki_fy(fy1)}の「{p1.value}」に" if fy0 != fy1 else (
+                    f"{wareki_fy(fy1)}の中で「{p0.value}」から「{p1.value}」に")
                 yield error("SCHED-BACKWARDS",
-                            f"{_label(m)}の工程が{wareki_fy(fy0)}の「{p0.value}」から{wareki_fy(fy1)}の「{p1.value}」に戻っています。"
-                            "意図したものなら備考に理由を書いてください。", Ref(m.id, field="schedule", fy=fy1))
+                            f"{_label(m)}の工程が{when}戻っています。意図したものなら備考に理由を書いてください。",
+                            Ref(m.id, field="schedule", fy=fy1))
                 break
         operating = m.first_fy_at(Phase.OPERATE.rank)
         for i, k in enumerate(m.kpis):
             if k.target_fy is None or not m.schedule:
                 continue
-            if operating is None or k.target_fy < operating:
-                when = f"{wareki_fy(operating)}" if operating else "工程のどの年度でも"
+            if operating is None:
                 yield warning("SCHED-TARGET-BEFORE-OPERATION",
-                              f"{_kpi_label(m, k)}の目標年度（{wareki_fy(k.target_fy)}）は、実施・運用が始まる{when}より前です"
-                              f"{'（実施・運用の年度がありません）' if operating is None else ''}。目標年度か工程を見直してください。",
+                              f"{_kpi_label(m, k)}には目標年度（{wareki_fy(k.target_fy)}）がありますが、工程に「実施・運用」"
+                              "（または拡充・見直し）の年度がありません。工程に実施・運用の年度を入れるか、目標年度を見直してください。",
                               Ref(m.id, kpi=i, field="target_fy"))
+            elif k.target_fy < operating:
+                yield warning("SCHED-TARGET-BEFORE-OPERATION",
+                              f"{_kpi_label(m, k)}の目標年度（{wareki_fy(k.target_fy)}）が、実施・運用の始まる{wareki_fy(operating)}"
+                              "より前です。目標年度か工程を見直してください。", Ref(m.id, kpi=i, field="target_fy"))
 
 
 def check_programs(plan: Plan) -> Iterator[Finding]:

@@ -18,7 +18,6 @@ from xlplan.core.findings import Finding, Ref, Severity
 from xlplan.core.fiscal import parse_fy_header, period_label, wareki_fy
 from xlplan.core.model import Baseline, Kpi, Measure, Plan, Program
 from xlplan.core.vocab import (
-    UNKNOWN_BASELINE,
     Aggregation,
     Direction,
     KpiKind,
@@ -39,6 +38,7 @@ from xlplan.layout.cells import (
     read_number,
     read_text,
 )
+from xlplan.layout.kpi_cells import KpiNumbers
 
 from xlplan.layout.read_cells import (
     AGGREGATION_READER,
@@ -47,7 +47,7 @@ from xlplan.layout.read_cells import (
     ORIGIN_READER,
     Cells,
     Grid,
-    phase_reader,
+    phases_reader,
     pillar_reader,
     read_fy_cached,
     read_fy_or_date_cached,
@@ -66,6 +66,7 @@ class MeasureRows:
     measure_id: str
     first_row: int
     kpi_rows: list[int] = field(default_factory=list)
+    unnumbered: list[int] = field(default_factory=list)   # rows whose 施策ID cell is blank (the ID is written back)
 
     @property
     def last_row(self) -> int:
@@ -188,9 +189,11 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
 
     measures: list[Measure] = []
     rows_by_sheet: dict[str, list[MeasureRows]] = {}
+    percent_cells = getattr(values, "percent_cells", None)   # None: the number formats are not known
     for domain in domains:
         grid = _require_sheet(values, domain)
-        sheet_measures, sheet_rows = _read_domain(grid, layout.domain_tables[domain], domain, domains, cells)
+        percent = None if percent_cells is None else percent_cells.get(domain, set())
+        sheet_measures, sheet_rows = _read_domain(grid, layout.domain_tables[domain], domain, domains, cells, percent)
         measures += sheet_measures
         rows_by_sheet[domain] = sheet_rows
         table = layout.domain_tables[domain]
@@ -290,7 +293,9 @@ def _header_years(grid: Grid, sheet: str, cells: Cells) -> list[int]:
     return years
 
 
-def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells):
+def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells,
+                 percent: set[tuple[int, int]] | None = None):
+    """percent: the (row, col) of value cells with a % number format; None when formats are unknown."""
     _check_headers(grid, table, cells)
     code = L.domain_code(domain, domains)
     measures: list[Measure] = []
@@ -320,6 +325,7 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
             return convert(sheet, row, col, raw[col], reader, default, mid)
 
         measure_id = convert(sheet, row, id_col, raw[id_col], read_text, "", "")
+        id_blank = is_blank(raw[id_col])
         measure_blank = all(is_blank(raw[i]) for i in measure_cols)
         if measure_blank and (measure_id in by_id or (not measure_id and current is not None)):
             measure, where = by_id[measure_id] if measure_id else current  # another KPI row of a measure
@@ -333,19 +339,32 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
             rows.append(where)
             by_id.setdefault(measure_id, (measure, where))
         current = (measure, where)
-        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), raw[index["kpi.baseline_value"]])
+        if id_blank:
+            where.unnumbered.append(row)
+        numbers = KpiNumbers(conv, measure.id, index, None if percent is None else
+                             {key for key, col in index.items() if (row, col) in percent})
+        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), numbers)
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
     return measures, rows
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id: str, conv) -> Measure:
     schedule = {}
-    for key, fy in fy_cols:
-        phase = conv(key, phase_reader, None, measure_id)
-        if phase is not None:
-            schedule[fy] = phase
+    previous: tuple | None = ()
+    for key, fy in fy_cols:   # in year order, so 「→」 continues the year before
+        if conv(key, _as_is) is None:   # a blank year
+            previous = ()
+            continue
+        # None when the cell could not be read: a 「→」 after it is then not a second finding.
+        previous = phases = conv(key, phases_reader(previous), None, measure_id)
+        if phases:
+            schedule[fy] = phases
     origin = conv("measure.origin", ORIGIN_READER, None, measure_id)
     return Measure(
         id=measure_id, domain=domain,
@@ -362,15 +381,18 @@ def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id
     )
 
 
-def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | None:
-    """The KPI on a row (None when all its cells are blank); blank and baseline_raw come from the row."""
+def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers) -> Kpi | None:
+    """The KPI on a row (None when all its cells are blank); its numbers are read with their cells' formats."""
     name = conv("kpi.name", read_text, "", measure_id)
     unit = conv("kpi.unit", read_text, "", measure_id)
     target_text = conv("kpi.target_text", read_text, "", measure_id)
     if blank:
         return None
-    unknown = isinstance(baseline_raw, str) and baseline_raw.strip() == UNKNOWN_BASELINE
-    baseline_value = None if unknown else conv("kpi.baseline_value", read_number, None, measure_id)
+    baseline_value, unknown = numbers.baseline(unit)
+    target_value = numbers.value("kpi.target_value", unit)
+    interim = conv("kpi.interim", read_fy_values, {}, measure_id)
+    actuals = conv("kpi.actuals", read_fy_values, {}, measure_id)
+    baseline_value, target_value = numbers.check_fractions(unit, baseline_value, target_value, [*interim.values(), *actuals.values()])
     as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date_cached, (None, None), measure_id)
     has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
     return Kpi(
@@ -380,11 +402,11 @@ def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | No
         aggregation=conv("kpi.aggregation", AGGREGATION_READER, None, measure_id) or Aggregation.POINT,
         direction=conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP,
         baseline=Baseline(value=baseline_value, as_of_fy=as_of_fy, as_of_date=as_of_date) if has_baseline else None,
-        target_value=conv("kpi.target_value", read_number, None, measure_id),
+        target_value=target_value,
         target_text=target_text,
         target_fy=conv("kpi.target_fy", read_fy_cached, None, measure_id),
-        interim=conv("kpi.interim", read_fy_values, {}, measure_id),
-        actuals=conv("kpi.actuals", read_fy_values, {}, measure_id),
+        interim=interim,
+        actuals=actuals,
         comments=conv("kpi.comments", read_fy_texts, {}, measure_id),
     )
 

@@ -21,6 +21,7 @@ from xlplan.layout.cells import (
     fy_values_cell,
     list_cell,
     milestones_cell,
+    phases_cell,
 )
 
 Row = list[Any]
@@ -61,7 +62,7 @@ def measure_rows(measure: Measure, table: L.Table) -> list[Row]:
         "measure.programs": list_cell(measure.programs),
         "measure.milestones": milestones_cell(measure.milestones),
         "measure.notes": measure.notes or None,
-        **{L.fy_key(fy): phase.value for fy, phase in measure.schedule.items()},
+        **{L.fy_key(fy): phases_cell(phases) for fy, phases in measure.schedule.items()},
     }
     kpis = measure.kpis or [None]
     rows = []
