@@ -39,7 +39,7 @@ _PROTECTED_WORDS = ("protected", "保護")
 # ------------------------------------------------------------------ reading
 
 def read_book_values(book, sheet_names: Iterable[str] | None = None,
-                     progress: Progress | None = None) -> dict[str, Grid]:
+                     progress: Progress | None = None, percent_columns=None) -> dict[str, Grid]:
     """Cell values of the given sheets (all when None; missing sheets are left out).
 
     One value read per sheet. Grids start at A1 (Excel's used range may start
@@ -47,10 +47,21 @@ def read_book_values(book, sheet_names: Iterable[str] | None = None,
     ``datetime.date`` and error cells are strings such as "#REF!" — the same
     shape ``xlplan.adapters.xlsx_file.read_values`` gives, so ``read_plan``
     sees the same input on both paths.
+
+    With percent_columns (sheet, grid → columns, see xlplan.layout.read.percent_columns), the
+    result's ``percent_cells`` says which of those cells show a percent, read in one call per
+    sheet where the engine can report number formats (Windows Excel); it stays None elsewhere
+    (the remote engine, macOS), and the reader then treats the formats as unknown.
     """
+    from xlplan.adapters.xlsx_file import WorkbookValues
+
     present = sheet_list(book)
     wanted = present if sheet_names is None else [s for s in dict.fromkeys(sheet_names) if s in present]
-    result: dict[str, Grid] = {}
+    result = WorkbookValues()
+    result.sheet_names = present
+    formats = percent_columns is not None and can_read_formats(book)
+    if formats:
+        result.percent_cells = {}
     for i, name in enumerate(wanted):
         if progress is not None:
             progress(i, len(wanted))
@@ -58,9 +69,41 @@ def read_book_values(book, sheet_names: Iterable[str] | None = None,
         used = sheet.used_range
         raw = used.options(ndim=2, err_to_str=True).value
         result[name] = normalize_grid(raw, used.row - 1, used.column - 1)
+        if formats and (columns := percent_columns(name, result[name])):
+            result.percent_cells[name] = percent_cells_live(sheet, columns, len(result[name]))
     if progress is not None:
         progress(len(wanted), len(wanted))
     return result
+
+
+XL_RANGE_VALUE_XML_SPREADSHEET = 11
+
+
+def can_read_formats(book) -> bool:
+    """Only Windows Excel (COM) returns a range's number formats in one call (Range.Value(11))."""
+    return book.app.engine.type != "remote" and sys.platform.startswith("win")
+
+
+def percent_cells_live(sheet, columns: set[int], rows: int) -> set[tuple[int, int]]:
+    """(row, col), 0-based, of the cells in `columns` (rows 1..rows) that show a percent: one call,
+    the XML Spreadsheet 2003 text of the block spanning the columns."""
+    from xlplan.adapters.number_formats import parse_xml_spreadsheet
+
+    if not columns or rows <= 0:
+        return set()
+    c0, c1 = min(columns), max(columns)
+    api = sheet.range((1, c0 + 1), (rows, c1 + 1)).api
+    try:
+        text = api.Value(XL_RANGE_VALUE_XML_SPREADSHEET)
+    except TypeError:   # late-bound dispatch: the parameterised property through IDispatch
+        import pythoncom
+
+        disp = api._oleobj_
+        text = disp.Invoke(disp.GetIDsOfNames("Value"), 0, pythoncom.DISPATCH_PROPERTYGET, True,
+                           XL_RANGE_VALUE_XML_SPREADSHEET)
+    if not isinstance(text, str):
+        return set()
+    return {(r, c0 + c) for r, c in parse_xml_spreadsheet(text) if c0 + c in columns}
 
 
 def sheet_list(book) -> list[str]:

@@ -155,6 +155,22 @@ def _is_error(value: Any) -> bool:
         return True
 
 
+def percent_columns(sheet: str, grid: Grid) -> set[int] | None:
+    """The columns of a sheet whose cells' % number format matters (KPI values of a domain sheet), for the
+    adapters to report which of those cells show a percent. None for other sheets."""
+    if not grid or len(grid) <= L.DOMAIN_HEADER_ROW:
+        return None
+    head = [cell for cell in grid[L.DOMAIN_HEADER_ROW]]
+    keys = L.domain_table(sheet, []).columns
+    if [str(h).strip() for h in head[:3]] != [c.header for c in keys[:3]]:
+        return None   # not a domain sheet
+    try:
+        years = _header_years(grid, sheet, Cells())
+    except WorkbookReadError:
+        years = []
+    return {i for i, c in enumerate(L.domain_table(sheet, years).columns) if c.style == "number"}
+
+
 def plan_sheets(info: Grid, extra: Sequence[str] = ()) -> list[str]:
     """The sheets read_plan needs besides 基本情報, in reading order, plus any extra ones."""
     return [L.LISTS, L.PROGRAMS, L.CATALOG, *domains_listed(info), *extra]
