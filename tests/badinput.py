@@ -208,7 +208,9 @@ class Good:
     @cached_property
     def new_catalog_id(self) -> str:
         """A catalog measure the sample does not have yet, so populate really inserts rows."""
-        present = {m.catalog_id for m in self.read.plan.measures}
+        from xlplan.core.populate import in_plan
+
+        present = set(in_plan(self.read.plan, load_catalog()))   # by catalog id or by the same name
         for c in load_catalog().measures:
             if c.adoptable and c.id not in present and c.domain == self.domain:
                 return c.id

@@ -193,7 +193,9 @@ def ticked(data: bytes, catalog_ids: list[str], tmp_path: Path) -> bytes:
 
 
 def two_new_catalog_ids(plan) -> list[str]:
-    present = {m.catalog_id for m in plan.measures}
+    from xlplan.core.populate import in_plan
+
+    present = set(in_plan(plan, load_catalog()))   # by catalog id or by the same name
     chosen, domains = [], set()
     for c in load_catalog().measures:
         if c.adoptable and c.id not in present and c.domain in plan.domains and c.domain not in domains:
@@ -256,7 +258,8 @@ def test_populate_inserts_the_ticked_catalog_rows(sample_data, tmp_path):
     message = x.populate()
     assert message.startswith("2件を追加しました。")
     funcs = [a["func"] for a in writes(book)]
-    assert funcs.count("rangeInsert") == 2 and funcs.count("setValues") == 2
+    # two insertion points, and one block for the 施策カタログ's 追加状況 column
+    assert funcs.count("rangeInsert") == 2 and funcs.count("setValues") == 3
     for a in writes(book):
         if a["func"] == "rangeInsert":
             assert a["args"][0] == "down" and a["column_count"] == 16384

@@ -27,7 +27,7 @@ from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import atomic_write_bytes
 from xlplan.layout.a1 import cell_name, col_index
 from xlplan.layout.cells import Formula
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, ReplaceValues, SetValues
 from xlplan.layout.rowheight import row_height
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -442,7 +442,7 @@ def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> by
                 elif isinstance(op, ReplaceValues):
                     edit.clear_from(op.row)
                     edit.set_block(op.row, 0, op.values)
-                elif isinstance(op, SetValues):
+                elif isinstance(op, (SetValues, FillBlanks)):   # FillBlanks: None leaves the filled cells alone
                     edit.set_block(op.row, op.col, op.values)
                 elif isinstance(op, FitRows):
                     if wrapping is None:

@@ -27,7 +27,7 @@ from typing import Any, Self
 
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, ReplaceValues, SetValues
 
 Grid = list[list[Any]]
 Progress = Callable[[int, int], None]
@@ -219,6 +219,8 @@ def _apply(sheet, op: Op, fresh: dict[str, list[tuple[int, int]]]) -> int:
             sheet.range((op.row + dr + 1, op.col + dc + 1)).value = part
             calls += 1
         return calls
+    if isinstance(op, FillBlanks):
+        return _fill_blanks(sheet, op)
     if isinstance(op, ReplaceValues):
         block = excel_block(op.values)
         calls = 0
@@ -239,6 +241,31 @@ def _apply(sheet, op: Op, fresh: dict[str, list[tuple[int, int]]]) -> int:
         sheet.range(f"{op.row + 1}:{op.row + op.count}").rows.autofit()
         return 1
     raise TypeError(f"unknown op {op!r}")
+
+
+def _fill_blanks(sheet, op: FillBlanks) -> int:
+    """One write of the whole block: the other cells are written back as they were read. Where
+    that could change them (an error value, or a formula Excel reports in the block), only the
+    runs of new values are written."""
+    merged = [[v if v is not None else ("" if c is None else c) for v, c in zip(vals, cur)]
+              for vals, cur in zip(op.values, op.current)]
+    if not merged:
+        return 0
+    safe = not any(isinstance(c, str) and c.strip()[:1] == "#" for row in op.current for c in row)
+    if safe and sheet.book.app.engine.type != "remote":
+        rng = sheet.range((op.row + 1, op.col + 1), (op.row + len(merged), op.col + max(len(r) for r in merged)))
+        try:
+            safe = rng.api.HasFormula is False   # True, or None when some cells have formulas
+        except Exception:  # noqa: BLE001 - an engine that cannot tell: write only the new values
+            safe = False
+    if safe:
+        sheet.range((op.row + 1, op.col + 1)).value = excel_block(merged)
+        return 1
+    calls = 0
+    for dr, dc, part in runs(excel_block(op.values)):
+        sheet.range((op.row + dr + 1, op.col + dc + 1)).value = part
+        calls += 1
+    return calls
 
 
 def excel_block(values: list[list[Any]]) -> Grid:

@@ -385,12 +385,15 @@ class _Builder:
     def _catalog(self) -> None:
         ws = self.sheets[L.CATALOG]
         table = L.CATALOG_TABLE
-        rows = [catalog_row(c) for c in self.catalog.measures]
+        from xlplan.core.populate import in_plan
+
+        added = in_plan(self.plan, self.catalog)
+        rows = [catalog_row(c, place=self.measure_cells.get(added.get(c.id, ""))) for c in self.catalog.measures]
         self._table_sheet(ws, table, "施策カタログ",
                           "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
                           "追加済みの施策は二重には追加されません。メモの原文は参考として残しています。", rows)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
-        ws.freeze_panes(table.first_row, 2)
+        ws.freeze_panes(table.first_row, table.col("catalog.id") + 1)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
         self._print(ws, table)
 

@@ -120,6 +120,8 @@ class ReadResult:
     adopted: list[str] = field(default_factory=list)   # catalog ids ticked 採用
     rows: dict[str, list[MeasureRows]] = field(default_factory=dict)  # per domain sheet, in sheet order
     progress_fy: int | None = None     # the year typed in 進捗管理!B2
+    catalog: CatalogRows | None = None  # the 施策カタログ's rows (for its 追加状況 column)
+    ids_as_read: dict[str, dict[int, Any]] = field(default_factory=dict)  # sheet → row → its 施策ID cell, if not blank
 
 
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
@@ -183,7 +185,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     start_fy, years, subdivision = info_values.start_fy, info_values.values["years"], info_values.values["subdivision"]
     domains = info_values.domains
     programs = _read_programs(_require_sheet(values, L.PROGRAMS), cells)
-    adopted = _read_adopted(_require_sheet(values, L.CATALOG), cells)
+    catalog = _read_catalog(_require_sheet(values, L.CATALOG), cells)
 
     # Fiscal-year columns come from the first domain sheet's headers; they must
     # match the plan period, else phases would land in the wrong years.
@@ -206,6 +208,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     measures: list[Measure] = []
     rows_by_sheet: dict[str, list[MeasureRows]] = {}
     percent_cells = getattr(values, "percent_cells", None)   # None: the number formats are not known
+    ids_as_read: dict[str, dict[int, Any]] = {}
     for domain in domains:
         grid = _require_sheet(values, domain)
         percent = None if percent_cells is None else percent_cells.get(domain, set())
@@ -213,6 +216,9 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         measures += sheet_measures
         rows_by_sheet[domain] = sheet_rows
         table = layout.domain_tables[domain]
+        id_col = table.col("measure.id")
+        ids_as_read[domain] = {r: grid[r][id_col] for r in range(table.first_row, len(grid))
+                               if id_col < len(grid[r]) and not is_blank(grid[r][id_col])}
         for r in sheet_rows:
             if (first := locator.measures.get(r.measure_id)) is not None:
                 cells.findings.append(Finding(
@@ -233,7 +239,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     if L.PROGRESS in values:
         r, c = L.ProgressLayout().fy_cell
         progress_fy = cells.convert(L.PROGRESS, r, c, cells.get(values[L.PROGRESS], r, c), read_fy)
-    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet, progress_fy=progress_fy)
+    return ReadResult(plan, cells.findings, locator, layout, catalog.adopted, rows_by_sheet, progress_fy=progress_fy,
+                      catalog=catalog, ids_as_read=ids_as_read)
 
 
 def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: Cells) -> None:
@@ -454,12 +461,42 @@ def _read_programs(grid: Grid, cells: Cells) -> list[Program]:
     return result
 
 
-def _read_adopted(grid: Grid, cells: Cells) -> list[str]:
-    t = L.CATALOG_TABLE
+@dataclass
+class CatalogRows:
+    """The 施策カタログ as read: the ids ticked 採用, each row's catalog id, and its layout
+    (xlplan 0.1's has no 追加状況 column)."""
+
+    table: L.Table
+    adopted: list[str] = field(default_factory=list)
+    ids: dict[int, str] = field(default_factory=dict)   # row → catalog id
+    status: dict[int, str] = field(default_factory=dict)   # row → its 追加状況 text as read (when not blank)
+
+    @property
+    def has_status(self) -> bool:
+        return self.table.has("catalog.status")
+
+
+def _catalog_table(grid: Grid, cells: Cells) -> L.Table:
+    for table in L.CATALOG_TABLES:
+        header = cells.get(grid, table.header_row, 1)
+        if not _is_error(header) and read_text(header) == table.columns[1].header:
+            return table
+    return L.CATALOG_TABLE
+
+
+def _read_catalog(grid: Grid, cells: Cells) -> CatalogRows:
+    t = _catalog_table(grid, cells)
     _check_headers(grid, t, cells)
-    adopted = []
+    result = CatalogRows(t)
+    adopt, cid_col = t.col("catalog.adopt"), t.col("catalog.id")
     for row, raw in table_rows(grid, t):
-        mark = cells.convert(t.sheet, row, 0, raw[0], read_text, "")
-        if mark in ADOPT_MARKS or raw[0] is True:
-            adopted.append(cells.convert(t.sheet, row, 1, raw[1], read_text, ""))
-    return [a for a in adopted if a]
+        cid = cells.convert(t.sheet, row, cid_col, raw[cid_col], read_text, "")
+        if cid:
+            result.ids[row] = cid
+        if result.has_status and not _is_error(raw[t.col("catalog.status")]):
+            if text := read_text(raw[t.col("catalog.status")]):
+                result.status[row] = text
+        mark = cells.convert(t.sheet, row, adopt, raw[adopt], read_text, "")
+        if (mark in ADOPT_MARKS or raw[adopt] is True) and cid:
+            result.adopted.append(cid)
+    return result

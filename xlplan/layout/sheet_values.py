@@ -122,9 +122,24 @@ def program_row(p: Program) -> Row:
     return [values[c.key] for c in L.PROGRAMS_TABLE.columns]
 
 
-def catalog_row(c: CatalogMeasure, adopted: bool = False) -> Row:
+def catalog_status(place: tuple[str, str] | None) -> Formula | str:
+    """The 追加状況 cell: 「追加済み（電子行政!A7）」 linking to the measure, or empty."""
+    if place is None or not place[0]:
+        return ""
+    sheet, cell = place
+    text = f"{L.CATALOG_ADDED}（{sheet}!{cell}）"
+    return Formula(f'HYPERLINK("#{quote_sheet(sheet)}!{cell}","{text}")', text)
+
+
+def catalog_status_column(catalog_ids: list[str | None], placed: dict[str, tuple[str, str]]) -> list[Row]:
+    """The 追加状況 column, one cell per catalog row (by its catalog id), for one block write."""
+    return [[catalog_status(placed.get(cid)) if cid else ""] for cid in catalog_ids]
+
+
+def catalog_row(c: CatalogMeasure, adopted: bool = False, place: tuple[str, str] | None = None) -> Row:
     values = {
         "catalog.adopt": L.ADOPT_MARK if adopted else None,
+        "catalog.status": catalog_status(place) or None,
         "catalog.id": c.id, "catalog.domain": c.domain, "catalog.pillar": c.pillar.value,
         "catalog.text": c.text if c.adoptable else f"（{c.merged_into} に統合）{c.text}",
         "catalog.kpi": c.kpi.name if c.kpi else None, "catalog.unit": c.kpi.unit if c.kpi and c.kpi.unit else None,

@@ -296,6 +296,7 @@ DOMAIN_FREEZE_COL = 3  # ID, 柱, 施策名 stay visible
 
 CATALOG_TABLE = Table(CATALOG, 3, (
     Column("catalog.adopt", "採用", 6, "center", dropdown="adopt", help="採用する施策に「○」を付け、「カタログから追加」ボタンを押します"),
+    Column("catalog.status", "追加状況", 16, "link", help="計画に入っている施策は「追加済み（シート!セル）」と表示されます（クリックで移動）。「検証」で更新されます"),
     Column("catalog.id", "カタログID", 9, "id"),
     Column("catalog.domain", "分野", 14),
     Column("catalog.pillar", "柱", 20),
@@ -306,6 +307,12 @@ CATALOG_TABLE = Table(CATALOG, 3, (
     Column("catalog.seed_text", "メモの原文", 40, "wrap_muted"),
     Column("catalog.note", "備考", 36, "wrap"),
 ))
+# xlplan 0.1's catalog (no 追加状況 column): still read; its status is simply not shown.
+_CATALOG_V1_KEYS = ("catalog.adopt", "catalog.id", "catalog.domain", "catalog.pillar", "catalog.text", "catalog.kpi",
+                    "catalog.unit", "catalog.programs", "catalog.seed_text", "catalog.note")
+CATALOG_TABLE_V1 = Table(CATALOG, 3, tuple(c for k in _CATALOG_V1_KEYS for c in CATALOG_TABLE.columns if c.key == k))
+CATALOG_TABLES = (CATALOG_TABLE, CATALOG_TABLE_V1)
+CATALOG_ADDED = "追加済み"   # 「追加済み（電子行政!A7）」 in the 追加状況 column
 
 PROGRAMS_TABLE = Table(PROGRAMS, 3, (
     Column("program.id", "ID", 7, "id"),
