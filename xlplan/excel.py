@@ -283,7 +283,8 @@ def _populate(ctx: _Context) -> str:
     if not read.adopted:
         raise XlplanUserError(f"『{L.CATALOG}』シートで「採用」に ○ が付いた施策がありません。"
                               "追加したい施策の「採用」に ○ を付けてから、もう一度ボタンを押してください。")
-    result = operations.populate_ops(read, load_catalog(), read.adopted)
+    catalog = load_catalog()
+    result = operations.populate_ops(read, catalog, read.adopted)
     ctx.apply(result.ops)
     added = result.result.added
     lines = [f"{len(added)}件を追加しました。" if added else "追加した施策はありません。"]
@@ -291,8 +292,8 @@ def _populate(ctx: _Context) -> str:
         lines.append(f"・{m.id} {m.name}（{m.domain} / {m.pillar.value if m.pillar else ''}）")
     if len(added) > MAX_LISTED:
         lines.append(f"　ほか {len(added) - MAX_LISTED}件")
-    if result.result.already:
-        lines.append(f"追加済みのため飛ばしたカタログID: {'、'.join(result.result.already)}")
+    for line in operations.already_lines(read, result.result, catalog)[:MAX_LISTED]:
+        lines.append(f"追加済み: {line}")
     for reason in result.result.skipped[:MAX_LISTED]:
         lines.append(f"追加せず: {reason}")
     if added:

@@ -39,7 +39,9 @@ def findings_for(read: ReadResult) -> list[Finding]:
     """Cell-level reading problems, then every rule's findings, placed on cells."""
     findings = list(read.findings)
     if read.plan is not None:
-        findings += read.locator.resolve(validate_plan(read.plan))
+        # A cell that could not be read already has its finding; a rule seeing it empty would add a false second one.
+        unread = {(f.sheet, f.cell) for f in read.findings if f.cell}
+        findings += [f for f in read.locator.resolve(validate_plan(read.plan)) if (f.sheet, f.cell) not in unread]
     return sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
 
 
@@ -191,6 +193,18 @@ def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> 
     plan = read.plan.model_copy(update={"measures": [*read.plan.measures, *result.added]})
     ops += catalog_status_ops(read, {cid: place(mid) for cid, mid in in_plan(plan, catalog).items()})
     return PopulatePlan(result, ops)
+
+
+def already_lines(read: ReadResult, result: PopulateResult, catalog: Catalog) -> list[str]:
+    """One line per catalog measure not added because the plan has it: where it already is."""
+    lines = []
+    for cid in result.already:
+        mid = result.matched.get(cid, "")
+        sheet, cell = read.locator.place(Ref(measure_id=mid)) if mid else ("", "")
+        entry = catalog.measure(cid)
+        where = f"{sheet}!{cell} の施策 {mid}" if sheet else f"施策 {mid}"
+        lines.append(f"{cid}「{entry.text if entry else ''}」は {where} として計画にあるため、追加しませんでした。")
+    return lines
 
 
 def _insert_row(read: ReadResult, sheet: str, pillar_order: int, table: L.Table) -> int:

@@ -179,6 +179,10 @@ def populate(
         raise fail(exc) from None
     for m in result.result.added:
         out.print(f"追加: {m.id} {m.name}（{m.domain} / {m.pillar.value}、カタログ {m.catalog_id}）", highlight=False)
+    from xlplan.operations import already_lines
+
+    for line in already_lines(read, result.result, cat):
+        out.print(f"[yellow]追加済み[/] {line}", highlight=False)
     for reason in result.result.skipped:
         out.print(f"[yellow]追加せず[/] {reason}", highlight=False)
     out.print(f"{len(result.result.added)}件を追加しました（追加済み {len(result.result.already)}件）。", highlight=False)
