@@ -182,7 +182,7 @@ def test_workers_return_plain_data(prefecture):
             return all(plain(v) for v in value)
         if isinstance(value, dict):
             return all(plain(k) and plain(v) for k, v in value.items())
-        return value is None or type(value) in (str, int, float, bool)
+        return value is None or type(value) in (str, int, float, bool, bytes)
 
     assert plain(summary)
 

@@ -14,6 +14,7 @@ from xlplan.core.catalog import Catalog
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import fy_of_date, wareki_fy
 from xlplan.core.populate import PopulateResult, in_plan, new_measures
+from xlplan.core.programs import ProgramMerge
 from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
 from xlplan.errors import XlplanUserError
@@ -26,6 +27,7 @@ from xlplan.layout.sheet_values import (
     coverage_values,
     findings_sheet_values,
     measure_rows,
+    program_row,
     progress_values,
     schedule_sheet_values,
 )
@@ -97,7 +99,7 @@ def catalog_status_ops(read: ReadResult, placed: dict[str, tuple[str, str]]) -> 
     shown = [getattr(v, "cached", v) for [v] in column]
     if shown == [cat.status.get(r, "") for r in range(first, last + 1)]:
         return []   # already up to date: the sheet is left untouched
-    return [SetValues(L.CATALOG, first, cat.table.col("catalog.status"), column)]
+    return [SetValues(L.CATALOG, first, L.CATALOG_TABLE.col("catalog.status"), column)]
 
 
 def coverage_ops(read: ReadResult) -> list[Op]:
@@ -192,6 +194,10 @@ def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> 
 
     plan = read.plan.model_copy(update={"measures": [*read.plan.measures, *result.added]})
     ops += catalog_status_ops(read, {cid: place(mid) for cid, mid in in_plan(plan, catalog).items()})
+    # An older workbook may lack programs the catalog now links: add them, so the new measures' IDs resolve.
+    known = {p.id for p in read.plan.programs}
+    missing = {pid for m in result.added for pid in m.programs if pid not in known}
+    ops += program_merge_ops(read, ProgramMerge(append=[p for p in catalog.programs if p.id in missing]))
     return PopulatePlan(result, ops)
 
 
@@ -217,3 +223,36 @@ def _insert_row(read: ReadResult, sheet: str, pillar_order: int, table: L.Table)
     if after:
         return max(after) + 1
     return min((r.first_row for r in rows), default=table.first_row)
+
+
+# ------------------------------------------------------------------ 国・県の施策
+
+def program_sheet_problems(read: ReadResult) -> list[Finding]:
+    """Cells of 国・県の施策 that could not be read: rows would be misplaced, so nothing is merged until fixed."""
+    return [f for f in read.findings if f.sheet == L.PROGRAMS]
+
+
+def program_merge_ops(read: ReadResult, merge: ProgramMerge) -> list[Op]:
+    """Write a merge into 国・県の施策: changed rows in place, new rows below the last filled row.
+
+    No row is inserted or moved, so the clerk's own rows stay where they are. An older sheet
+    without the 状態・後継・確認の内容 columns gets them when those cells are empty; otherwise
+    rows are written without them.
+    """
+    table = L.PROGRAMS_TABLE
+    sheet = read.programs
+    assert sheet is not None
+    if not merge.changes:
+        return []
+    ops: list[Op] = []
+    width = sheet.width
+    if width < table.width and sheet.can_widen:
+        ops.append(SetValues(L.PROGRAMS, table.header_row, width, [table.headers[width:]]))
+        width = table.width
+    for pid, program in merge.replace.items():
+        row = sheet.rows[pid]
+        ops += [SetValues(L.PROGRAMS, row, 0, [program_row(program, width, clear=True)]), FitRows(L.PROGRAMS, row, 1)]
+    if merge.append:
+        rows = [program_row(p, width) for p in merge.append]
+        ops += [SetValues(L.PROGRAMS, sheet.end_row, 0, rows), FitRows(L.PROGRAMS, sheet.end_row, len(rows))]
+    return ops

@@ -24,6 +24,7 @@ from xlplan.core.model import Plan
 from xlplan.core.schedule import PHASE_CODES
 from xlplan.core.vocab import (
     GRADE_SCALE_NAMES,
+    PROGRAM_LEVELS,
     YES_NO,
     Aggregation,
     BodyType,
@@ -33,6 +34,7 @@ from xlplan.core.vocab import (
     Origin,
     Phase,
     Pillar,
+    ProgramStatus,
     Subdivision,
 )
 from xlplan.fileio import atomic_write_bytes
@@ -46,7 +48,7 @@ from xlplan.layout.sheet_values import (
     coverage_values,
     grade_rows,
     progress_values,
-    catalog_row,
+    catalog_rows,
     findings_sheet_values,
     info_values,
     measure_rows,
@@ -230,7 +232,8 @@ class _Builder:
             "pillar": [p.value for p in Pillar], "origin": [o.value for o in Origin],
             "kind": [k.value for k in KpiKind], "aggregation": [a.value for a in Aggregation],
             "direction": [d.value for d in Direction], "phase": [p.value for p in Phase],
-            "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": ["国", "県", "その他"],
+            "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": list(PROGRAM_LEVELS),
+            "status": [s.value for s in ProgramStatus],
             "subdivision": [s.value for s in Subdivision],
             "body_type": [b.value for b in BodyType], "date_style": [d.value for d in DateStyle],
             "grade_scale": list(GRADE_SCALE_NAMES), "yes_no": list(YES_NO),
@@ -388,10 +391,16 @@ class _Builder:
         from xlplan.core.populate import in_plan
 
         added = in_plan(self.plan, self.catalog)
-        rows = [catalog_row(c, place=self.measure_cells.get(added.get(c.id, ""))) for c in self.catalog.measures]
+        rows = catalog_rows(self.catalog, {cid: self.measure_cells[mid] for cid, mid in added.items() if mid in self.measure_cells})
         self._table_sheet(ws, table, "施策カタログ",
                           "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
-                          "追加済みの施策は二重には追加されません。メモの原文は参考として残しています。", rows)
+                          "内容とKPIは【案】として入るので、確かめて【案】を消してください。追加済みの施策は二重には追加されません。", rows)
+        section = self.wb.add_format(STYLES["caption"])
+        id_col = table.col("catalog.id")
+        for r, row in enumerate(rows):
+            if str(row[id_col] or "").startswith(L.CATALOG_SECTION_MARK):
+                ws.write_string(table.first_row + r, id_col, row[id_col], section)
+                ws.set_row(table.first_row + r, 22)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
         ws.freeze_panes(table.first_row, table.col("catalog.id") + 1)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
@@ -402,10 +411,16 @@ class _Builder:
         table = L.PROGRAMS_TABLE
         rows = [program_row(p) for p in self.plan.programs]
         self._table_sheet(ws, table, "国・県の施策・補助",
-                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
-                          "補助率や有効年度は変わるため、確認日を更新しながら使います。", rows)
+                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県・市町村の施策は K01 のような ID で行を足すか、"
+                          "xlplan programs import で取り込みます。灰色の行は終了した施策です（関連付けると検証で後継を示します）。"
+                          "補助率や有効年度は毎年度変わるため、出典を読んで確かめた日を確認日に書きます。", rows)
         self._dropdowns(ws, table, table.first_row + 300)
-        self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1, self._mark_rules(L.PROGRAMS, 0, 0))])
+        # Ended programs are greyed out: the rule reads the 状態 cell, so typing 終了 greys the row too.
+        status = f"${table.letter('program.status')}{table.first_row + 1}"
+        ended = {"type": "formula", "criteria": f'=OR({status}="{ProgramStatus.ENDED.value}",{status}="{ProgramStatus.SUCCEEDED.value}")',
+                 "format": self.wb.add_format({"font_color": "#808080", "bg_color": "#F2F2F2"})}
+        self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1,
+                       self._mark_rules(L.PROGRAMS, 0, 0) + [ended])])
         ws.freeze_panes(table.first_row, 3)
         self._print(ws, table)
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from xlplan.core.findings import Finding, Ref, Severity
 from xlplan.core.fiscal import parse_fy_header, period_label, wareki_fy
-from xlplan.core.model import Baseline, Kpi, Measure, Plan, Program
+from xlplan.core.model import Baseline, Kpi, Measure, Plan
 from xlplan.core.vocab import (
     Aggregation,
     Direction,
@@ -26,6 +26,7 @@ from xlplan.core.vocab import (
 from xlplan.errors import WorkbookReadError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name
+from xlplan.layout.read_programs import ProgramsRead, read_programs_sheet
 from xlplan.layout.cells import (
     CellError,
     is_blank,
@@ -80,6 +81,7 @@ class Locator:
     layout: L.WorkbookLayout
     info: L.InfoLayout = L.INFO_LAYOUT
     measures: dict[str, MeasureRows] = field(default_factory=dict)
+    programs: dict[str, int] = field(default_factory=dict)  # program id -> row on 国・県の施策
 
     def place(self, ref: Ref) -> tuple[str, str]:
         if ref.measure_id is not None and ref.measure_id in self.measures:
@@ -97,6 +99,8 @@ class Locator:
                 return rows.sheet, table.cell(rows.first_row, key)
             key = f"measure.{ref.field}" if ref.field else "measure.id"
             return rows.sheet, table.cell(rows.first_row, key if table.has(key) else "measure.id")
+        if ref.field == "programs" and ref.program_id in self.programs:
+            return L.PROGRAMS, L.PROGRAMS_TABLE.cell(self.programs[ref.program_id], "program.successor")
         if ref.field == "related_plans" and ref.index is not None:
             return L.INFO, self.info.related.cell(self.info.related.first_row + ref.index, "related.name")
         if ref.field == "coverage":
@@ -122,6 +126,7 @@ class ReadResult:
     progress_fy: int | None = None     # the year typed in 進捗管理!B2
     catalog: CatalogRows | None = None  # the 施策カタログ's rows (for its 追加状況 column)
     ids_as_read: dict[str, dict[int, Any]] = field(default_factory=dict)  # sheet → row → its 施策ID cell, if not blank
+    programs: ProgramsRead | None = None  # where each program sits on 国・県の施策
 
 
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
@@ -184,7 +189,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     info_values = read_info(_require_sheet(values, L.INFO), cells)
     start_fy, years, subdivision = info_values.start_fy, info_values.values["years"], info_values.values["subdivision"]
     domains = info_values.domains
-    programs = _read_programs(_require_sheet(values, L.PROGRAMS), cells)
+    programs_read = read_programs_sheet(_require_sheet(values, L.PROGRAMS), cells)
+    programs = programs_read.programs
     catalog = _read_catalog(_require_sheet(values, L.CATALOG), cells)
 
     # Fiscal-year columns come from the first domain sheet's headers; they must
@@ -203,7 +209,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     elif _built_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
         cells.findings.append(_schedule_columns_finding())
-    locator = Locator(layout, info_values.layout)
+    locator = Locator(layout, info_values.layout, programs=dict(programs_read.rows))
 
     measures: list[Measure] = []
     rows_by_sheet: dict[str, list[MeasureRows]] = {}
@@ -240,7 +246,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         r, c = L.ProgressLayout().fy_cell
         progress_fy = cells.convert(L.PROGRESS, r, c, cells.get(values[L.PROGRESS], r, c), read_fy)
     return ReadResult(plan, cells.findings, locator, layout, catalog.adopted, rows_by_sheet, progress_fy=progress_fy,
-                      catalog=catalog, ids_as_read=ids_as_read)
+                      programs=programs_read, catalog=catalog, ids_as_read=ids_as_read)
 
 
 def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: Cells) -> None:
@@ -434,69 +440,45 @@ def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers) -> Kpi | 
     )
 
 
-def _read_programs(grid: Grid, cells: Cells) -> list[Program]:
-    t = L.PROGRAMS_TABLE
-    _check_headers(grid, t, cells)
-    result = []
-    for row, raw in table_rows(grid, t):
-        def conv(key, reader, default=None):
-            return cells.convert(t.sheet, row, t.col(key), raw[t.col(key)], reader, default)
-        pid = conv("program.id", read_text, "")
-        name = conv("program.name", read_text, "")
-        if not pid or not name:
-            cells.findings.append(Finding("INPUT-PROGRAM-INCOMPLETE", Severity.ERROR,
-                                          "国・県の施策は ID と施策名の両方を入力してください。",
-                                          Ref(), t.sheet, t.cell(row, "program.name" if pid else "program.id")))
-            continue
-        level = conv("program.level", read_text, "") or "国"
-        verified = conv("program.verified_on", read_fy_or_date, (None, None))[1]
-        result.append(Program(
-            id=pid, name=name, level=level if level in ("国", "県", "その他") else "その他",
-            ministry=conv("program.ministry", read_text, ""), summary=conv("program.summary", read_text, ""),
-            support_type=conv("program.support_type", read_text, ""), rate=conv("program.rate", read_text, ""),
-            eligibility=conv("program.eligibility", read_text, ""),
-            active_from_fy=conv("program.active_from_fy", read_fy_cached), active_to_fy=conv("program.active_to_fy", read_fy_cached),
-            url=conv("program.url", read_text, ""), verified_on=verified,
-        ))
-    return result
-
-
 @dataclass
 class CatalogRows:
-    """The 施策カタログ as read: the ids ticked 採用, each row's catalog id, and its layout
-    (xlplan 0.1's has no 追加状況 column)."""
+    """The 施策カタログ as read: the ids ticked 採用, each row's catalog id, and whether it has the
+    追加状況 column (older workbooks do not; their catalog still reads)."""
 
-    table: L.Table
+    has_status: bool = False
     adopted: list[str] = field(default_factory=list)
-    ids: dict[int, str] = field(default_factory=dict)   # row → catalog id
+    ids: dict[int, str] = field(default_factory=dict)      # row → catalog id (section title rows have none)
     status: dict[int, str] = field(default_factory=dict)   # row → its 追加状況 text as read (when not blank)
-
-    @property
-    def has_status(self) -> bool:
-        return self.table.has("catalog.status")
-
-
-def _catalog_table(grid: Grid, cells: Cells) -> L.Table:
-    for table in L.CATALOG_TABLES:
-        header = cells.get(grid, table.header_row, 1)
-        if not _is_error(header) and read_text(header) == table.columns[1].header:
-            return table
-    return L.CATALOG_TABLE
 
 
 def _read_catalog(grid: Grid, cells: Cells) -> CatalogRows:
-    t = _catalog_table(grid, cells)
-    _check_headers(grid, t, cells)
-    result = CatalogRows(t)
+    t = L.CATALOG_TABLE
+    # Only 採用 and カタログID are read back, so workbooks with an older catalog layout still load.
+    _check_headers(grid, t, cells, upto=len(L.CATALOG_READ_KEYS))
+    status_col = t.col("catalog.status")
+    header = cells.get(grid, t.header_row, status_col)
+    result = CatalogRows(has_status=not _is_error(header) and read_text(header) == t.columns[status_col].header)
     adopt, cid_col = t.col("catalog.adopt"), t.col("catalog.id")
     for row, raw in table_rows(grid, t):
         cid = cells.convert(t.sheet, row, cid_col, raw[cid_col], read_text, "")
+        if cid.startswith(L.CATALOG_SECTION_MARK):   # a section title row
+            continue
         if cid:
             result.ids[row] = cid
-        if result.has_status and not _is_error(raw[t.col("catalog.status")]):
-            if text := read_text(raw[t.col("catalog.status")]):
-                result.status[row] = text
+        if result.has_status and not _is_error(raw[status_col]) and (text := read_text(raw[status_col])):
+            result.status[row] = text
         mark = cells.convert(t.sheet, row, adopt, raw[adopt], read_text, "")
         if (mark in ADOPT_MARKS or raw[adopt] is True) and cid:
             result.adopted.append(cid)
     return result
+
+
+_read_plan_collecting = read_plan
+
+
+def read_plan(values: Mapping[str, Grid]) -> ReadResult:  # noqa: F811 — the same function with the collector paused
+    """Read every sheet xlplan owns into a plan, collecting cell-level findings (see xlplan.gcpause for why the GC waits)."""
+    from xlplan.gcpause import paused_gc
+
+    with paused_gc():
+        return _read_plan_collecting(values)
