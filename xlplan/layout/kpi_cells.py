@@ -58,7 +58,7 @@ class KpiNumbers:
 
     def check_fractions(self, unit: str, baseline: float | None, target: float | None,
                         others: Iterable[float]) -> tuple[float | None, float | None]:
-        """Where formats are unknown: 0 < value < 1 typed as a number in a % KPI whose other values
+        """Where formats are unknown: 0 < value <= 1 (100% is stored as 1) typed as a number in a % KPI whose other values
         are above 1 is refused at its cell (left out of the plan) instead of being read as 0.39%."""
         if self.percent_keys is not None or not is_percent_unit(unit):
             return baseline, target
@@ -68,7 +68,7 @@ class KpiNumbers:
         for key, v in values.items():
             rest = [o for k, o in values.items() if k != key and o is not None] + others
             raw = self.conv(key, _as_is)
-            if v is not None and 0 < v < 1 and isinstance(raw, (int, float)) and any(o > 1 for o in rest):
+            if v is not None and 0 < v <= 1 and isinstance(raw, (int, float)) and any(o > 1 for o in rest):
                 self.conv(key, _fraction_refused, None, self.measure_id)
                 result[key] = None
         return result["kpi.baseline_value"], result["kpi.target_value"]
