@@ -64,9 +64,9 @@ def test_new_with_japanese_names_then_dump_gives_the_plan(tmp_path):
     assert dumped.fiscal_years == [2027, 2028, 2029, 2030, 2031]
     assert dumped.measures == []
     assert dumped.programs == load_catalog().programs
-    # the xlwings.conf sheet points at the Python that ran the command
+    # the xlwings.conf sheet points at the per-user standard place, not at the Python that ran the command
     conf = {r[0]: r[1] for r in read_values(out)[L.XLWINGS_CONF] if r and r[0]}
-    assert conf["Interpreter_Win"] == sys.executable
+    assert conf["Interpreter_Win"] == r"%LOCALAPPDATA%\xlplan\venv\Scripts\python.exe"
     # refuses to overwrite without --force
     again = run("new", out, "--municipality", "サンプル市", "--start-fy", "R9")
     assert again.exit_code == 2 and "--force" in again.output

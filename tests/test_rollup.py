@@ -222,3 +222,4 @@ def test_a_worker_that_dies_costs_only_its_file(prefecture, monkeypatch):
     assert [x["path"] for x in results] == [str(p) for p in files]        # every file, in order
     died = [x for x in results if "異常終了" in x.get("error", "")]
     assert [x["path"] for x in died] == [victim]
+

@@ -6,11 +6,15 @@ workbook into a ReadResult, call one of these, and hand the ops to an adapter.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # the catalog model is built only by the buttons that need it
+    from xlplan.core.catalog import Catalog
+
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from xlplan.core.catalog import Catalog
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import fy_of_date, wareki_fy
 from xlplan.core.populate import PopulateResult, in_plan, new_measures

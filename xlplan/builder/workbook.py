@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import sys
 from pathlib import Path
 
 import xlsxwriter
@@ -57,6 +56,7 @@ from xlplan.layout.sheet_values import (
     schedule_sheet_values,
     skip_rows,
 )
+from xlplan.userenv import CONF_SETTINGS
 from xlplan.layout.styles import (
     CURRENT_FY_FILL,
     ERROR_FILL,
@@ -106,10 +106,6 @@ def workbook_plan(plan: Plan, catalog: Catalog) -> Plan:
 
 def write_workbook(path: Path, data: bytes) -> None:
     atomic_write_bytes(Path(path), data)
-
-
-def default_interpreter() -> str:
-    return sys.executable
 
 
 class _Builder:
@@ -270,8 +266,12 @@ class _Builder:
             ("wrap", "5. 「検証」ボタンで入力の漏れや矛盾を調べます。結果は「検証結果」シートに一覧され、問題のあるセルは赤（エラー）・黄（警告）で示されます。"),
             ("wrap", "6. 「工程表を再描画」ボタンで「スケジュール」シートを作り直します。A3横1ページ幅で印刷できます。"),
             ("caption", "ボタンが動かないとき"),
-            ("wrap", "マクロを有効にしてください。インターネットから取得したファイルは、ファイルのプロパティで「許可する」にチェックを入れてから開きます。"
+            ("wrap", "マクロを有効にしてください。インターネットやメールから取得したファイルは、ファイルのプロパティで「許可する」にチェックを入れてから開きます。"
+                     "「ボタンを使う準備ができていません」と出たときは、この PC で一度だけ、配布された xlplan セットアップ（setup.cmd）を実行するか、"
+                     "コマンドプロンプトで xlplan setup を実行します（管理者権限は不要です）。"
                      "「環境診断」ボタンで Python と xlplan の状態を確認できます。Excel のない環境では、同じ操作をコマンド（xlplan validate など）で実行できます。"),
+            ("wrap", "ボタンが使う Python の設定は、隠しシート「xlwings.conf」にあります（どの PC でも同じ標準の場所を指すので、通常は見る必要はありません）。"
+                     "見るときは、シート見出しを右クリック →［再表示］→「xlwings.conf」を選びます。"),
             ("caption", "注意"),
             ("wrap", "シート名・見出し・列の並びは変えないでください。「スケジュール」と「検証結果」シートはボタンを押すたびに作り直されるため、手で書き込んだ内容は消えます。"),
         ]
@@ -545,21 +545,22 @@ class _Builder:
         self._print(ws, table)
 
     def _xlwings_conf(self, interpreter: str | None) -> None:
+        """Every setting RunPython reads per click, pointing at the per-user standard location
+        (xlplan.userenv); hidden, since clerks never need it (使い方 says how to show it)."""
         ws = self.sheets[L.XLWINGS_CONF]
         ws.set_column(0, 0, 28)
         ws.set_column(1, 1, 80)
-        python = interpreter or "python"
-        values = {"Interpreter_Win": python, "Interpreter_Mac": python,
-                  "PYTHONPATH": "", "Conda Path": "", "Conda Env": "", "UDF Modules": "",
-                  "Debug UDFs": False, "Use UDF Server": False, "Show Console": False,
-                  "ADD_WORKBOOK_TO_PYTHONPATH": False}
-        for row, key in enumerate(L.XLWINGS_CONF_KEYS):
+        values = dict(CONF_SETTINGS)
+        if interpreter:
+            values["Interpreter_Win"] = values["Interpreter_Mac"] = interpreter
+        for row, key in enumerate(values):
             ws.write_string(row, 0, key)
             value = values[key]
             if isinstance(value, bool):
                 ws.write_boolean(row, 1, value)
             elif value:
                 ws.write_string(row, 1, value)
+        ws.hide()
 
     def _buttons(self) -> None:
         for button in L.BUTTONS:

@@ -100,7 +100,7 @@ def demo(
     outdir: Annotated[Path, typer.Option("--out", help="出力フォルダー")] = Path("out"),
 ) -> None:
     """同梱のサンプル計画（架空の青葉台市）でブックを作り、カタログ追加・検証・工程表まで実行します。"""
-    from xlplan.builder.workbook import build_workbook, default_interpreter, write_workbook
+    from xlplan.builder.workbook import build_workbook, write_workbook
     from xlplan.operations import populate_ops, schedule_ops, validate_ops
     from xlplan.planfile import load_plan
     from xlplan.adapters.package import apply_ops
@@ -109,7 +109,7 @@ def demo(
         sample = bundled_sample()
         plan = load_plan(sample)
         path = outdir / f"{plan.municipality}_官民データ活用推進計画.xlsm"
-        write_workbook(path, build_workbook(plan, load_catalog(), interpreter=default_interpreter()))
+        write_workbook(path, build_workbook(plan, load_catalog()))
         out.print(f"1. ブックを作成: {path}（{plan.municipality}、{period_label(plan.start_fy, plan.years)}、施策 {len(plan.measures)}件）",
                   highlight=False)
         read = read_workbook(path)

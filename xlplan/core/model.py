@@ -87,7 +87,9 @@ Phases = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+    # defer_build: a click validates one Plan; building its schema once then (nested models inlined)
+    # costs less than building every model class at import.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True, defer_build=True)
 
 
 class RelatedPlan(_Model):

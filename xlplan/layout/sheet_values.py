@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # the catalog model is built only by the buttons that need it
+    from xlplan.core.catalog import CatalogMeasure
+
 from typing import Any
 
-from xlplan.core.catalog import CatalogMeasure
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan, Program

@@ -464,12 +464,6 @@ class ProgressLayout:
             Column(f"progress.{i}", h, widths.get(h, 9), styles.get(h, "cell")) for i, h in enumerate(PROGRESS_HEADER)))
 
 
-# ---------------------------------------------------------------- xlwings.conf
-
-XLWINGS_CONF_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env",
-                     "UDF Modules", "Debug UDFs", "Use UDF Server", "Show Console", "ADD_WORKBOOK_TO_PYTHONPATH")
-
-
 @dataclass(frozen=True)
 class WorkbookLayout:
     """Everything that depends on the plan's shape: its domains and fiscal years."""
