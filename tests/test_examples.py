@@ -24,7 +24,8 @@ def test_examples_run_in_order(tmp_path):
     assert "作成" in run("01_new_workbook.py", tmp_path)
     book = tmp_path / "青葉台市.xlsm"
     assert "PLAN-RELATED-PERIOD" in run("02_validate.py", book)
-    assert "追加: ['DG-16', 'DG-17']" in run("03_populate_and_schedule.py", book, "C02", "C03")
+    # C02 is already on the sheet under its name (DG-02): reported, not added twice
+    assert "追加: ['DG-16', 'DG-17'] 追加済み: ['C02']" in run("03_populate_and_schedule.py", book, "C02", "C03", "C05")
     assert "KPI-TARGET-FY-OUTSIDE" in run("04_plan_in_code.py")
     run("05_export.py", book, tmp_path)
     assert (tmp_path / "青葉台市_計画書.docx").exists() and (tmp_path / "opendata" / "measures.csv").exists()

@@ -83,7 +83,7 @@ def test_json_tables_match_the_plan(tmp_path, sample_plan):
     schedule = json.loads(written["schedule"].read_text(encoding="utf-8"))
     dg01_rows = [s for s in schedule if s["measure_id"] == "DG-01"]
     assert [(s["fiscal_year"], s["phase"]) for s in dg01_rows] == sorted(
-        (fy, p.value) for fy, p in sample_plan.measures[0].schedule.items())
+        (fy, p.value) for fy, phases in sample_plan.measures[0].schedule.items() for p in phases)
     assert dg01_rows[3]["continued"] is True and dg01_rows[0]["fiscal_year_label"] == "令和9年度"
     coverage = json.loads(written["coverage"].read_text(encoding="utf-8"))
     assert sum(c["measure_count"] for c in coverage) == 35

@@ -66,7 +66,7 @@ from xlplan.doctor import (
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import Op
-from xlplan.layout.read import ReadResult, plan_sheets, read_plan
+from xlplan.layout.read import ReadResult, percent_columns, plan_sheets, read_plan
 
 TITLE = "xlplan"
 MAX_LISTED = 15   # names listed in a message box before 「ほか n件」
@@ -167,16 +167,19 @@ class _Context:
     location: Location
     notes: list[str] = field(default_factory=list)
 
-    def read(self, sheets: list[str], offset: int = 0, total: int | None = None) -> dict:
+    def read(self, sheets: list[str], offset: int = 0, total: int | None = None, percent_columns=None) -> dict:
         """One value read per sheet, with 「検証中… 3/8 シート」 in the status bar."""
         total = total if total is not None else offset + len(sheets)
-        return read_book_values(self.book, sheets, progress=lambda i, _n: self.session.progress(offset + i, total))
+        return read_book_values(self.book, sheets, progress=lambda i, _n: self.session.progress(offset + i, total),
+                                percent_columns=percent_columns)
 
     def read_plan_sheets(self) -> dict:
-        """Only the sheets read_plan needs: 基本情報 first (it lists the domains), then the rest."""
+        """Only the sheets read_plan needs: 基本情報 first (it lists the domains), then the rest
+        (with the % number formats of the KPI value cells where Excel can report them)."""
         first = read_book_values(self.book, [L.INFO])
         rest = plan_sheets(first.get(L.INFO, []))  # _lists included: the versions it was built with
-        values = {**first, **self.read(rest, 1, 1 + len(rest))}
+        values = self.read(rest, 1, 1 + len(rest), percent_columns=percent_columns)
+        values.update(first)
         self.check_versions(values)
         return values
 
@@ -338,7 +341,8 @@ def _populate(ctx: _Context) -> str:
                               "追加したい施策の「採用」に ○ を付けてから、もう一度ボタンを押してください。")
     from xlplan.catalog_data import load_catalog   # the catalog's YAML: only this button needs it
 
-    result = operations.populate_ops(read, load_catalog(), read.adopted)
+    catalog = load_catalog()
+    result = operations.populate_ops(read, catalog, read.adopted)
     ctx.apply(result.ops)
     added = result.result.added
     lines = [f"{len(added)}件を追加しました。" if added else "追加した施策はありません。"]
@@ -346,8 +350,8 @@ def _populate(ctx: _Context) -> str:
         lines.append(f"・{m.id} {m.name}（{m.domain} / {m.pillar.value if m.pillar else ''}）")
     if len(added) > MAX_LISTED:
         lines.append(f"　ほか {len(added) - MAX_LISTED}件")
-    if result.result.already:
-        lines.append(f"追加済みのため飛ばしたカタログID: {'、'.join(result.result.already)}")
+    for line in operations.already_lines(read, result.result, catalog)[:MAX_LISTED]:
+        lines.append(f"追加済み: {line}")
     for reason in result.result.skipped[:MAX_LISTED]:
         lines.append(f"追加せず: {reason}")
     if added:

@@ -413,7 +413,10 @@ class _Builder:
     def _catalog(self) -> None:
         ws = self.sheets[L.CATALOG]
         table = L.CATALOG_TABLE
-        rows = catalog_rows(self.catalog)
+        from xlplan.core.populate import in_plan
+
+        added = in_plan(self.plan, self.catalog)
+        rows = catalog_rows(self.catalog, {cid: self.measure_cells[mid] for cid, mid in added.items() if mid in self.measure_cells})
         self._table_sheet(ws, table, "施策カタログ",
                           "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
                           "内容とKPIは【案】として入るので、確かめて【案】を消してください。追加済みの施策は二重には追加されません。", rows)
@@ -424,7 +427,7 @@ class _Builder:
                 ws.write_string(table.first_row + r, id_col, row[id_col], section)
                 ws.set_row(table.first_row + r, 22)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
-        ws.freeze_panes(table.first_row, 2)
+        ws.freeze_panes(table.first_row, table.col("catalog.id") + 1)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
         self._print(ws, table)
 

@@ -16,7 +16,8 @@ import typer
 
 from xlplan.layout.sheets import PROGRESS
 from xlplan.cli.app import Fmt, fail, require_plan, app, err, out, read_workbook
-from xlplan.core.fiscal import parse_fy, wareki_fy
+from xlplan.core.fiscal import wareki_fy
+from xlplan.core.parse import parse_fy
 from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
 

@@ -183,7 +183,7 @@ def parse_pillar(value: str) -> Pillar:
     """A pillar from its label, code (P10), article (10条) or a known alias."""
     key = _key(value)
     for info in PILLARS:
-        if key in {_key(info.label), info.code.lower(), info.code.upper(), _key(info.heading),
+        if key in {_key(info.label), info.code.lower(), info.code.upper(), _key(info.heading), _key(info.article),
                    *(_key(a) for a in info.aliases)}:
             return Pillar[info.code]
     raise ValueError(

@@ -82,8 +82,9 @@ def kpi_interim(k: Kpi, dates: Dates) -> str:
 def phase_runs(measure: Measure, dates: Dates) -> str:
     """令和9年度 △準備／令和10〜11年度 ■実施・運用／… : the schedule of one measure in a line."""
     runs: list[tuple[int, int, Phase]] = []
-    for fy, phase in sorted(measure.schedule.items()):
-        if runs and runs[-1][2] == phase and runs[-1][1] == fy - 1:
+    steps = [(fy, phase) for fy, phases in sorted(measure.schedule.items()) for phase in phases]
+    for fy, phase in steps:  # a year of 「検討→準備」 gives two steps; runs join the same phase in following years
+        if runs and runs[-1][2] == phase and runs[-1][1] in (fy, fy - 1):
             runs[-1] = (runs[-1][0], fy, phase)
         else:
             runs.append((fy, fy, phase))
@@ -170,7 +171,7 @@ def schedule_table(doc, plan: Plan, dates: Dates, public: Public) -> None:
             col = 4
         for fy, cell in zip(fys, cells[col:]):
             ycell = srow.years.get(fy)
-            phase = m.schedule.get(fy)
+            phase = m.last_phase(fy)
             write_cell(cell, public(ycell.text) if ycell else "", size=Pt(7), align=WD_ALIGN_PARAGRAPH.CENTER,
                        fill=PHASE_FILLS[phase] if phase else None)
 

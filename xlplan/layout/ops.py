@@ -24,6 +24,22 @@ class SetValues:
 
 
 @dataclass(frozen=True)
+class FillBlanks:
+    """Write values into blank cells of a block, leaving every other cell as it is.
+
+    values holds None where a cell is not to be written; current holds what the block's cells
+    held when read, so the live path can write the whole block in one call (re-writing those
+    cells unchanged) instead of one call per run of blank cells. Used for the 施策ID column.
+    """
+
+    sheet: str
+    row: int
+    col: int
+    values: Values
+    current: Values
+
+
+@dataclass(frozen=True)
 class InsertRows:
     """Insert empty rows before `row`; everything from `row` down moves with its row."""
 
@@ -99,4 +115,4 @@ class OutlineRows:
     levels: tuple[int, ...]
 
 
-Op = SetValues | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows | OutlineRows
+Op = SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows | OutlineRows

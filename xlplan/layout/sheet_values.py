@@ -27,6 +27,7 @@ from xlplan.layout.cells import (
     fy_values_cell,
     list_cell,
     milestones_cell,
+    phases_cell,
 )
 
 Row = list[Any]
@@ -85,7 +86,7 @@ def measure_cells(measure: Measure) -> dict[str, Any]:
         "measure.programs": list_cell(measure.programs),
         "measure.milestones": milestones_cell(measure.milestones),
         "measure.notes": measure.notes or None,
-        **{L.fy_key(fy): phase.value for fy, phase in measure.schedule.items()},
+        **{L.fy_key(fy): phases_cell(phases) for fy, phases in measure.schedule.items()},
     }
 
 
@@ -142,16 +143,31 @@ def program_row(p: Program, width: int | None = None, clear: bool = False) -> Ro
     return ["" if clear and v is None else v for v in row]
 
 
+def catalog_status(place: tuple[str, str] | None) -> Formula | str:
+    """The 追加状況 cell: 「追加済み（電子行政!A7）」 linking to the measure, or empty."""
+    if place is None or not place[0]:
+        return ""
+    sheet, cell = place
+    text = f"{L.CATALOG_ADDED}（{sheet}!{cell}）"
+    return Formula(f'HYPERLINK("#{quote_sheet(sheet)}!{cell}","{text}")', text)
+
+
+def catalog_status_column(catalog_ids: list[str | None], placed: dict[str, tuple[str, str]]) -> list[Row]:
+    """The 追加状況 column, one cell per catalog row (by its catalog id), for one block write."""
+    return [[catalog_status(placed.get(cid)) if cid else ""] for cid in catalog_ids]
+
+
 def _kpi_line(k: Kpi) -> str:
     detail = "・".join(x for x in (k.unit, k.aggregation.value) if x)
     return f"{k.name}（{detail}）"
 
 
-def catalog_row(c: CatalogMeasure, program_names: dict[str, str] | None = None, adopted: bool = False) -> Row:
+def catalog_row(c: CatalogMeasure, program_names: dict[str, str] | None = None, adopted: bool = False,
+                place: tuple[str, str] | None = None) -> Row:
     """One catalog entry; related programs are shown with their names (「N25 地域社会DX推進パッケージ事業」)."""
     names = program_names or {}
     values = {
-        "catalog.adopt": L.ADOPT_MARK if adopted else None,
+        "catalog.adopt": L.ADOPT_MARK if adopted else None, "catalog.status": catalog_status(place) or None,
         "catalog.id": c.id, "catalog.domain": c.domain, "catalog.pillar": c.pillar.value,
         "catalog.text": c.text if c.adoptable else f"（{c.merged_into} に統合）{c.text}",
         "catalog.summary": c.summary or None, "catalog.owner": c.owner or None,
@@ -169,8 +185,9 @@ def catalog_section_row(title: str) -> Row:
     return [f"{L.CATALOG_SECTION_MARK}{title}" if col.key == "catalog.id" else None for col in L.CATALOG_TABLE.columns]
 
 
-def catalog_rows(catalog) -> list[Row]:
-    """The catalog sheet's rows: each section under its title, in catalog order."""
+def catalog_rows(catalog, placed: dict[str, tuple[str, str]] | None = None) -> list[Row]:
+    """The catalog sheet's rows: each section under its title, in catalog order; placed gives
+    where each catalog measure already in the plan is (its 追加状況)."""
     from xlplan.core.catalog import SECTIONS
 
     names = {p.id: p.name for p in catalog.programs}
@@ -179,7 +196,7 @@ def catalog_rows(catalog) -> list[Row]:
         entries = catalog.section(section)
         if entries:
             rows.append(catalog_section_row(section))
-            rows += [catalog_row(c, names) for c in entries]
+            rows += [catalog_row(c, names, place=(placed or {}).get(c.id)) for c in entries]
     return rows
 
 

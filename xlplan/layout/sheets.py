@@ -258,11 +258,11 @@ KPI_COLUMNS: tuple[Column, ...] = (
     Column("kpi.unit", "単位", 7),
     Column("kpi.aggregation", "集計", 8, dropdown="aggregation", help="時点＝ある時点の値、年度値＝その年度の量、累計＝積み上げ"),
     Column("kpi.direction", "方向", 7, dropdown="direction"),
-    Column("kpi.baseline_value", "現状値", 10, "number", help="数値。把握していなければ「未把握」"),
+    Column("kpi.baseline_value", "現状値", 10, "number", help="数値（「39%」のままでも可）。把握していなければ「未把握」または「-」"),
     Column("kpi.baseline_as_of", "現状値の時点", 12, help="年度（例: R7、令和7年度）または日付"),
-    Column("kpi.target_value", "目標値", 10, "number", numeric=True, help="数値のみ。％は 85 のように入力"),
+    Column("kpi.target_value", "目標値", 10, "number", numeric=True, help="数値のみ。％は 85 か「85%」"),
     Column("kpi.target_text", "目標（定性）", 20, "wrap", help="数値にできない目標（例: 条例の制定）"),
-    Column("kpi.target_fy", "目標年度", 11, help="和暦・西暦どちらでも（例: R13、2031）"),
+    Column("kpi.target_fy", "目標年度", 11, help="和暦・西暦どちらでも（例: R13、2031、R10年度末）"),
     Column("kpi.interim", "中間目標", 16, help="「R10:30、R11:50」のように年度:値を「、」区切りで"),
     Column("kpi.actuals", "実績値", 16, help="「R9:12、R10:25」のように年度:値を「、」区切りで"),
     Column("kpi.comments", "実績の説明", 28, "wrap", help="「R9: 説明」のように年度ごとに1行ずつ（進捗管理シートに載ります）"),
@@ -273,13 +273,16 @@ TRAILING_COLUMNS: tuple[Column, ...] = (
 )
 
 
+PHASE_HELP = "段階を選びます。前の年度と同じなら「→」、1年度に2つなら「検討→準備」のように書けます"
+
+
 def fy_key(fy: int) -> str:
     return f"fy:{fy}"
 
 
 def domain_table(sheet: str, fiscal_years: list[int]) -> Table:
     """The measure table of one domain sheet; one phase column per fiscal year."""
-    fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 10, "phase", dropdown="phase") for fy in fiscal_years)
+    fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 10, "phase", dropdown="phase", help=PHASE_HELP) for fy in fiscal_years)
     columns = MEASURE_COLUMNS + KPI_COLUMNS + fy_cols + TRAILING_COLUMNS
     groups = (
         ("施策", "measure.id", "measure.programs"),
@@ -299,6 +302,7 @@ DOMAIN_FREEZE_COL = 3  # ID, 柱, 施策名 stay visible
 CATALOG_TABLE = Table(CATALOG, 3, (
     Column("catalog.adopt", "採用", 6, "center", dropdown="adopt", help="採用する施策に「○」を付け、「カタログから追加」ボタンを押します"),
     Column("catalog.id", "カタログID", 9, "id"),
+    Column("catalog.status", "追加状況", 16, "link", help="計画に入っている施策は「追加済み（シート!セル）」と表示されます（クリックで移動）。「検証」で更新されます"),
     Column("catalog.domain", "分野", 12, "wrap"),
     Column("catalog.pillar", "柱", 16, "wrap"),
     Column("catalog.text", "施策名", 34, "wrap"),
@@ -311,6 +315,7 @@ CATALOG_TABLE = Table(CATALOG, 3, (
 ))
 CATALOG_READ_KEYS = ("catalog.adopt", "catalog.id")  # the columns read back; older layouts share them
 CATALOG_SECTION_MARK = "■"  # a section title row starts with it (in the 施策名 column)
+CATALOG_ADDED = "追加済み"   # 「追加済み（電子行政!A7）」 in the 追加状況 column (older workbooks lack it)
 
 PROGRAMS_TABLE = Table(PROGRAMS, 3, (
     Column("program.id", "ID", 7, "id"),

@@ -25,6 +25,7 @@ from xlplan.errors import WorkbookWriteError
 from xlplan.layout.ops import (
     DeleteColumns,
     DeleteRows,
+    FillBlanks,
     FitRows,
     InsertColumns,
     InsertRows,
@@ -93,7 +94,7 @@ def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
             elif isinstance(op, ReplaceValues):
                 edit.clear_from(op.row)
                 edit.set_block(op.row, 0, op.values)
-            elif isinstance(op, SetValues):
+            elif isinstance(op, (SetValues, FillBlanks)):   # FillBlanks: None leaves the filled cells alone
                 edit.set_block(op.row, op.col, op.values)
             elif isinstance(op, FitRows):
                 if wrapping is None:
