@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from xlplan.core.fiscal import short_wareki_fy, wareki_fy
+from xlplan.core.fiscal import duration_label, plan_months, short_wareki_fy, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan
 from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, Phase, Pillar
 
@@ -129,4 +129,4 @@ def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = 
 
 
 def schedule_subtitle(plan: Plan) -> str:
-    return f"{plan.municipality}　計画期間: {wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}（{plan.years}年間）"
+    return f"{plan.municipality}　計画期間: {wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}（{duration_label(plan_months(plan.start_fy, plan.years, plan.start_month))}）"
