@@ -33,3 +33,11 @@ End Sub
 Sub ExportDocument()
     RunPython "import xlplan.excel as x; x.export_document()"
 End Sub
+
+Sub ShowActualsOnSchedule()
+    RunPython "import xlplan.excel as x; x.show_actuals_on_schedule()"
+End Sub
+
+Sub ExportProgressReport()
+    RunPython "import xlplan.excel as x; x.export_progress_report()"
+End Sub

@@ -36,7 +36,8 @@ def _normalise(source: str) -> str:
 
 def test_workbook_has_every_sheet_in_order(sample_bytes, sample_plan):
     names = CalamineWorkbook.from_filelike(io.BytesIO(sample_bytes)).sheet_names
-    assert names == [L.USAGE, L.INFO, *sample_plan.domains, L.CATALOG, L.PROGRAMS, L.SCHEDULE, L.COVERAGE, L.PROGRESS, L.FINDINGS,
+    assert names == [L.USAGE, L.INFO, *sample_plan.domains, L.CATALOG, L.PROGRAMS, L.SCHEDULE, L.COVERAGE, L.PROGRESS, L.ORPHANS,
+                     L.FINDINGS,
                      L.XLWINGS_CONF, L.LISTS]
 
 

@@ -131,6 +131,7 @@ def validate(
 def schedule(
     path: Annotated[Path, typer.Argument(help="ブック")],
     group_by: Annotated[GroupByOpt, typer.Option("--group-by", help="pillar（柱ごと）または domain（分野ごと）")] = GroupByOpt.pillar,
+    actuals: Annotated[bool, typer.Option("--actuals", help="実績のある年度に、実績・目安・評価（★）を表示する")] = False,
     output: OutputOpt = None,
     backup: BackupOpt = False,
 ) -> None:
@@ -141,7 +142,7 @@ def schedule(
         read = read_workbook(path, extra=(SCHEDULE,))  # its headers must still fit the plan period
         plan = require_plan(read, path)
         findings, finding_ops = validate_ops(read)
-        target = write_ops(path, schedule_ops(read, group_by=group_by.value) + finding_ops, output, backup)
+        target = write_ops(path, schedule_ops(read, group_by=group_by.value, actuals=actuals) + finding_ops, output, backup)
     except XlplanUserError as exc:
         raise fail(exc) from None
     errors = sum(f.severity is Severity.ERROR for f in findings)

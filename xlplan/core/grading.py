@@ -122,6 +122,20 @@ class GradeScale:
         low = f"{_pct(level.min_percent)}以上"
         return f"達成率 {low}" + (f"{_pct(upper)}未満" if upper is not None else "")
 
+    def level_class(self, level: GradeLevel) -> int:
+        """For fills: 1 ahead (the top band above 100%), 2 on track (the band holding 100%), 3 behind,
+        4 完了, 5 未着手, 0 評価できない or set by hand only."""
+        if level.kind is LevelKind.DONE:
+            return 4
+        if level.kind is LevelKind.NOT_STARTED:
+            return 5
+        if not level.rated:
+            return 0
+        on_track = self.grade(100)
+        if level == on_track:
+            return 2
+        return 1 if self.rated.index(level) < self.rated.index(on_track) else 3
+
     def legend(self) -> str:
         """One line for sheets and reports: A 目標より進んでいる（達成率 110%以上）、B …"""
         return "、".join(f"{lv.display}（{self.band(lv)}）" for lv in self.levels)
