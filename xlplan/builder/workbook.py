@@ -175,8 +175,9 @@ class _Builder:
         """Row heights for wrapped text, as the file adapter estimates them after a redraw."""
         widths = [c.width for c in table.columns]
         wraps = [bool(STYLES[c.style].get("text_wrap")) for c in table.columns]
+        shown = [not c.collapsed for c in table.columns]   # text in a collapsed group must not make the row taller
         for r, row in enumerate(rows):
-            ws.set_row(first_row + r, row_height(row, widths, wraps))
+            ws.set_row(first_row + r, row_height([v if s else None for v, s in zip(row, shown)], widths, wraps))
 
     def _table_sheet(self, ws: Worksheet, table: L.Table, title: str, help_text: str, rows) -> None:
         """A sheet that is one table: widths, a title, one line of help, headers, then the rows."""

@@ -109,7 +109,7 @@ def validate(
     """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
     from xlplan.core.catalog import with_catalog_programs
     from xlplan.core.validation import validate_plan
-    from xlplan.operations import validate_ops
+    from xlplan.operations import findings_for, validate_ops
     from xlplan.planfile import load_plan
 
     try:
@@ -118,9 +118,11 @@ def validate(
             findings = validate_plan(with_catalog_programs(load_plan(path), load_catalog()))
         else:
             read = read_workbook(path)
-            findings, ops = validate_ops(read)
             if write:
+                findings, ops = validate_ops(read)
                 write_ops(path, ops, output, backup)
+            else:
+                findings = findings_for(read)
     except XlplanUserError as exc:
         raise fail(exc) from None
     print_findings(findings, fmt)

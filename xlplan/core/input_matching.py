@@ -7,7 +7,9 @@ its name is never taken by another row's number:
 1. by (施策ID, 指標名, 年度) — a KPI keeps its input when KPIs above it are added
    or removed (several KPIs of the measure with that name: the one with the row's
    KPI番号, if any);
-2. by (施策ID, KPI番号, 年度) — a KPI keeps its input when it is renamed.
+2. by (施策ID, KPI番号, 年度), only for rows whose 指標名 no KPI of the measure has any
+   more — a KPI keeps its input when it is renamed (a second copy of a row is not
+   given to another KPI by its number).
 
 Each KPI and year takes one row (the first); a row that matches nothing — its
 measure or KPI deleted, its year outside the plan period, a second copy — is an
@@ -65,7 +67,7 @@ def match_rows(rows: Sequence[TypedRow], kpis: Sequence[KpiSlot], years: Iterabl
         if pick:
             claim(position, pick[0], row.fy)
     for position, row in enumerate(rows):
-        if position in matched or row.fy not in years or row.kpi_no is None:
+        if position in matched or row.fy not in years or row.kpi_no is None or (row.measure_id, row.kpi_name) in by_name:
             continue
         kpi = by_index.get((row.measure_id, row.kpi_no - 1))
         if kpi is not None:

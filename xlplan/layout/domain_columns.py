@@ -33,14 +33,14 @@ LAPTOP_GRID_PX = 1366 - 33 - 17 - 16
 
 PRIMARY_COLUMNS: tuple[Column, ...] = (
     Column("measure.id", "施策ID", 8, "id", help="空欄なら自動で採番します。KPIを追加する行は同じIDにします。"),
-    Column("measure.name", "施策名", 22, "wrap"),
-    Column("measure.pillar", "柱", 13, "wrap", dropdown="pillar"),
-    Column("measure.content", "内容", 26, "wrap"),
+    Column("measure.name", "施策名", 21, "wrap"),
+    Column("measure.pillar", "柱", 12, "wrap", dropdown="pillar"),
+    Column("measure.content", "内容", 24, "wrap"),
     Column("measure.owner", "担当課", 10, "wrap"),
-    Column("kpi.name", "指標名", 20, "wrap"),
+    Column("kpi.name", "指標名", 19, "wrap"),
     Column("kpi.unit", "単位", 6),
-    Column("kpi.baseline_value", "現状値", 9, "number", help="数値。把握していなければ「未把握」"),
-    Column("kpi.target_value", "目標値", 9, "number", numeric=True, help="数値のみ。％は 85 のように入力。数値にできない目標は右の「目標（定性）」へ"),
+    Column("kpi.baseline_value", "現状値", 8, "number", help="数値。把握していなければ「未把握」"),
+    Column("kpi.target_value", "目標値", 8, "number", numeric=True, help="数値のみ。％は 85 のように入力。数値にできない目標は右の「目標（定性）」へ"),
     Column("kpi.target_fy", "目標年度", 9, help="和暦・西暦どちらでも（例: R13、2031）"),
 )
 TARGET_TEXT_COLUMN = Column("kpi.target_text", "目標（定性）", 18, "wrap",
