@@ -71,15 +71,14 @@ def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date |
 def progress_ops(read: ReadResult, fy: int | None = None, today: dt.date | None = None) -> list[Op]:
     """進捗管理 regenerated for every KPI and year, each typed input back on its KPI's row; typed input
     whose KPI is gone appended to 「退避した入力」. Nothing is written when nothing would change."""
-    from xlplan.layout.progress_values import orphan_rows, progress_head, progress_table
+    from xlplan.layout.progress_values import orphan_rows, progress_sheet
 
     refuse_legacy(read)
     if read.plan is None or read.progress is None:
         return []
     layout = L.ProgressLayout()
     report_fy = fy if fy is not None else progress_fy(read, today=today)
-    table = progress_table(read.plan, read.progress.inputs, read.input_errors)
-    summary, note = progress_head(read.plan, report_fy, read.input_errors)
+    table, summary, note = progress_sheet(read.plan, read.progress.inputs, read.input_errors, report_fy)
     ops: list[Op] = []
     grid = read.progress.grid or []
     if _differs(grid, layout.summary_row, [[summary], [note]]):
@@ -105,7 +104,10 @@ def _differs(grid, first: int, rows: list[list], to_end: bool = False) -> bool:
     """Whether writing `rows` from row `first` would change what the sheet holds (and, to_end, clear more rows)."""
     for i, row in enumerate(rows):
         old = grid[first + i] if first + i < len(grid) else []
-        if any(not _same(v, old[j] if j < len(old) else None) for j, v in enumerate(row)):
+        shown = ["" if v is None else v for v in row]
+        if list(old[:len(shown)]) == shown:          # the usual case; 1 == 1.0 as Excel stores numbers
+            pass
+        elif any(not _same(v, old[j] if j < len(old) else None) for j, v in enumerate(row)):
             return True
         if any(v not in (None, "") for v in old[len(row):]):
             return True

@@ -58,8 +58,13 @@ class Expected:
 
 
 def decimals(value: float) -> int:
-    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
-    return min(MAX_DECIMALS, max(0, -exponent)) if isinstance(exponent, int) else 0
+    """Digits after the point in the shortest way of writing the value (38.5 → 1, 170 → 0), at most 3."""
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        exponent = Decimal(text).normalize().as_tuple().exponent
+        return min(MAX_DECIMALS, max(0, -exponent)) if isinstance(exponent, int) else 0
+    fraction = text.partition(".")[2].rstrip("0")
+    return min(MAX_DECIMALS, len(fraction))
 
 
 def kpi_decimals(kpi: Kpi) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from xlplan.errors import XlplanUserError
 
@@ -115,6 +116,7 @@ def era_of_fy(fy: int) -> tuple[str, int]:
     raise FiscalYearError(f"「{fy}」は{MIN_FY}年度から{MAX_FY}年度の範囲外です。")
 
 
+@lru_cache(maxsize=1024)
 def wareki_fy(fy: int) -> str:
     """令和9年度 for 2027, 令和元年度 for 2019."""
     era, year = era_of_fy(fy)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from xlplan.core.fiscal import normalize_text
 from xlplan.core.model import GradeSpec, Plan
@@ -74,24 +75,24 @@ class GradeScale:
         if sum(lv.kind is LevelKind.UNRATED for lv in self.levels) != 1:
             raise GradeScaleError("「評価できない」の段階は1つだけにしてください。")
 
-    @property
+    @cached_property
     def rated(self) -> tuple[GradeLevel, ...]:
         return tuple(lv for lv in self.levels if lv.rated)
 
     def _kind(self, kind: LevelKind) -> GradeLevel | None:
         return next((lv for lv in self.levels if lv.kind is kind), None)
 
-    @property
+    @cached_property
     def unrated(self) -> GradeLevel:
         level = self._kind(LevelKind.UNRATED)
         assert level is not None
         return level
 
-    @property
+    @cached_property
     def done(self) -> GradeLevel | None:
         return self._kind(LevelKind.DONE)
 
-    @property
+    @cached_property
     def not_started(self) -> GradeLevel | None:
         return self._kind(LevelKind.NOT_STARTED)
 

@@ -22,6 +22,7 @@ from xlplan.layout.cells import fmt_number
 from xlplan.layout.read_progress import TypedInput
 
 Row = list[Any]
+_COLUMNS = L.ProgressLayout().table.columns
 
 
 def summary_text(plan: Plan, fy: int, results: list[KpiProgress], scale: GradeScale) -> str:
@@ -63,19 +64,29 @@ def progress_row(r: KpiProgress, scale: GradeScale, typed: TypedInput | None) ->
         "progress.grade_class": scale.level_class(r.grade),
         **(dict(typed.raw) if typed is not None else _plan_inputs(r)),
     }
-    return [values.get(c.key) for c in L.ProgressLayout().table.columns]
+    return [values.get(c.key) for c in _COLUMNS]
 
 
 def progress_table(plan: Plan, inputs: Mapping[Slot, TypedInput] | None = None,
-                   errors: InputErrors | None = None) -> list[Row]:
+                   errors: InputErrors | None = None, report_fy: int | None = None) -> list[Row]:
     """One row per KPI and fiscal year of the plan: by year, then in sheet order."""
+    return progress_sheet(plan, inputs, errors, report_fy)[0]
+
+
+def progress_sheet(plan: Plan, inputs: Mapping[Slot, TypedInput] | None = None, errors: InputErrors | None = None,
+                   report_fy: int | None = None) -> tuple[list[Row], str, str]:
+    """(the table, the summary of the report year, the formula note), grading each year once."""
     scale = plan_scale(plan)
     inputs = inputs or {}
     rows = []
+    by_year: dict[int, list[KpiProgress]] = {}
     for fy in plan.fiscal_years:
-        for r in plan_progress(plan, fy, errors=errors):
+        by_year[fy] = plan_progress(plan, fy, errors=errors)
+        for r in by_year[fy]:
             rows.append(progress_row(r, scale, inputs.get((r.measure.id, r.kpi_index, fy))))
-    return rows
+    fy = report_fy if report_fy is not None else plan.start_fy
+    results = by_year.get(fy) or plan_progress(plan, fy, errors=errors)
+    return rows, summary_text(plan, fy, results, scale), note_text(scale)
 
 
 def progress_head(plan: Plan, report_fy: int, errors: InputErrors | None = None) -> tuple[str, str]:

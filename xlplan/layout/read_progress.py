@@ -36,7 +36,7 @@ class TypedInput:
 
 @dataclass
 class ProgressRead:
-    rows: dict[Slot, int] = field(default_factory=dict)            # slot -> sheet row (0-based), for every readable row
+    rows: dict[Slot, int] = field(default_factory=dict)            # slot -> sheet row (0-based) of the rows with input
     inputs: dict[Slot, TypedInput] = field(default_factory=dict)   # slot -> the typed input matched to it
     orphans: list[TypedInput] = field(default_factory=list)
     grid: Grid | None = None          # the sheet as read, to skip a regeneration that changes nothing
@@ -85,16 +85,14 @@ def read_progress(grid: Grid, measures: list[Measure], fiscal_years: list[int], 
             raise WorkbookReadError(f"『{L.PROGRESS}』の見出しが想定と違います。{where} は「{column.header}」のはずです。"
                                     "列を移動・削除せず、見出しを元に戻してください。", sheet=L.PROGRESS, cell=where)
     typed: list[TypedInput] = []
-    keyed: list[tuple[int, TypedRow]] = []
+    inputs = [(k, t.col(k)) for k in L.PROGRESS_INPUT_KEYS]
     for row in range(t.first_row, len(grid)):
-        key = _row_key(grid, row, t, cells)
-        raw = {k: v for k in L.PROGRESS_INPUT_KEYS if not is_blank(v := cells.get(grid, row, t.col(k)))}
-        keyed.append((row, key))
+        values = grid[row]
+        # Most rows carry no input: only those need their key (the Locator and input errors only point at them).
+        raw = {k: values[c] for k, c in inputs if c < len(values) and not is_blank(values[c])}
         if raw:
-            typed.append(TypedInput(row, key, raw))
+            typed.append(TypedInput(row, _row_key(grid, row, t, cells), raw))
     slots = [KpiSlot(m.id, i, k.name) for m in measures for i, k in enumerate(m.kpis)]
-    all_rows, _ = match_rows([k for _, k in keyed], slots, fiscal_years)
-    result.rows = {slot: keyed[p][0] for p, slot in all_rows.items()}
     matched, orphans = match_rows([ti.key for ti in typed], slots, fiscal_years)
     kpis = {(m.id, i): (m, k) for m in measures for i, k in enumerate(m.kpis)}
     for position, slot in matched.items():
