@@ -28,7 +28,7 @@ _PROGRESS_COLUMNS: tuple[Column, ...] = (
     Column("progress.unit", "単位", 6, "gen"),
     Column("progress.year_target", "この年度の目標", 10, "gen_number"),
     Column("progress.expected", "目安", 10, "gen_number"),
-    Column("progress.actual", "実績値", 10, "input", dropdown="status", alert=False,
+    Column("progress.actual", "実績値", 10, "input", dropdown="kpi_status", alert=False,
            help="数値。数値でない目標のKPIは状況（未着手・検討中・一部実施・実施済み・達成。達成・○・×・済 も可）"),
     Column("progress.rate", "達成率", 8, "gen_percent"),
     Column("progress.grade", "評価", 7, "gen_grade"),

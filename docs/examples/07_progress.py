@@ -1,6 +1,6 @@
 """年度の実績を進捗管理に入力し、評価を更新して、進捗状況の報告書（Word）を書き出す。
 
-    python docs/examples/06_progress.py ブック.xlsm [出力フォルダー]
+    python docs/examples/07_progress.py ブック.xlsm [出力フォルダー]
 
 Excel では「進捗管理」シートの黄色のセルに入力して「進捗管理を作成」「進捗状況の報告書（Word）」を押すのと同じです。
 """
