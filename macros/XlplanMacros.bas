@@ -49,6 +49,15 @@ End Sub
 
 Sub ExportDocumentPdf()
     RunXlplan "export_document_pdf"
+
+End Sub
+
+Sub ShowActualsOnSchedule()
+    RunXlplan "show_actuals_on_schedule"
+End Sub
+
+Sub ExportProgressReport()
+    RunXlplan "export_progress_report"
 End Sub
 
 Private Sub RunXlplan(ByVal func As String)

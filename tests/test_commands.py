@@ -320,9 +320,10 @@ def test_progress_command_writes_the_review_sheet_and_keeps_the_year_cell(tmp_pa
     layout = L.ProgressLayout()
     grid = read_values(book)[L.PROGRESS]
     header = grid[layout.header_row]
-    row = next(r for r in grid[layout.first_row:] if r[0] == plan.measures[0].id and r[header.index("No.")] == 1)
+    assert len(grid) - layout.first_row == plan.years * sum(len(m.kpis) for m in plan.measures)
+    row = next(r for r in grid[layout.first_row:] if r[1] == plan.measures[0].id and r[header.index("KPI番号")] == 1)
     assert row[header.index("年度")] == "令和9年度"
     assert row[header.index("実績値")] == 9000
     assert row[header.index("評価")] in {"A", "B", "C"}
-    assert row[header.index("コメント")] == "出張申請で伸びた"
+    assert row[header.index("実績の説明")] == "出張申請で伸びた"
     assert grid[layout.summary_row][0].startswith("令和9年度の評価")

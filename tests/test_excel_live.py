@@ -231,6 +231,7 @@ class ReadCounter:
     ("redraw_schedule", lambda read: operations.schedule_ops(read) + operations.validate_ops(read)[1]),
     ("clear_marks", lambda read: operations.clear_marks_ops()),
     ("update_progress", lambda read: operations.progress_ops(read, operations.progress_fy(read))),
+    ("show_actuals_on_schedule", lambda read: operations.schedule_ops(read, actuals=True) + operations.validate_ops(read)[1]),
 ])
 def test_button_matches_the_file_path(button, file_ops, sample_data, tmp_path):
     grids = grids_of(sample_data, tmp_path)
@@ -308,8 +309,9 @@ def test_excel_calls_do_not_grow_with_the_plan(button, sample_data, big_data, tm
     assert counts["sample"] == counts["10x"], counts
     n_actions, n_reads = counts["sample"]
     assert n_actions <= 2 * len(ops_of[button]) + 1, counts     # apply_ops_live's bound, plus the message box
-    # one value read per sheet: 基本情報, _lists, 国・県の施策, 施策カタログ, the domains, and the sheet the button redraws
-    assert n_reads <= 5 + len(plan.domains), counts
+    # one value read per sheet: 基本情報, _lists, 国・県の施策, 施策カタログ, the domains, 進捗管理 and 退避した入力
+    # (the yearly inputs are part of the plan), and the sheet the button redraws
+    assert n_reads <= 7 + len(plan.domains), counts
 
 
 @pytest.fixture(scope="module")
@@ -665,3 +667,39 @@ def test_validate_writes_missing_ids_in_one_block_per_sheet(sample_data, tmp_pat
     reread = read_plan(after)
     assert [m.id for m in reread.plan.measures] == [m.id for m in read.plan.measures]
     assert not any(r.unnumbered for rows in reread.rows.values() for r in rows)
+
+
+def with_typed_progress(data: bytes) -> bytes:
+    """The sample with actuals typed in 進捗管理 (the first KPI's 令和9年度) and an orphan typed under the table."""
+    t = L.ProgressLayout().table
+    first = t.first_row
+    return patch_package(data, [SetValues(L.PROGRESS, first, t.col("progress.actual"), [[5000]]),
+                                SetValues(L.PROGRESS, first, t.col("progress.comment"), [["子育て手続を追加"]]),
+                                SetValues(L.PROGRESS, first + 400, 0, [["令和9年度", "DG-99", 1]]),
+                                SetValues(L.PROGRESS, first + 400, t.col("progress.comment"), [["消えた施策の説明"]])])
+
+
+def test_progress_button_keeps_typed_input_like_the_file_path(sample_data, tmp_path):
+    data = with_typed_progress(sample_data)
+    grids = grids_of(data, tmp_path)
+    book = open_live(grids)
+    message = x.update_progress()
+    assert "退避した入力" in message and alerts(book) == [message]
+    expected = file_path_result(data, operations.progress_ops(read_plan(grids), operations.progress_fy(read_plan(grids))), tmp_path)
+    same_values(replay(grids, actions(book)), expected)
+    t = L.ProgressLayout().table
+    row = expected[L.PROGRESS][t.first_row]
+    assert row[t.col("progress.actual")] == 5000 and row[t.col("progress.grade")] == "A"
+    assert expected[L.ORPHANS][L.ORPHANS_TABLE.first_row][L.ORPHANS_TABLE.col("orphan.comment")] == "消えた施策の説明"
+
+
+def test_progress_report_button_writes_the_docx_next_to_the_workbook(sample_data, tmp_path, monkeypatch):
+    folder = tmp_path / "計画 フォルダー"
+    folder.mkdir()
+    monkeypatch.setattr(x, "book_fullname", lambda book: str(folder / BOOK_NAME))
+    book = open_live(grids_of(with_typed_progress(sample_data), tmp_path))
+    message = x.export_progress_report()
+    target = folder / (Path(BOOK_NAME).stem + "_進捗状況_令和9年度.docx")
+    assert target.exists() and target.stat().st_size > 10_000
+    assert str(target) in message and alerts(book) == [message] and writes(book) == []
+

@@ -178,23 +178,23 @@ def test_export_command_errors_exit_2(tmp_path):
 
 def test_progress_command_text_and_json(tmp_path, sample_plan):
     plan = sample_plan.model_copy(deep=True)
-    plan.measures[0].kpis[0].actuals = {2027: 8800}   # DG-01 申請件数: expected 8,000 → 110% → A
-    plan.measures[3].kpis[0].actuals = {2027: 1}      # DG-04 条例: achieved before 令和10年度 → A
-    plan.measures[4].kpis[0].actuals = {2027: 60}     # DG-05 datasets: behind the path → C
+    plan.measures[0].kpis[0].actuals = {2027: 5000}     # DG-01 申請件数 (年度値, 3,200 → 8,000 in R11): 目安 4,800 → 112.5% → A
+    plan.measures[3].kpis[0].statuses = {2027: "達成"}  # DG-04 条例 (due 令和10年度): 100% of the 50% expected → A
+    plan.measures[4].kpis[0].actuals = {2027: 60}       # DG-05 datasets (累計 52 → 80 in R10): 目安 66 → 57.1% → C
     path = tmp_path / "plan.yaml"
     path.write_text(dump_plan(plan), encoding="utf-8")
     result = run("progress", path, "--fy", "令和9年度")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("青葉台市　令和9年度の進捗")
-    assert any(line.startswith("A 目標より進んでいる　DG-01 オンライン申請件数: 目安 8,000件、実績 8,800件、達成率 110.0%")
+    assert any(line.startswith("A 目標より進んでいる　DG-01 オンライン申請件数: 目安 4,800件、実績 5,000件、達成率 112.5%")
                for line in lines)
     assert any(line.startswith("A 目標より進んでいる　DG-04") and "実績 達成" in line for line in lines)
-    assert any(line.startswith("C 遅れている　DG-05") for line in lines)
-    assert lines[-1] == "評価: A 目標より進んでいる 2件、B 目標どおり 0件、C 遅れている 1件、D 評価できない 42件"
+    assert any(line.startswith("C 目標より遅れている　DG-05") and "目安 66件" in line and "57.1%" in line for line in lines)
+    assert lines[-1] == "評価: A 目標より進んでいる 2件、B 目標どおり進んでいる 0件、C 目標より遅れている 1件、D 評価できない 42件"
     data = json.loads(run("progress", path, "--format", "json").stdout)   # default FY: the latest with actuals
     assert data["fiscal_year"] == 2027 and data["summary"] == {"A": 2, "B": 0, "C": 1, "D": 42}
     first = data["results"][0]
-    assert first["grade"] == "A" and first["expected"] == 8000 and first["rate"] == pytest.approx(1.1)
+    assert first["grade"] == "A" and first["expected"] == 4800 and first["rate"] == pytest.approx(1.125)
     assert run("progress", SAMPLE).exit_code == 2        # no actuals and no --fy
     assert run("progress", SAMPLE, "--fy", "来年").exit_code == 2

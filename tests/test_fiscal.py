@@ -190,12 +190,13 @@ def test_fy_start_and_end():
 @pytest.mark.parametrize(
     ("args", "label"),
     [
-        ((2022, 5, 12), "令和4年12月から令和8年度まで（5年間）"),
+        ((2022, 5, 12), "令和4年12月から令和8年度まで（4年4か月）"),
         ((2027, 5), "令和9年度から令和13年度まで（5年間）"),
         ((2027, 3, 4), "令和9年度から令和11年度まで（3年間）"),
-        ((2022, 5, 1), "令和5年1月から令和8年度まで（5年間）"),   # January 2023 is still FY2022
-        ((2018, 5, 1), "平成31年1月から令和4年度まで（5年間）"),
-        ((2019, 3, 5), "令和元年5月から令和3年度まで（3年間）"),
+        ((2022, 5, 1), "令和5年1月から令和8年度まで（4年3か月）"),   # January 2023 is still FY2022
+        ((2018, 5, 1), "平成31年1月から令和4年度まで（4年3か月）"),
+        ((2019, 3, 5), "令和元年5月から令和3年度まで（2年11か月）"),
+        ((2022, 3, 1), "令和5年1月から令和6年度まで（2年3か月）"),   # 浜松: 2023年1月から2025年3月まで
     ],
 )
 def test_period_label(args, label):
@@ -240,3 +241,12 @@ def test_date_lies_inside_its_fiscal_year(day):
     fy = fy_of_date(day)
     assert fy_start(fy) <= day <= fy_end(fy)
     assert fy_end(fy) + dt.timedelta(days=1) == fy_start(fy + 1)
+
+
+def test_months_of_a_plan_that_starts_in_january():
+    from xlplan.core.fiscal import duration_label, months_until_fy_end, plan_months, plan_start_date
+
+    assert plan_start_date(2022, 1) == dt.date(2023, 1, 1)
+    assert [months_until_fy_end(fy, 2022, 1) for fy in (2022, 2023, 2024)] == [3, 15, 27]
+    assert plan_months(2027, 5) == 60 and duration_label(60) == "5年間"
+    assert duration_label(27) == "2年3か月" and duration_label(10) == "10か月"

@@ -17,7 +17,8 @@ error propagate, with a Japanese message.
 
 Excel calls per button: every button works on one ``LiveBook`` (App, engine and
 sheets asked for once per click, book identity and the same-name check once)
-and reads each sheet it needs in 3 calls plus its lookup. Engine calls — each
+and reads each sheet it needs in 3 calls plus its lookup (the plan's sheets include 進捗管理 and
+「退避した入力」: the yearly inputs are part of the plan). Engine calls — each
 call from xlwings' API into its engine, one COM round trip on Windows — are
 counted by bench/engine_calls.py under the remote engine: validate 75,
 redraw 83, populate 71, progress 73, clear marks 25 for the sample, the same
@@ -97,6 +98,16 @@ def clear_marks(book: xw.Book | None = None) -> str:
 def update_progress(book: xw.Book | None = None) -> str:
     """「進捗管理を作成」: the review of the year typed in 進捗管理!B2 (else the latest year with actuals)."""
     return _run(book, "進捗管理を作成", _progress)
+
+
+def show_actuals_on_schedule(book: xw.Book | None = None) -> str:
+    """「工程表に実績を表示」: the 工程表 with each year's actual, 目安 and grade (★)."""
+    return _run(book, "工程表に実績を表示", lambda ctx: _redraw(ctx, actuals=True))
+
+
+def export_progress_report(book: xw.Book | None = None) -> str:
+    """「進捗状況の報告書（Word）」: the report of the year in 進捗管理!B2, next to the workbook."""
+    return _run(book, "進捗状況の報告書", _export_progress_report)
 
 
 def export_document(book: xw.Book | None = None) -> str:
@@ -318,7 +329,7 @@ def _validate(ctx: _Context) -> str:
     return f"エラー {errors}件、警告 {warnings}件。『{L.FINDINGS}』シートを見てください。"
 
 
-def _redraw(ctx: _Context) -> str:
+def _redraw(ctx: _Context, actuals: bool = False) -> str:
     values = ctx.read_plan_sheets()
     values.update(ctx.read([L.SCHEDULE]))  # its headers must still fit the plan period
     read = read_plan(values)
@@ -326,7 +337,7 @@ def _redraw(ctx: _Context) -> str:
     plan = read.plan
     assert plan is not None
     findings, finding_ops = operations.validate_ops(read)
-    ctx.apply(operations.schedule_ops(read) + finding_ops)
+    ctx.apply(operations.schedule_ops(read, actuals=actuals) + finding_ops)
     errors, warnings = _counts(findings)
     return (f"『{L.SCHEDULE}』シートの工程表を作り直しました（施策 {len(plan.measures)}件、"
             f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）。\n"
@@ -360,13 +371,45 @@ def _populate(ctx: _Context) -> str:
 
 
 def _progress(ctx: _Context) -> str:
-    values = ctx.read_plan_sheets()
-    values.update(ctx.read([L.PROGRESS]))
-    read = read_plan(values)
+    read = read_plan(ctx.read_plan_sheets())
     _require_plan(read)
     fy = operations.progress_fy(read)
     ctx.apply(operations.progress_ops(read, fy))
-    return f"『{L.PROGRESS}』シートに{wareki_fy(fy)}の評価を作りました。別の年度を見るときは B2 に年度を入れて、もう一度押してください。"
+    orphans = len(read.progress.orphans) if read.progress else 0
+    blocked = _blocked_cells(read, fy)
+    lines = [f"『{L.PROGRESS}』の目安・達成率・評価を更新しました（上の集計は{wareki_fy(fy)}。年度は B2 で変えられます）。"]
+    if orphans:
+        lines.append(f"行き先のKPIがない入力 {orphans}件を『{L.ORPHANS}』シートに移しました。")
+    if blocked:
+        lines.append(f"読み取れないセルがあるため「評価できない」にしたKPIがあります: {'、'.join(blocked[:MAX_LISTED])}")
+    return "\n".join(lines)
+
+
+def _blocked_cells(read: ReadResult, fy: int) -> list[str]:
+    from xlplan.core.progress import plan_progress
+
+    assert read.plan is not None
+    return sorted({c for r in plan_progress(read.plan, fy, errors=read.input_errors) for c in r.blocked})
+
+
+def _export_progress_report(ctx: _Context) -> str:
+    from xlplan.export.progress_report import export_progress_report as write_report
+
+    location = book_location(ctx.book)
+    if location.kind != "local":
+        raise XlplanUserError("報告書はブックと同じフォルダーに保存します。ブックをこの PC のフォルダーに保存してから"
+                              "（OneDrive 上なら同期フォルダーから開いて）、もう一度押してください。")
+    read = read_plan(ctx.read_plan_sheets())
+    _require_plan(read)
+    assert read.plan is not None
+    fy = operations.progress_fy(read)
+    target = Path(location.text).with_name(f"{Path(location.text).stem}_進捗状況_{wareki_fy(fy)}.docx")
+    write_report(read.plan, fy, target, read.input_errors)
+    text = f"{wareki_fy(fy)}の進捗状況の報告書を保存しました:\n{target}"
+    blocked = _blocked_cells(read, fy)
+    if blocked:
+        text += f"\n読み取れないセルがあるため「評価できない」にしたKPIがあります: {'、'.join(blocked[:MAX_LISTED])}"
+    return text
 
 
 def _document_target(ctx: _Context, suffix: str) -> tuple[Path, ReadResult]:

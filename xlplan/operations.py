@@ -25,6 +25,7 @@ from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 from xlplan.layout.cells import fy_texts_cell, fy_values_cell
+from xlplan.layout.legacy import refuse_legacy
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
 from xlplan.layout.sheet_values import (
@@ -33,7 +34,6 @@ from xlplan.layout.sheet_values import (
     findings_sheet_values,
     measure_rows,
     program_row,
-    progress_values,
     schedule_outline,
     schedule_sheet_values,
 )
@@ -57,6 +57,7 @@ def validate_ops(read: ReadResult, today: dt.date | None = None,
                  catalog: Catalog | None = None) -> tuple[list[Finding], list[Op]]:
     """検証結果 and 網羅表, plus what validate keeps up to date on the clerk's sheets: 施策ID written
     into rows typed without one, and the 施策カタログ's 追加状況."""
+    refuse_legacy(read)
     findings = findings_for(read)
     stamp = f"{wareki_fy(current_fy(today))}　{(today or dt.date.today()).isoformat()} に検証"
     values = findings_sheet_values(findings, stamp)
@@ -67,7 +68,7 @@ def validate_ops(read: ReadResult, today: dt.date | None = None,
                   for cid, mid in in_plan(read.plan, catalog or _catalog()).items()}
     return findings, [*id_ops(read), *catalog_status_ops(read, placed),
                       ReplaceValues(L.FINDINGS, 0, values), FitRows(L.FINDINGS, first, len(values) - first),
-                      *coverage_ops(read)]
+                      *coverage_ops(read), *progress_ops(read, today=today)]
 
 
 def _catalog() -> Catalog:
@@ -117,7 +118,7 @@ def coverage_ops(read: ReadResult) -> list[Op]:
 
 
 def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date | None = None) -> int:
-    """The year to review: the one asked for, else 進捗管理!B2, else the latest year with actuals, else this year."""
+    """The year to report: the one asked for, else 進捗管理!B2, else the latest year with actuals, else this year."""
     from xlplan.core.progress import latest_actual_fy
 
     assert read.plan is not None
@@ -128,30 +129,85 @@ def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date |
     return latest_actual_fy(read.plan) or min(max(current_fy(today), read.plan.start_fy), read.plan.end_fy)
 
 
-def progress_ops(read: ReadResult, fy: int) -> list[Op]:
-    if read.plan is None:
+def progress_ops(read: ReadResult, fy: int | None = None, today: dt.date | None = None) -> list[Op]:
+    """進捗管理 regenerated for every KPI and year, each typed input back on its KPI's row; typed input
+    whose KPI is gone appended to 「退避した入力」. Nothing is written when nothing would change."""
+    from xlplan.layout.progress_values import orphan_rows, progress_sheet
+
+    refuse_legacy(read)
+    if read.plan is None or read.progress is None:
         return []
     layout = L.ProgressLayout()
-    values = progress_values(read.plan, layout, fy)
-    return [ReplaceValues(L.PROGRESS, layout.summary_row, values),
-            FitRows(L.PROGRESS, layout.first_row, len(values) - (layout.first_row - layout.summary_row))]
+    report_fy = fy if fy is not None else progress_fy(read, today=today)
+    table, summary, note = progress_sheet(read.plan, read.progress.inputs, read.input_errors, report_fy)
+    ops: list[Op] = []
+    grid = read.progress.grid or []
+    if _differs(grid, layout.summary_row, [[summary], [note]]):
+        ops.append(SetValues(L.PROGRESS, layout.summary_row, 0, [[summary], [note]]))
+    if _differs(grid, layout.first_row, table, to_end=True):
+        ops += [ReplaceValues(L.PROGRESS, layout.first_row, table), FitRows(L.PROGRESS, layout.first_row, len(table))]
+    if read.progress.orphans:
+        rows = orphan_rows(read.progress.orphans, today or dt.date.today())
+        ops += [SetValues(L.ORPHANS, read.progress.orphans_next_row, 0, rows),
+                FitRows(L.ORPHANS, read.progress.orphans_next_row, len(rows))]
+    return ops
 
 
+def _same(a: object, b: object) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b
+
+
+def _differs(grid, first: int, rows: list[list], to_end: bool = False) -> bool:
+    """Whether writing `rows` from row `first` would change what the sheet holds (and, to_end, clear more rows)."""
+    for i, row in enumerate(rows):
+        old = grid[first + i] if first + i < len(grid) else []
+        shown = ["" if v is None else v for v in row]
+        if list(old[:len(shown)]) == shown:          # the usual case; 1 == 1.0 as Excel stores numbers
+            pass
+        elif any(not _same(v, old[j] if j < len(old) else None) for j, v in enumerate(row)):
+            return True
+        if any(v not in (None, "") for v in old[len(row):]):
+            return True
+    if to_end:
+        return any(any(v not in (None, "") for v in r) for r in grid[first + len(rows):])
+    return False
 def clear_marks_ops() -> list[Op]:
+    # Allowed on xlplan 0.1 workbooks too: it only empties 検証結果, whose layout has not changed.
     values = findings_sheet_values([], "印を消しました。もう一度調べるには「検証」ボタンを押してください")
     return [ReplaceValues(L.FINDINGS, 0, values)]
 
 
-def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: GroupBy = "pillar") -> list[Op]:
+def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: GroupBy = "pillar",
+                 actuals: bool = False) -> list[Op]:
+    """The 工程表 redrawn; with actuals, each year with results also shows 実績, 目安 and the grade."""
+    refuse_legacy(read)
     if read.plan is None:
         return []
     for f in read.findings:
         if f.code in ("INPUT-SCHEDULE-COLUMNS", "INPUT-FY-COLUMNS"):
             raise XlplanUserError(f.message, sheet=f.sheet, cell=f.cell)
     layout = read.layout.schedule
-    values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by)
+    progress = year_results(read) if actuals else None
+    values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by, progress)
     return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row),
             OutlineRows(L.SCHEDULE, layout.first_row, tuple(schedule_outline(values, layout)))]
+
+
+def year_results(read: ReadResult) -> dict:
+    """(measure id, KPI index) -> FY -> KpiProgress, for every year with an actual or a status."""
+    from xlplan.core.progress import actual_years, plan_progress
+
+    assert read.plan is not None
+    results: dict = {}
+    for fy in actual_years(read.plan):
+        for r in plan_progress(read.plan, fy, errors=read.input_errors):
+            if r.actual is not None or r.status is not None or r.manual:
+                results.setdefault((r.measure.id, r.kpi_index), {})[fy] = r
+    return results
 
 
 @dataclass(frozen=True)
@@ -164,6 +220,7 @@ def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> 
     """New rows under each measure's pillar; existing rows only move down, whole. IDs missing on
     the sheet are written first (at the rows as read), and the catalog's 追加状況 last, at the rows
     the measures end up in."""
+    refuse_legacy(read)
     assert read.plan is not None
     codes = {d: L.domain_code(d, read.layout.domains) for d in read.layout.domains}
     result = new_measures(read.plan, catalog, catalog_ids, codes)

@@ -29,6 +29,7 @@ from xlplan.core.vocab import (
     BodyType,
     DateStyle,
     Direction,
+    Expectation,
     KpiKind,
     Origin,
     Phase,
@@ -41,15 +42,18 @@ from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
 from xlplan.layout.cells import Formula
 from xlplan.layout.rowheight import row_height
-from xlplan.core.progress import latest_actual_fy
+from xlplan.core.progress import latest_actual_fy, plan_scale
+from xlplan.core.statuses import DROPDOWN as STATUS_DROPDOWN
 from xlplan.export.sheets import NO_REASON
+from xlplan.layout.progress_values import progress_head, progress_table
+from xlplan.layout.screen import block_pixels
 from xlplan.layout.sheet_values import (
     coverage_values,
     grade_rows,
-    progress_values,
     catalog_rows,
     findings_sheet_values,
     info_values,
+    legend_cells,
     measure_rows,
     program_row,
     related_rows,
@@ -62,6 +66,7 @@ from xlplan.layout.styles import (
     CURRENT_FY_FILL,
     CURRENT_FY_FRAME,
     ERROR_FILL,
+    GRADE_FILLS,
     ERROR_FONT,
     PHASE_FILLS,
     SECTION_FILL,
@@ -72,6 +77,8 @@ from xlplan.layout.styles import (
 )
 
 DOMAIN_ROWS = 1000      # rows of a domain sheet that carry dropdowns and marks
+PROGRESS_ROWS = 5000    # rows of 進捗管理 that carry dropdowns and grade fills
+MIN_PRINT_SCALE = 89    # the smallest cell text (9 pt) prints at 8 pt or more
 SCHEDULE_ROWS = 2000    # rows of the 工程表 covered by conditional formats
 FIXED_CREATED = dt.datetime(2026, 4, 1)  # reproducible files: no build timestamp inside
 USAGE_WIDTH = 96        # 使い方's text column: within an A4 portrait page at 100 %
@@ -141,7 +148,9 @@ class _Builder:
         self.plan = plan
         self.catalog = catalog
         self.with_macros = with_macros
-        self.layout = L.WorkbookLayout(tuple(plan.domains), tuple(plan.fiscal_years), plan.subdivision)
+        extra = {d: tuple(dict.fromkeys(h for m in plan.measures_in(d) for h in m.extra)) for d in plan.domains}
+        self.layout = L.WorkbookLayout(tuple(plan.domains), tuple(plan.fiscal_years), plan.subdivision,
+                                       cost_columns=plan.cost_columns, extra_columns=extra)
         self.fmt = {name: wb.add_format(props) for name, props in STYLES.items()}
         self.sheets: dict[str, Worksheet] = {}
         self.measure_cells: dict[str, tuple[str, str]] = {}  # measure id -> its first cell, for links
@@ -164,6 +173,7 @@ class _Builder:
         self._schedule(current_fy)
         self._coverage()
         self._progress(current_fy)
+        self._orphans()
         self._findings()
         self._collect_log()
         self._xlwings_conf(interpreter)
@@ -191,8 +201,9 @@ class _Builder:
         """Row heights for wrapped text, as the file adapter estimates them after a redraw."""
         widths = [c.width for c in table.columns]
         wraps = [bool(STYLES[c.style].get("text_wrap")) for c in table.columns]
+        shown = [not c.collapsed for c in table.columns]   # text in a collapsed group must not make the row taller
         for r, row in enumerate(rows):
-            ws.set_row(first_row + r, row_height(row, widths, wraps))
+            ws.set_row(first_row + r, row_height([v if s else None for v, s in zip(row, shown)], widths, wraps))
 
     def _table_sheet(self, ws: Worksheet, table: L.Table, title: str, help_text: str, rows) -> None:
         """A sheet that is one table: widths, a title, one line of help, headers, then the rows."""
@@ -204,11 +215,20 @@ class _Builder:
         self._fit_rows(ws, table.first_row, rows, table)
 
     def _columns(self, ws: Worksheet, table: L.Table, formats: bool = True) -> None:
-        """Widths, hidden helper columns and (for open-ended tables) the column's default format,
+        """Widths, hidden helper columns, outline groups (a collapsed group's columns start hidden; the column
+        after it carries the collapsed mark) and (for open-ended tables) the column's default format,
         which new rows typed or inserted later take on."""
+        previous: L.Column | None = None
         for i, column in enumerate(table.columns):
-            options = {"hidden": True} if column.style == "hidden" else {}
+            options: dict = {"hidden": True} if column.style == "hidden" or column.collapsed else {}
+            if column.outline:
+                options["level"] = column.outline
+            if previous is not None and previous.collapsed and not column.collapsed:
+                options["collapsed"] = True
             ws.set_column(i, i, column.width, self.fmt[column.style] if formats else None, options)
+            previous = column
+        if previous is not None and previous.collapsed:
+            ws.set_column(table.width, table.width, None, None, {"collapsed": True})
 
     def _headers(self, ws: Worksheet, table: L.Table) -> None:
         ws.set_row(table.header_row, 30)
@@ -229,6 +249,8 @@ class _Builder:
                 options = {"validate": "list", "source": "=" + L.LIST_NAMES[column.dropdown],
                            "error_type": "warning", "error_title": column.header,
                            "error_message": "一覧にない値です。このまま入力する場合は「はい」を押してください。"}
+                if not column.alert:   # suggestions only: other values (○, 済, numbers) are typed freely
+                    options = {"validate": "list", "source": "=" + L.LIST_NAMES[column.dropdown], "show_error": False}
             elif column.numeric:
                 options = {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
                            "error_title": column.header, "error_message": "数値だけを入力してください（単位は単位の列へ）。"}
@@ -261,6 +283,8 @@ class _Builder:
             "subdivision": [s.value for s in Subdivision],
             "body_type": [b.value for b in BodyType], "date_style": [d.value for d in DateStyle],
             "grade_scale": list(GRADE_SCALE_NAMES), "yes_no": list(YES_NO),
+            "kpi_status": [st.value for st in STATUS_DROPDOWN], "expectation": [e.value for e in Expectation],
+            "grade": [lv.code for lv in plan_scale(self.plan).levels],
         }
         for col, (key, values) in enumerate(lists.items()):
             ws.write_string(0, col, key)
@@ -361,7 +385,8 @@ class _Builder:
             rows += measure_rows(measure, table)
         self._table_sheet(ws, table, f"{domain}　個別施策",
                           "柱ごとに施策を入力します。KPIを増やすときは、下に行を足して同じ施策IDを入れ、指標の列だけを書きます。"
-                          "年度の列には段階（検討・準備・構築・整備・実証・実施・運用・拡充・見直し）を選びます。", rows)
+                          "工程の列には段階を選び、年度ごとの目標は1年度1セルに書きます。区分・関連する施策・集計・方向・現状値の時点・"
+                          "目安の考え方・備考などは、右端の見出しの上の「＋」で表示します。実績は『進捗管理』シートに入力します。", rows)
         last_row = table.first_row + DOMAIN_ROWS
         self._dropdowns(ws, table, last_row)
         # LibreOffice applies only one conditional-format range per cell, so the
@@ -384,6 +409,20 @@ class _Builder:
         ws.freeze_panes(table.first_row, L.DOMAIN_FREEZE_COL)
         ws.autofilter(table.header_row, 0, table.header_row, last_col)
         self._print(ws, table, a3=True)
+        self._print_scale(ws, table)
+
+    def _print_scale(self, ws: Worksheet, table: L.Table) -> None:
+        """A3 landscape at a fixed scale: the visible columns (collapsed groups are not printed) across one
+        page when that keeps 9-pt text at 8 pt or more, else at that scale over several pages with
+        施策ID and 施策名 repeated."""
+        printable_px = (420 - 2 * 0.4 * 25.4) / 25.4 * 96      # A3 landscape width inside the margins
+        shown = block_pixels(c for c in table.columns if not c.collapsed)
+        scale = min(100, int(printable_px / shown * 100))
+        if scale < MIN_PRINT_SCALE:
+            scale = MIN_PRINT_SCALE
+            ws.repeat_columns(0, L.DOMAIN_FREEZE_COL - 1)
+        ws.fit_to_pages(0, 0)
+        ws.set_print_scale(scale)
 
     def _mark_rules(self, sheet: str, r0: int, c0: int) -> list[dict]:
         """Red/yellow marks on cells listed in 検証結果; they go when the findings go.
@@ -458,7 +497,7 @@ class _Builder:
         styles = [c.style for c in table.columns]
         self._write_rows(ws, layout.title_row, [values[layout.title_row]], ["title"] * table.width)
         self._write_rows(ws, layout.subtitle_row, [values[layout.subtitle_row]], ["subtitle"] * table.width)
-        legend_styles = ["caption"] + [f"legend:{p.name}" for p in Phase] + ["center"] * 3
+        legend_styles = ["caption"] + [f"legend:{p.name}" for p in Phase] + ["center"] * (len(legend_cells()) - 1 - len(Phase))
         for phase, color in PHASE_FILLS.items():
             self.fmt[f"legend:{phase.name}"] = self.wb.add_format({**STYLES["phase"], "bg_color": color, "border": 1})
         self._write_rows(ws, layout.legend_row, [values[layout.legend_row][: len(legend_styles)]], legend_styles)
@@ -547,27 +586,49 @@ class _Builder:
         layout = L.ProgressLayout()
         table = layout.table
         self._columns(ws, table)
-        ws.write_string(0, 0, "進捗管理（年度ごとの評価）", self.fmt["title"])
+        for row in range(table.group_row):   # the rows above the table keep no column fill (grey, yellow)
+            for col in range(table.width):
+                ws.write_blank(row, col, None, self.fmt["cell"])
+        ws.write_string(0, 0, "進捗管理（KPIの実績と評価）", self.fmt["title"])
         r, c = layout.fy_cell
-        ws.write_string(r, c - 1, "評価する年度", self.fmt["label"])
+        ws.write_string(r, c - 1, "報告する年度", self.fmt["label"])
         ws.write_blank(r, c, None, self.fmt["input"])
-        ws.data_validation(r, c, r, c, {"validate": "any", "input_title": "評価する年度",
-                                        "input_message": "例: 令和9年度。空欄なら実績のある最後の年度を評価します。"})
-        ws.write_string(r, c + 1, "実績値と実績の説明は分野のシートの「実績値」「実績の説明」列に入力し、「進捗管理を作成」を押します。",
+        ws.data_validation(r, c, r, c, {"validate": "any", "input_title": "報告する年度",
+                                        "input_message": "例: 令和9年度。上の集計と進捗状況の報告書の年度です。空欄なら実績のある最後の年度。"})
+        ws.write_string(r, c + 1, "黄色のセルに年度ごとの実績値（数値でない目標は状況）・実績の説明・今後の取組を入力し、"
+                        "「進捗管理を作成」を押すと目安・達成率・評価が更新されます。入力した内容は、行が並び替わっても消えません。",
                         self.fmt["help"])
         fy = latest_actual_fy(self.plan) or min(max(current_fy, self.plan.start_fy), self.plan.end_fy)
-        values = progress_values(self.plan, layout, fy)
-        self._write_rows(ws, layout.summary_row, values[:1], ["caption"])
+        summary, note = progress_head(self.plan, fy)
+        ws.write_string(layout.summary_row, 0, summary, self.fmt["caption"])
+        note_end = table.col("progress.reason")
+        ws.merge_range(layout.note_row, 0, layout.note_row, note_end, note, self.fmt["note"])
+        ws.set_row(layout.note_row, 54)
         self._headers(ws, table)
-        data = values[layout.first_row - layout.summary_row:]
-        self._write_rows(ws, layout.first_row, data, [c.style for c in table.columns])
-        self._fit_rows(ws, layout.first_row, data, table)
-        grade = table.col(next(c.key for c in table.columns if c.header == "評価"))
-        for code, fill in (("A", "#C6EFCE"), ("B", "#DDEBF7"), ("C", ERROR_FILL), ("D", "#EDEDED")):
-            ws.conditional_format(layout.first_row, grade, layout.first_row + 2000, grade, {
-                "type": "cell", "criteria": "==", "value": f'"{code}"', "format": self.wb.add_format({"bg_color": fill})})
-        ws.freeze_panes(layout.first_row, 2)
+        rows = progress_table(self.plan)
+        self._write_rows(ws, layout.first_row, rows, [c.style for c in table.columns])
+        self._fit_rows(ws, layout.first_row, rows, table)
+        last = layout.first_row + PROGRESS_ROWS
+        self._dropdowns(ws, table, last)
+        grade, cls = table.col("progress.grade"), table.letter("progress.grade_class")
+        rules = [{"type": "formula", "criteria": f"=${cls}{layout.first_row + 1}={code}",
+                  "format": self.wb.add_format({"bg_color": fill})} for code, fill in GRADE_FILLS.items()]
+        self._cf(ws, [(layout.first_row, 0, last, grade - 1, self._mark_rules(L.PROGRESS, 0, 0)),
+                      (layout.first_row, grade, last, grade, [*self._mark_rules(L.PROGRESS, 0, 0), *rules]),
+                      (layout.first_row, grade + 1, last, table.width - 1, self._mark_rules(L.PROGRESS, 0, 0))])
+        ws.freeze_panes(layout.first_row, 3)
+        ws.autofilter(table.header_row, 0, table.header_row, table.width - 2)
         self._print(ws, table, a3=True)
+        ws.repeat_rows(table.group_row, table.header_row)
+
+    def _orphans(self) -> None:
+        ws = self.sheets[L.ORPHANS]
+        table = L.ORPHANS_TABLE
+        self._table_sheet(ws, table, "退避した入力",
+                          f"『{L.PROGRESS}』を作り直したときに、行き先のKPIが分野のシートになかった入力をここに移します（消さずに残します）。"
+                          "必要なものは進捗管理の該当する行に書き写し、済んだ行は削除してください。", [])
+        ws.freeze_panes(table.first_row, 0)
+        self._print(ws, table)
 
     def _findings(self) -> None:
         ws = self.sheets[L.FINDINGS]

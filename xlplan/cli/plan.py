@@ -110,7 +110,7 @@ def validate(
     """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
     from xlplan.core.catalog import with_catalog_programs
     from xlplan.core.validation import validate_plan
-    from xlplan.operations import validate_ops
+    from xlplan.operations import findings_for, validate_ops
     from xlplan.planfile import load_plan
 
     try:
@@ -119,9 +119,11 @@ def validate(
             findings = validate_plan(with_catalog_programs(load_plan(path), load_catalog()))
         else:
             read = read_workbook(path)
-            findings, ops = validate_ops(read)
             if write:
+                findings, ops = validate_ops(read)
                 write_ops(path, ops, output, backup)
+            else:
+                findings = findings_for(read)
     except XlplanUserError as exc:
         raise fail(exc) from None
     print_findings(findings, fmt)
@@ -132,6 +134,7 @@ def validate(
 def schedule(
     path: Annotated[Path, typer.Argument(help="ブック")],
     group_by: Annotated[GroupByOpt, typer.Option("--group-by", help="pillar（柱ごと）または domain（分野ごと）")] = GroupByOpt.pillar,
+    actuals: Annotated[bool, typer.Option("--actuals", help="実績のある年度に、実績・目安・評価（★）を表示する")] = False,
     output: OutputOpt = None,
     backup: BackupOpt = False,
 ) -> None:
@@ -142,7 +145,7 @@ def schedule(
         read = read_workbook(path, extra=(SCHEDULE,))  # its headers must still fit the plan period
         plan = require_plan(read, path)
         findings, finding_ops = validate_ops(read)
-        target = write_ops(path, schedule_ops(read, group_by=group_by.value) + finding_ops, output, backup)
+        target = write_ops(path, schedule_ops(read, group_by=group_by.value, actuals=actuals) + finding_ops, output, backup)
     except XlplanUserError as exc:
         raise fail(exc) from None
     errors = sum(f.severity is Severity.ERROR for f in findings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from xlplan.errors import ParseError
 
@@ -135,6 +136,7 @@ def era_of_fy(fy: int) -> tuple[str, int]:
     raise FiscalYearError(f"「{fy}」は{MIN_FY}年度から{MAX_FY}年度の範囲外です。")
 
 
+@lru_cache(maxsize=1024)
 def wareki_fy(fy: int) -> str:
     """令和9年度 for 2027, 令和元年度 for 2019."""
     era, year = era_of_fy(fy)
@@ -163,15 +165,44 @@ def parse_fy_header(value: object) -> int:
     return parse_fy(value)
 
 
+def plan_start(start_fy: int, start_month: int = 4) -> tuple[int, int]:
+    """(calendar year, month) a plan starts in: FY2022 starting in month 1 starts in January 2023."""
+    return (start_fy if start_month >= 4 else start_fy + 1), start_month
+
+
+def plan_start_date(start_fy: int, start_month: int = 4) -> dt.date:
+    year, month = plan_start(start_fy, start_month)
+    return dt.date(year, month, 1)
+
+
+def months_until_fy_end(fy: int, start_fy: int, start_month: int = 4) -> int:
+    """Months from the plan's start to the end of fiscal year fy (3 for the first year of a plan starting in January)."""
+    year, month = plan_start(start_fy, start_month)
+    return (fy + 1) * 12 + 3 - (year * 12 + month - 1)
+
+
+def plan_months(start_fy: int, years: int, start_month: int = 4) -> int:
+    """The length of the plan period in months (its last fiscal year ends on 31 March)."""
+    return months_until_fy_end(start_fy + years - 1, start_fy, start_month)
+
+
+def duration_label(months: int) -> str:
+    """5年間, 2年3か月, 10か月."""
+    years, rest = divmod(months, 12)
+    if rest == 0:
+        return f"{years}年間"
+    return f"{years}年{rest}か月" if years else f"{rest}か月"
+
+
 def period_label(start_fy: int, years: int, start_month: int = 4) -> str:
-    """令和9年度から令和13年度まで（5年間）, with the month when the plan starts mid-year."""
+    """令和9年度から令和13年度まで（5年間）; 令和4年12月から令和6年度まで（2年4か月） when the plan starts mid-year."""
     end = start_fy + years - 1
     if start_month == 4:
         start = wareki_fy(start_fy)
     else:
-        year = start_fy if start_month >= 4 else start_fy + 1
-        era, era_year = era_of_fy(fy_of_date(dt.date(year, start_month, 1)))
+        year, _ = plan_start(start_fy, start_month)
         # The calendar year's era label, e.g. 令和4年12月.
+        era, _ = era_of_fy(fy_of_date(dt.date(year, start_month, 1)))
         era_year = year - _ERA_START[era] + 1
         start = f"{era}{'元' if era_year == 1 else era_year}年{start_month}月"
-    return f"{start}から{wareki_fy(end)}まで（{years}年間）"
+    return f"{start}から{wareki_fy(end)}まで（{duration_label(plan_months(start_fy, years, start_month))}）"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator, model_validator
 
 from xlplan.core import parse
 from xlplan.core.fiscal import parse_fy
@@ -197,7 +197,10 @@ class Kpi(_Model):
     target_value: Number | None = Field(None, title="目標値")
     target_text: str = Field("", title="目標（定性）", description="数値でない目標（例: 条例の制定）")
     target_fy: FiscalYear | None = Field(None, title="目標年度")
-    interim: dict[FiscalYear, Number] = Field(default_factory=dict, title="中間目標")
+    interim: dict[FiscalYear, Number] = Field(default_factory=dict, title="中間目標", description="年度ごとの目標（年度末の値、年度値はその年度の量）")
+    interim_statuses: dict[FiscalYear, str] = Field(
+        default_factory=dict, title="年度ごとの目標（状況）",
+        description="数値でないKPIの年度ごとの目標（検討中・一部実施・実施済み・達成 など）")
     actuals: dict[FiscalYear, Number] = Field(default_factory=dict, title="実績値")
     comments: dict[FiscalYear, str] = Field(default_factory=dict, title="実績の説明", description="年度ごとの実績の説明")
     statuses: dict[FiscalYear, str] = Field(default_factory=dict, title="状況",
@@ -208,9 +211,38 @@ class Kpi(_Model):
     expectation: Annotated[Expectation, _term(Expectation, "目安の考え方")] = Field(Expectation.AUTO, title="目安の考え方",
                                      description="中間目標がない年度の目安: 自動・線で結ぶ・毎年度目標値")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _qualitative_results(cls, data: object) -> object:
+        # xlplan 0.1 recorded a qualitative KPI's result as the actual 1 (達成) or 0 (未達成); they are statuses now.
+        if not isinstance(data, dict) or not data.get("actuals") or not _qualitative(data):
+            return data
+        actuals = dict(data["actuals"])
+        statuses = dict(data.get("statuses") or {})
+        for fy, value in list(actuals.items()):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value in (0, 1):
+                statuses.setdefault(fy, "達成" if value == 1 else "未達成")
+                del actuals[fy]
+        return {**data, "actuals": actuals, "statuses": statuses}
+
     @property
     def is_qualitative(self) -> bool:
         return self.target_value is None and bool(self.target_text)
+
+    @property
+    def qualitative(self) -> bool:
+        """Reported by a status per year rather than a number: no 目標値, and a 目標（定性） or the 方向「達成」.
+        A 目標値 always makes the KPI numeric (方向「達成」 then reads as "reach at least")."""
+        return self.target_value is None and (bool(self.target_text) or self.direction is Direction.ACHIEVE)
+
+
+def _qualitative(data: dict) -> bool:
+    """Kpi.qualitative on the raw fields, before validation."""
+    if data.get("target_value") is not None:
+        return False
+    direction = data.get("direction")
+    return bool(str(data.get("target_text") or "").strip()) or (
+        direction is not None and str(getattr(direction, "value", direction)).strip() == Direction.ACHIEVE.value)
 
 
 class Milestone(_Model):

@@ -1,252 +1,149 @@
-"""進捗管理: each KPI's achievement in one fiscal year, and an A–D grade.
+"""進捗管理: each KPI's 目安, achievement ratio and grade in one fiscal year (FY).
 
-Three numbers per KPI and fiscal year (FY):
+One formula gives the achievement ratio (達成率) shown everywhere:
 
-* expected (期待値・目安): where the KPI should be at the end of the FY.
-  累計・時点: the interim target of that FY if given, else a straight line
-  through the known points — the baseline (at its FY, or the FY before the plan
-  starts), the interim targets and the target at the target FY; from the
-  target FY on, the target. 年度値: the interim target of that FY if given,
-  else the next interim target after it, else the target itself (an annual
-  flow is judged against the level the plan promised, e.g. 「1,000人/年」; pass
-  annual_expected="path" to use the straight line instead).
-* rate (達成率): 累計・時点 — progress from the baseline toward the final
-  target: 増加 (actual − baseline) / (target − baseline), 減少 the mirror
-  (baseline − actual) / (baseline − target). When the baseline is 未把握 an
-  increasing KPI is measured from 0 (actual / target). 年度値 — the actual
-  against the FY's expected value: 増加 actual / expected, 減少 the mirror
-  (2·expected − actual) / expected (each 1% above the expected value costs 1%).
-* ratio: the rate against the rate expected in that FY (1.0 = on the path).
-  The grade compares the ratio with the scale's thresholds.
+    達成率 = (実績 − 現状値) ÷ (目安 − 現状値)
 
-Default scale (浜松市 DX推進計画's KPI review): A 目標より進んでいる when the
-ratio is at least RATIO_AHEAD (110% of the expected progress), B 目標どおり at
-least RATIO_ON_TRACK (90%), C 遅れている below, D 評価できない when there is no
-actual for the FY, no target, or (qualitative KPIs) no achieved flag.
+It reads the same for 増加 and 減少 KPIs (both differences change sign), 100% means
+"where the plan expected to be at the end of this FY" (目安, see
+xlplan.core.expectation), and the grade is the scale's band of exactly the ratio
+shown (rounded half up to 0.1%). Edge cases:
 
-Qualitative KPIs (方向「達成」, or a 目標（定性） without a number): an actual of 1
-means achieved, 0 not yet. Achieved before the target FY → the top grade,
-achieved by then → on track; not yet achieved before the target FY → on track
-(not yet due), at or after it → the lowest rated grade.
+* 現状値が未把握: a 累計 KPI starts from 0; otherwise the ratio compares levels —
+  増加 実績 ÷ 目安, 減少 目安 ÷ 実績.
+* 目安 = 現状値 (a target that keeps the current level, or no change expected by
+  this FY): the same comparison of levels.
+* a zero divisor in that comparison (増加 with 目安 0, 減少 with 実績 0): 100% when
+  the actual is at least as good as the 目安, else 0%.
+* qualitative KPIs: 実績 is the status' share (未着手 0% … 達成 100%), 現状値 0%.
 
-Pure functions with dataclass results.
+Grades are 評価できない, never guessed, when: an input cell the KPI depends on
+cannot be read (「評価できない（入力エラー: 電子行政!H12）」), the scale cannot grade,
+there is no target, no actual (or status) for the FY, or a manual grade lacks its
+reason. A manual grade (評価（手動） with 評価理由) replaces the computed one and is
+marked as manual. 完了 and 未着手 levels (あきる野's F and X) apply where the scale
+has them.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any
 
-from xlplan.core.fiscal import fy_of_date, wareki_fy
-from xlplan.core.model import Kpi, Measure, Plan
-from xlplan.core.vocab import Aggregation, Direction
-
-RATIO_AHEAD = 1.10      # A: at least 110% of the progress expected by this FY
-RATIO_ON_TRACK = 0.90   # B: at least 90%; C below
-ACHIEVED = 1.0          # a qualitative KPI's actual meaning 達成
-RATIO_TOLERANCE = 1e-9  # a ratio exactly at a threshold earns the grade despite float rounding
-
-AnnualExpected = Literal["target", "path"]
-
-
-@dataclass(frozen=True)
-class GradeLevel:
-    code: str
-    label: str
-    min_ratio: float | None = None   # rated levels: the lowest ratio that earns it; None for the unrated level
-
-
-@dataclass(frozen=True)
-class GradeScale:
-    """Rated levels best first (the last one catches everything below), plus the unrated level."""
-
-    levels: tuple[GradeLevel, ...]
-    unrated: GradeLevel
-
-    def __post_init__(self) -> None:
-        if not self.levels:
-            raise ValueError("評価の段階が1つもありません。")
-        ratios = [lv.min_ratio for lv in self.levels]
-        if any(r is None for r in ratios) or ratios != sorted(ratios, reverse=True):
-            raise ValueError("評価の段階は、基準の高い順に、基準値（min_ratio）を付けて並べてください。")
-
-    def grade(self, ratio: float) -> GradeLevel:
-        for level in self.levels:
-            if ratio >= level.min_ratio - RATIO_TOLERANCE:
-                return level
-        return self.levels[-1]
-
-    @property
-    def best(self) -> GradeLevel:
-        return self.levels[0]
-
-    @property
-    def on_track(self) -> GradeLevel:
-        return self.grade(1.0)
-
-    @property
-    def worst(self) -> GradeLevel:
-        return self.levels[-1]
-
-    @property
-    def all_levels(self) -> tuple[GradeLevel, ...]:
-        return (*self.levels, self.unrated)
-
-
-HAMAMATSU_SCALE = GradeScale(
-    levels=(
-        GradeLevel("A", "目標より進んでいる", RATIO_AHEAD),
-        GradeLevel("B", "目標どおり", RATIO_ON_TRACK),
-        GradeLevel("C", "遅れている", -math.inf),
-    ),
-    unrated=GradeLevel("D", "評価できない"),
+from xlplan.core.expectation import (
+    Expected,
+    Period,
+    baseline_for_path,
+    expected_value,
+    kpi_decimals,
+    own_target,
+    round_half_up,
+    target_fy_of,
 )
-DEFAULT_SCALE = HAMAMATSU_SCALE
+from xlplan.core.fiscal import wareki_fy
+from xlplan.core.grading import DEFAULT_SCALE, GradeLevel, GradeScale, GradeScaleError, scale_for
+from xlplan.core.model import Kpi, Measure, Plan
+from xlplan.core.statuses import Status, parse_status
+from xlplan.core.vocab import Direction
+
+RATE_PLACES = 3   # 達成率 as a fraction rounded to 0.1%
+
+# (measure id, 0-based KPI index) -> FY (None: every FY) -> cells with an input error the KPI depends on
+InputErrors = Mapping[tuple[str, int], Mapping[int | None, Sequence[str]]]
+FORMULA_TEXT = "達成率 ＝（実績 − 現状値）÷（目安 − 現状値）"
 
 
 @dataclass(frozen=True)
 class KpiProgress:
-    measure_id: str
-    measure_name: str
-    owner: str
+    measure: Measure
     kpi_index: int               # 0-based position in the measure's KPIs
     kpi: Kpi
     fy: int
-    baseline: float | None       # None: 未把握 or no baseline
-    baseline_fy: int | None
-    target: float | None
-    target_fy: int | None
-    expected: float | None       # 期待値: where the KPI should be at the end of fy
-    actual: float | None
-    rate: float | None           # 達成率 (1.0 = 100%)
-    expected_rate: float | None  # the rate expected by the end of fy
-    ratio: float | None          # rate / expected_rate, compared with the scale
+    year_target: float | str | None   # the target written for this FY (FY target, or the target in the target FY)
+    expected: float | None       # 目安 (qualitative: share in %)
+    expected_how: str
+    actual: float | None         # the actual (qualitative: the status' share in %)
+    status: Status | None        # qualitative KPIs
+    rate: float | None           # 達成率 as shown (1.0 = 100%, rounded to 0.1%)
     grade: GradeLevel
-    note: str                    # how the grade came about, or why it could not be given
+    note: str                    # 評価の根拠: the formula with its numbers, or why there is no grade
+    manual: bool = False         # graded by hand (評価（手動）)
+    auto_grade: GradeLevel | None = None   # the computed grade a manual one replaced
+    blocked: tuple[str, ...] = ()          # cells whose input errors kept the KPI from a grade
+
+    @property
+    def measure_id(self) -> str:
+        return self.measure.id
 
     @property
     def qualitative(self) -> bool:
-        return is_qualitative(self.kpi)
+        return self.kpi.qualitative
+
+    @property
+    def comment(self) -> str:
+        return self.kpi.comments.get(self.fy, "")
+
+    @property
+    def next_steps(self) -> str:
+        return self.kpi.next_steps.get(self.fy, "")
+
+    @property
+    def reason(self) -> str:
+        o = self.kpi.overrides.get(self.fy)
+        return o.reason if o is not None and self.manual else ""
+
+    @property
+    def grade_text(self) -> str:
+        """A, or 「A（手動）」 for a manual grade."""
+        return f"{self.grade.code}（手動）" if self.manual else self.grade.code
+
+    def value_text(self, value: float | None) -> str:
+        if value is None:
+            return ""
+        if self.qualitative:
+            return f"{value:g}%"
+        return format_value(value, self.kpi.unit, kpi_decimals(self.kpi))
+
+    @property
+    def actual_text(self) -> str:
+        if self.status is not None:
+            return self.status.value
+        if self.qualitative:
+            return self.kpi.statuses.get(self.fy, "")
+        return self.value_text(self.actual)
+
+    @property
+    def expected_text(self) -> str:
+        return self.value_text(self.expected)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly shape used by `xlplan progress --format json` and the open-data export."""
+        """JSON-friendly shape used by `xlplan progress --format json` and the open data."""
+        k = self.kpi
         return {
-            "measure_id": self.measure_id,
-            "measure_name": self.measure_name,
-            "owner": self.owner,
-            "kpi_no": self.kpi_index + 1,
-            "kpi_name": self.kpi.name,
-            "unit": self.kpi.unit,
-            "aggregation": self.kpi.aggregation.value,
-            "direction": self.kpi.direction.value,
-            "fiscal_year": self.fy,
-            "fiscal_year_label": wareki_fy(self.fy),
-            "baseline": self.baseline,
-            "target": self.target,
-            "target_text": self.kpi.target_text,
-            "target_fy": self.target_fy,
-            "expected": self.expected,
-            "actual": self.actual,
-            "rate": self.rate,
-            "expected_rate": self.expected_rate,
-            "ratio": self.ratio,
-            "grade": self.grade.code,
-            "grade_label": self.grade.label,
-            "note": self.note,
+            "measure_id": self.measure.id, "measure_name": self.measure.name, "owner": self.measure.owner,
+            "kpi_no": self.kpi_index + 1, "kpi_name": k.name, "unit": k.unit,
+            "aggregation": k.aggregation.value, "direction": k.direction.value, "qualitative": self.qualitative,
+            "fiscal_year": self.fy, "fiscal_year_label": wareki_fy(self.fy),
+            "baseline": k.baseline.value if k.baseline else None, "target": k.target_value,
+            "target_text": k.target_text, "target_fy": k.target_fy,
+            "year_target": self.year_target, "expected": self.expected, "actual": self.actual,
+            "status": self.status.value if self.status else None, "rate": self.rate,
+            "grade": self.grade.code, "grade_label": self.grade.label, "manual": self.manual,
+            "reason": self.reason, "note": self.note, "comment": self.comment, "next_steps": self.next_steps,
         }
 
 
-# ------------------------------------------------------------------ helpers
+# ------------------------------------------------------------------ formatting
 
-def is_qualitative(kpi: Kpi) -> bool:
-    return kpi.direction is Direction.ACHIEVE or kpi.is_qualitative
-
-
-def baseline_fy(kpi: Kpi, plan_start_fy: int) -> int:
-    """The FY the baseline describes: its as-of FY or date, else the FY before the plan starts."""
-    b = kpi.baseline
-    if b is not None and b.as_of_fy is not None:
-        return b.as_of_fy
-    if b is not None and b.as_of_date is not None:
-        return fy_of_date(b.as_of_date)
-    return plan_start_fy - 1
-
-
-def _baseline_value(kpi: Kpi) -> float | None:
-    return kpi.baseline.value if kpi.baseline is not None else None
-
-
-def _effective_baseline(kpi: Kpi) -> float | None:
-    """The baseline used for progress: 未把握 counts as 0 for an increasing KPI, unknown otherwise."""
-    value = _baseline_value(kpi)
-    if value is None and kpi.direction is Direction.UP:
-        return 0.0
-    return value
-
-
-def _line(points: dict[int, float], fy: int) -> float | None:
-    """Straight line through the known (FY, value) points; flat after the last one."""
-    if fy in points:
-        return points[fy]
-    before = [p for p in points if p < fy]
-    after = [p for p in points if p > fy]
-    if not before:
-        return None
-    fy0 = max(before)
-    if not after:
-        return points[fy0]
-    fy1 = min(after)
-    v0, v1 = points[fy0], points[fy1]
-    return v0 + (v1 - v0) * (fy - fy0) / (fy1 - fy0)
-
-
-def expected_value(kpi: Kpi, fy: int, *, plan_start_fy: int, plan_end_fy: int | None = None,
-                   annual_expected: AnnualExpected = "target") -> float | None:
-    """期待値: the value the KPI should have reached by the end of fy (None when it cannot be said)."""
-    if fy in kpi.interim:
-        return kpi.interim[fy]
-    if kpi.target_value is None:
-        return None
-    target_fy = kpi.target_fy if kpi.target_fy is not None else plan_end_fy
-    if target_fy is None or fy >= target_fy:
-        return kpi.target_value
-    if kpi.aggregation is Aggregation.ANNUAL and annual_expected == "target":
-        later = [fy1 for fy1 in kpi.interim if fy < fy1 < target_fy]
-        return kpi.interim[min(later)] if later else kpi.target_value
-    points = {fy0: v for fy0, v in kpi.interim.items() if fy0 < target_fy}
-    points[target_fy] = kpi.target_value
-    base = _effective_baseline(kpi)
-    if base is not None:
-        points.setdefault(min(baseline_fy(kpi, plan_start_fy), target_fy - 1), base)
-    value = _line(points, fy)
-    if value is None:
-        # Before every known point (a 減少 KPI with an unknown baseline, or fy before the baseline):
-        # the first known point is the nearest promise.
-        value = points[min(points)]
-    return value
-
-
-def _compare(actual: float, expected: float, direction: Direction) -> float | None:
-    """The actual against an expected value: 増加 actual/expected, 減少 (2·expected − actual)/expected."""
-    if expected == 0:
-        if direction is Direction.DOWN:
-            return 1.0 if actual <= 0 else 0.0
-        return None
-    if direction is Direction.DOWN:
-        return (2 * expected - actual) / expected
-    return actual / expected
-
-
-def _progress(actual: float, base: float, target: float, direction: Direction) -> float:
-    return (base - actual) / (base - target) if direction is Direction.DOWN else (actual - base) / (target - base)
-
-
-def _fmt(value: float | None, unit: str = "") -> str:
+def format_value(value: float | None, unit: str = "", places: int | None = None) -> str:
     if value is None:
         return "—"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if places is None:
+        text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:,.{places}f}"
     return f"{text}{unit}"
 
 
@@ -254,113 +151,171 @@ def format_rate(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
+def _round_rate(value: float) -> float:
+    return round_half_up(value, RATE_PLACES)
+
+
+# ------------------------------------------------------------------ the formula
+
+def achievement(actual: float, baseline: float | None, expected: float, direction: Direction) -> tuple[float, str]:
+    """(達成率 unrounded, the rule used): the one formula, or its documented edge cases."""
+    if baseline is not None and expected != baseline:
+        return (actual - baseline) / (expected - baseline), "formula"
+    down = direction is Direction.DOWN
+    numerator, divisor = (expected, actual) if down else (actual, expected)
+    if divisor == 0:
+        good = actual <= expected if down else actual >= expected
+        return (1.0 if good else 0.0), "zero"
+    return numerator / divisor, "levels"
+
+
+def _formula_note(rule: str, actual: str, base: str, expected: str, rate: float, down: bool) -> str:
+    shown = format_rate(rate)
+    if rule == "formula":
+        return f"（実績 {actual} − 現状値 {base}）÷（目安 {expected} − 現状値 {base}）＝ {shown}"
+    if rule == "levels":
+        text = f"目安 {expected} ÷ 実績 {actual}" if down else f"実績 {actual} ÷ 目安 {expected}"
+        why = "現状値が未把握" if base == "未把握" else "目安が現状値と同じ"
+        return f"{text} ＝ {shown}（{why}のため、値どうしを比較）"
+    return f"{shown}（{'実績' if down else '目安'}が0のため、実績が目安以上に{'少ない' if down else '多い'}かで判定）"
+
+
 # ------------------------------------------------------------------ one KPI
 
-def kpi_progress(kpi: Kpi, fy: int, *, plan_start_fy: int, plan_end_fy: int | None = None,
-                 scale: GradeScale = DEFAULT_SCALE, measure: Measure | None = None, kpi_index: int = 0,
-                 annual_expected: AnnualExpected = "target") -> KpiProgress:
-    """Expected value, achievement rate and grade of one KPI in one fiscal year."""
-    target_fy = kpi.target_fy if kpi.target_fy is not None else plan_end_fy
-    actual = kpi.actuals.get(fy)
-    base_value = _baseline_value(kpi)
-    has_base_fy = kpi.baseline is not None and (kpi.baseline.as_of_fy is not None or kpi.baseline.as_of_date is not None)
-    common = {
-        "measure_id": measure.id if measure else "", "measure_name": measure.name if measure else "",
-        "owner": measure.owner if measure else "", "kpi_index": kpi_index, "kpi": kpi, "fy": fy,
-        "baseline": base_value, "baseline_fy": baseline_fy(kpi, plan_start_fy) if has_base_fy else None,
-        "target": kpi.target_value, "target_fy": target_fy, "actual": actual,
-    }
+def kpi_progress(kpi: Kpi, fy: int, period: Period, *, scale: GradeScale = DEFAULT_SCALE,
+                 measure: Measure | None = None, kpi_index: int = 0,
+                 errors: Sequence[str] = (), scale_error: str | None = None) -> KpiProgress:
+    """目安, 達成率 and grade of one KPI in one FY. `errors` are the cells with an input error it depends on."""
+    measure = measure or Measure(id="", domain="その他")
+    expected = expected_value(kpi, fy, period)
 
-    def result(grade: GradeLevel, note: str, expected: float | None = None, rate: float | None = None,
-               expected_rate: float | None = None, ratio: float | None = None) -> KpiProgress:
-        return KpiProgress(**common, expected=expected, rate=rate, expected_rate=expected_rate, ratio=ratio,
-                           grade=grade, note=note)
+    def result(grade: GradeLevel, note: str, *, actual: float | None = None, status: Status | None = None,
+               rate: float | None = None, **extra: Any) -> KpiProgress:
+        return KpiProgress(measure=measure, kpi_index=kpi_index, kpi=kpi, fy=fy,
+                           year_target=own_target(kpi, fy, period), expected=expected.value,
+                           expected_how=expected.how, actual=actual, status=status, rate=rate, grade=grade,
+                           note=note, **extra)
 
+    unrated = scale.unrated
+    if errors:
+        return result(unrated, f"評価できない（入力エラー: {'、'.join(errors)}）", blocked=tuple(errors))
+    if scale_error is not None:
+        return result(unrated, f"評価できない（評価の尺度: {scale_error}）")
+    auto = _computed(kpi, fy, expected, scale, result)
+    override = kpi.overrides.get(fy)
+    if override is None:
+        return auto
+    if not override.reason.strip():
+        return result(unrated, f"評価できない（評価（手動）「{override.grade}」に評価理由がありません。評価理由を入力してください）",
+                      actual=auto.actual, status=auto.status, rate=auto.rate)
+    level = scale.find(override.grade)
+    if level is None:
+        return result(unrated, f"評価できない（評価（手動）「{override.grade}」は評価の尺度（{scale.name}）にありません）",
+                      actual=auto.actual, status=auto.status, rate=auto.rate)
+    return result(level, f"手動で評価: {override.reason.strip()}（計算による評価は {auto.grade.code}。{auto.note}）",
+                  actual=auto.actual, status=auto.status, rate=auto.rate, manual=True, auto_grade=auto.grade)
+
+
+def _computed(kpi: Kpi, fy: int, expected: Expected, scale: GradeScale, result) -> KpiProgress:
     label = wareki_fy(fy)
-    if kpi.target_value is None and not kpi.target_text:
-        return result(scale.unrated, "目標（目標値または定性の目標）がないため評価できません。")
-
-    if is_qualitative(kpi):
-        if actual is None:
-            return result(scale.unrated, f"{label}の達成・未達成（実績値 1 または 0）が入力されていないため評価できません。")
-        achieved = actual >= ACHIEVED
-        due = target_fy is None or fy >= target_fy
-        expected_rate = 1.0 if due else None
-        if achieved:
-            grade = scale.on_track if due else scale.best
-            note = "達成" + ("（目標年度より前に達成）" if not due else "")
-        else:
-            grade = scale.worst if due else scale.on_track
-            note = "未達成（目標年度を過ぎています）" if due and target_fy is not None and fy > target_fy else (
-                "未達成（目標年度に達成していません）" if due else "未達成（目標年度前）")
-        return result(grade, note, expected=ACHIEVED if due else None, rate=1.0 if achieved else 0.0,
-                      expected_rate=expected_rate)
-
-    expected = expected_value(kpi, fy, plan_start_fy=plan_start_fy, plan_end_fy=plan_end_fy,
-                              annual_expected=annual_expected)
+    unrated = scale.unrated
+    if kpi.target_value is None and not kpi.target_text and not kpi.qualitative:
+        return result(unrated, "評価できない（目標値も目標（定性）もありません）")
+    if kpi.qualitative:
+        typed = kpi.statuses.get(fy)
+        if typed is None:
+            return result(unrated, f"評価できない（{label}の状況が入力されていません）")
+        try:
+            status = parse_status(typed)
+        except ValueError as exc:
+            return result(unrated, f"評価できない（{exc}）")
+        actual = float(status.score)
+        if status.complete and scale.done is not None:
+            return result(scale.done, f"{status.value}（最終の目標に到達）", actual=actual, status=status)
+        if status is Status.NOT_STARTED and scale.not_started is not None:
+            return result(scale.not_started, "未着手", actual=actual, status=status)
+        assert expected.value is not None
+        raw, rule = achievement(actual, 0.0, expected.value, Direction.UP)
+        rate = _round_rate(raw)
+        note = _formula_note(rule, f"{status.value} {actual:g}%", "未着手 0%", f"{expected.value:g}%", rate, False)
+        return result(scale.grade(rate * 100), f"{note}　目安: {expected.how}", actual=actual, status=status, rate=rate)
+    actual = kpi.actuals.get(fy)
     if actual is None:
-        return result(scale.unrated, f"{label}の実績値がないため評価できません。", expected=expected)
-    unit = kpi.unit
+        return result(unrated, f"評価できない（{label}の実績値が入力されていません）")
+    if expected.value is None:
+        return result(unrated, f"評価できない（{expected.how}）", actual=actual)
+    places = kpi_decimals(kpi)
+    base = baseline_for_path(kpi)
+    down = kpi.direction is Direction.DOWN
     target = kpi.target_value
-    direction = kpi.direction
+    if scale.done is not None and target is not None and (actual <= target if down else actual >= target):
+        return result(scale.done, f"実績 {format_value(actual, kpi.unit)} が目標値 {format_value(target, kpi.unit)} に到達",
+                      actual=actual)
+    raw, rule = achievement(actual, base, expected.value, kpi.direction)
+    rate = _round_rate(raw)
+    unit = kpi.unit
+    note = _formula_note(rule, format_value(actual, unit, _places(actual, places)),
+                         format_value(base, unit, _places(base, places)) if base is not None else "未把握",
+                         format_value(expected.value, unit, places), rate, down)
+    return result(scale.grade(rate * 100), f"{note}　目安: {expected.how}", actual=actual, rate=rate)
 
-    if kpi.aggregation is Aggregation.ANNUAL:
-        rate = _compare(actual, expected, direction)
-        if rate is None:
-            return result(scale.unrated, "目安の値が0のため達成率を計算できません。", expected=expected)
-        return result(scale.grade(rate), f"実績 {_fmt(actual, unit)} ÷ 目安 {_fmt(expected, unit)}"
-                      f"{'（減少を目指す指標）' if direction is Direction.DOWN else ''}",
-                      expected=expected, rate=rate, expected_rate=1.0, ratio=rate)
 
-    # 累計・時点: progress from the baseline toward the final target.
-    base = _effective_baseline(kpi)
-    if base is None or target == base:
-        # No baseline for a decreasing KPI, or a target that keeps the current level: compare values.
-        rate = _compare(actual, target, direction)
-        ratio = _compare(actual, expected, direction)
-        if ratio is None:
-            return result(scale.unrated, "目標値が0のため達成率を計算できません。", expected=expected)
-        why = "現状値が未把握のため、目安の値と比較" if base is None else "現状維持の目標のため、目安の値と比較"
-        return result(scale.grade(ratio), why, expected=expected, rate=rate, expected_rate=1.0, ratio=ratio)
-    rate = _progress(actual, base, target, direction)
-    expected_rate = _progress(expected, base, target, direction)
-    start = "0" if _baseline_value(kpi) is None else _fmt(base, unit)
-    note = (f"{start}から目標 {_fmt(target, unit)} への進捗 {format_rate(rate)}"
-            f"（{label}末の目安 {format_rate(expected_rate)}）")
-    if _baseline_value(kpi) is None:
-        note += "　※現状値が未把握のため0から計算"
-    if abs(expected_rate) < 1e-12:
-        # No progress expected yet: ahead, on track or behind by the sign of the progress.
-        grade = scale.best if rate > 0 else scale.on_track if rate == 0 else scale.worst
-        return result(grade, note, expected=expected, rate=rate, expected_rate=expected_rate)
-    ratio = _progress(actual, base, expected, direction)  # = rate / expected_rate, without the rounding
-    return result(scale.grade(ratio), note, expected=expected, rate=rate, expected_rate=expected_rate, ratio=ratio)
+def _places(value: float | None, places: int) -> int:
+    """Show a typed value with at least the KPI's precision, more when it was typed with more."""
+    if value is None:
+        return places
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(places, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
 
 
 # ------------------------------------------------------------------ a plan
 
-def plan_progress(plan: Plan, fy: int, *, scale: GradeScale = DEFAULT_SCALE,
-                  annual_expected: AnnualExpected = "target") -> list[KpiProgress]:
-    """One result per KPI of every measure, in plan order (D where the FY has no actual)."""
-    return [
-        kpi_progress(k, fy, plan_start_fy=plan.start_fy, plan_end_fy=plan.end_fy, scale=scale, measure=m,
-                     kpi_index=i, annual_expected=annual_expected)
-        for m in plan.measures for i, k in enumerate(m.kpis)
-    ]
+def plan_progress(plan: Plan, fy: int, *, scale: GradeScale | None = None,
+                  errors: InputErrors | None = None) -> list[KpiProgress]:
+    """One result per KPI of every measure, in plan order. The scale is 基本情報's unless given;
+    a scale that cannot grade leaves every KPI 評価できない with the reason."""
+    scale_error = None
+    if scale is None:
+        try:
+            scale = scale_for(plan)
+        except GradeScaleError as exc:
+            scale, scale_error = DEFAULT_SCALE, str(exc)
+    period = Period.of(plan)
+    errors = errors or {}
+    results = []
+    for m in plan.measures:
+        for i, k in enumerate(m.kpis):
+            cells = errors.get((m.id, i), {})
+            blocked = [*cells.get(None, ()), *cells.get(fy, ())]
+            results.append(kpi_progress(k, fy, period, scale=scale, measure=m, kpi_index=i,
+                                        errors=blocked, scale_error=scale_error))
+    return results
+
+
+def plan_scale(plan: Plan) -> GradeScale:
+    """基本情報's scale, or the default when it cannot grade (plan_progress then says why)."""
+    try:
+        return scale_for(plan)
+    except GradeScaleError:
+        return DEFAULT_SCALE
 
 
 def grade_counts(results: Iterable[KpiProgress], scale: GradeScale = DEFAULT_SCALE) -> dict[str, int]:
-    counts = {level.code: 0 for level in scale.all_levels}
+    counts = {level.code: 0 for level in scale.levels}
     for r in results:
         counts[r.grade.code] = counts.get(r.grade.code, 0) + 1
     return counts
 
 
 def actual_years(plan: Plan) -> list[int]:
-    """Fiscal years for which any KPI has an actual, in order."""
-    return sorted({fy for m in plan.measures for k in m.kpis for fy in k.actuals})
+    """Fiscal years for which any KPI has an actual or a status, in order."""
+    return sorted({fy for m in plan.measures for k in m.kpis for fy in (*k.actuals, *k.statuses)})
 
 
 def latest_actual_fy(plan: Plan) -> int | None:
     years = actual_years(plan)
     return years[-1] if years else None
+
+
+def target_fy(kpi: Kpi, plan: Plan) -> int:
+    return target_fy_of(kpi, Period.of(plan))

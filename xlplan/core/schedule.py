@@ -8,12 +8,13 @@ conditional formats from the hidden phase codes) is the same along the run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from xlplan.core.fiscal import short_wareki_fy, wareki_fy
+from xlplan.core.fiscal import duration_label, plan_months, short_wareki_fy, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan
-from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, Phase, Pillar
+from xlplan.core.vocab import CONTINUE_MARK, INTERIM_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, Phase, Pillar
 
 GroupBy = Literal["pillar", "domain"]
 PHASE_CODES = {phase: i + 1 for i, phase in enumerate(Phase)}  # 0 = no phase
@@ -77,13 +78,27 @@ def part_phases(phases: tuple[Phase, ...], parts: int) -> list[tuple[Phase, ...]
     return [phases[p * n // parts:(p + 1) * n // parts] for p in range(parts)]
 
 
-def slot_cells(measure: Measure, fiscal_years: list[int], parts: int = 1) -> dict[tuple[int, int], YearCell]:
+def kpi_year_targets(k: Kpi, fy: int) -> str | None:
+    """A KPI's own target for a year before its target year (☆), as the 工程表 shows it."""
+    if k.target_fy == fy:
+        return None
+    if fy in k.interim:
+        return f"{_num(k.interim[fy])}{k.unit}"
+    return k.interim_statuses.get(fy)
+
+
+YearLines = Callable[[Measure, int], list[str]]
+
+
+def slot_cells(measure: Measure, fiscal_years: list[int], parts: int = 1,
+               year_lines: YearLines | None = None) -> dict[tuple[int, int], YearCell]:
     """The cell of each time slot (fiscal year, part of the year) of one measure's row.
 
     A run of slots in one phase shows the phase once and then arrows. Phases
     are planned per fiscal year, so every part of a year carries its phase (a
     year of two phases, 「検討→準備」, spreads them over its parts, or shows both
-    when it is one slot); a KPI target sits at the year's end (last part) and a
+    when it is one slot); KPI targets (☆ for a year's target, ◎ for the final one)
+    and year_lines (e.g. the actuals) sit at the year's end (last part), a
     milestone in its part. The fill follows the phase a slot ends in.
     """
     cells: dict[tuple[int, int], YearCell] = {}
@@ -95,8 +110,11 @@ def slot_cells(measure: Measure, fiscal_years: list[int], parts: int = 1) -> dic
                 same = len(phases) == 1 and phases[0] == previous
                 lines.append(CONTINUE_MARK if same else "→".join(f"{p.symbol}{p.value}" for p in phases))
             if part == parts:
+                lines += [f"{INTERIM_MARK}{t}" for k in measure.kpis if (t := kpi_year_targets(k, fy))]
                 lines += [f"{TARGET_MARK}{kpi_target_text(k)}" for k in measure.kpis
                           if k.target_fy == fy and (k.target_value is not None or k.target_text)]
+                if year_lines is not None:
+                    lines += year_lines(measure, fy)
             lines += [f"{MILESTONE_MARK}{m.label}" for m in measure.milestones if m.fy == fy and m.part(parts) == part]
             last = phases[-1] if phases else None
             cells[(fy, part)] = YearCell("\n".join(lines), PHASE_CODES[last] if last else 0)
@@ -109,7 +127,8 @@ def year_cells(measure: Measure, fiscal_years: list[int]) -> dict[int, YearCell]
     return {fy: cell for (fy, _), cell in slot_cells(measure, fiscal_years).items()}
 
 
-def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = None) -> list[ScheduleRow]:
+def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = None,
+                  year_lines: YearLines | None = None) -> list[ScheduleRow]:
     """Section rows and measure rows in the order the 工程表 shows them."""
     fys = plan.fiscal_years
     parts = parts or len(plan.subdivision.parts)
@@ -142,9 +161,9 @@ def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = 
         if inner(m) != last_inner:
             rows.append(ScheduleRow("subsection", title=f"　{inner_title(m)}"))
             last_inner = inner(m)
-        rows.append(ScheduleRow("measure", no=no, measure=m, slots=slot_cells(m, fys, parts)))
+        rows.append(ScheduleRow("measure", no=no, measure=m, slots=slot_cells(m, fys, parts, year_lines)))
     return rows
 
 
 def schedule_subtitle(plan: Plan) -> str:
-    return f"{plan.municipality}　計画期間: {wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}（{plan.years}年間）"
+    return f"{plan.municipality}　計画期間: {wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}（{duration_label(plan_months(plan.start_fy, plan.years, plan.start_month))}）"

@@ -11,9 +11,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from xlplan.core.findings import Finding, Ref, error, warning
-from xlplan.core.fiscal import fy_of_date, wareki_fy
+from xlplan.core.fiscal import fy_end, period_label, plan_start_date, wareki_fy
+from xlplan.core.grading import scale_problem
 from xlplan.core.model import Kpi, Measure, Plan, Program
 from xlplan.core.parse import placeholder_in
+from xlplan.core.progress import plan_scale
+from xlplan.core.statuses import DROPDOWN, status_or_none
 from xlplan.core.vocab import DRAFT_MARK, Aggregation, Direction, Phase, Pillar, normalize_domain, parse_pillar
 
 Rule = Callable[[Plan], Iterator[Finding]]
@@ -41,11 +44,16 @@ CODES: dict[str, tuple[str, str]] = {
     "KPI-UNIT-MISSING": ("error", "数値目標に単位がない"),
     "KPI-TARGET-FY-MISSING": ("error", "目標年度が空欄"),
     "KPI-TARGET-FY-OUTSIDE": ("error", "目標年度が計画期間外"),
-    "KPI-BASELINE-LATE": ("warning", "現状値の時点が計画開始以降"),
+    "KPI-BASELINE-LATE": ("warning", "現状値の時点が計画開始より後"),
     "KPI-PERCENT-RANGE": ("error", "％の値が0〜100の範囲外"),
     "KPI-CUMULATIVE-DECREASE": ("error", "累計の中間目標・実績が減っている"),
     "KPI-DIRECTION": ("error", "増加・減少の方向と現状値→目標値が矛盾"),
     "KPI-INTERIM-OUTSIDE": ("error", "中間目標の年度が計画期間外"),
+    "KPI-STATUS-UNKNOWN": ("error", "状況（年度ごとの目標・実績）が読めない"),
+    "KPI-ACTUAL-NOT-STATUS": ("error", "数値でないKPIに数値の実績・目標がある"),
+    "PROG-MANUAL-REASON": ("error", "評価（手動）に評価理由がない"),
+    "PROG-MANUAL-GRADE": ("error", "評価（手動）が評価の尺度にない"),
+    "PLAN-GRADE-SCALE": ("error", "評価の尺度が使えない（名前・独自の評価段階）"),
     "SCHED-OUTSIDE-PERIOD": ("error", "計画期間外の年度に工程がある"),
     "SCHED-BACKWARDS": ("error", "工程が後戻りしている（備考に理由がない）"),
     "SCHED-TARGET-BEFORE-OPERATION": ("warning", "目標年度が実施・運用より前"),
@@ -182,12 +190,7 @@ def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
                     f"{label}の目標年度（{wareki_fy(k.target_fy)}）が計画期間（{_period(plan)}）の外です。期間内の年度にしてください。",
                     ref("target_fy"))
     if k.baseline is not None:
-        as_of = k.baseline.as_of_fy if k.baseline.as_of_fy is not None else (
-            fy_of_date(k.baseline.as_of_date) if k.baseline.as_of_date else None)
-        if as_of is not None and as_of >= plan.start_fy:
-            yield warning("KPI-BASELINE-LATE",
-                          f"{label}の現状値の時点（{wareki_fy(as_of)}）が計画開始（{wareki_fy(plan.start_fy)}）以降です。"
-                          "計画開始前の値を現状値にしてください。", ref("baseline_as_of"))
+        yield from _check_baseline_time(plan, label, k, ref("baseline_as_of"))
     if k.unit.strip() in {"%", "％", "パーセント"}:
         values = [("baseline_value", None, k.baseline.value if k.baseline else None), ("target_value", None, k.target_value)]
         values += [("interim", fy, v) for fy, v in sorted(k.interim.items())]
@@ -219,6 +222,61 @@ def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
         if not plan.in_period(fy):
             yield error("KPI-INTERIM-OUTSIDE", f"{label}の中間目標の年度（{wareki_fy(fy)}）が計画期間（{_period(plan)}）の外です。",
                         ref("interim", fy))
+
+
+def _check_baseline_time(plan: Plan, label: str, k: Kpi, ref: Ref) -> Iterator[Finding]:
+    """A baseline must describe the time before the plan starts: a date up to the start date
+    (e.g. 令和4年12月1日時点 for a plan from 令和4年12月), a FY that ends before it."""
+    assert k.baseline is not None
+    start = plan_start_date(plan.start_fy, plan.start_month)
+    start_text = wareki_fy(plan.start_fy) if plan.start_month == 4 else period_label(
+        plan.start_fy, plan.years, plan.start_month).split("から")[0]
+    if k.baseline.as_of_date is not None and k.baseline.as_of_date > start:
+        d = k.baseline.as_of_date
+        when = f"{d.year}/{d.month}/{d.day}"
+    elif k.baseline.as_of_date is None and k.baseline.as_of_fy is not None and fy_end(k.baseline.as_of_fy) >= start:
+        when = wareki_fy(k.baseline.as_of_fy)
+    else:
+        return
+    yield warning("KPI-BASELINE-LATE",
+                  f"{label}の現状値の時点（{when}）が計画開始（{start_text}）より後です。計画開始時点かそれより前の値を現状値にしてください。",
+                  ref)
+
+
+def check_progress_inputs(plan: Plan) -> Iterator[Finding]:
+    """Per-year statuses, FY targets of qualitative KPIs and manual grades that cannot be used as entered."""
+    scale = plan_scale(plan)
+    for m in plan.measures:
+        for i, k in enumerate(m.kpis):
+            label = _kpi_label(m, k)
+            for field, values in (("statuses", k.statuses), ("interim_statuses", k.interim_statuses)):
+                for fy, text in sorted(values.items()):
+                    if status_or_none(text) is None:
+                        yield error("KPI-STATUS-UNKNOWN", f"{label}の{wareki_fy(fy)}の{'実績' if field == 'statuses' else '目標'}"
+                                    f"「{text}」は状況として読めません。{'・'.join(DROPDOWN)} から選んでください。",
+                                    Ref(m.id, kpi=i, field=field, fy=fy))
+            if k.qualitative:
+                for field, values in (("actuals", k.actuals), ("interim", k.interim)):
+                    for fy in sorted(values):
+                        yield error("KPI-ACTUAL-NOT-STATUS",
+                                    f"{label}は数値でない目標のKPIですが、{wareki_fy(fy)}に数値の{'実績' if field == 'actuals' else '目標'}"
+                                    f"（{values[fy]:g}）があります。状況（{'・'.join(DROPDOWN)}）で入力してください。",
+                                    Ref(m.id, kpi=i, field=field, fy=fy))
+            for fy, override in sorted(k.overrides.items()):
+                if not override.reason.strip():
+                    yield error("PROG-MANUAL-REASON", f"{label}の{wareki_fy(fy)}の評価（手動）「{override.grade}」に評価理由がありません。"
+                                "手で評価を付けた理由を「評価理由」に書いてください。", Ref(m.id, kpi=i, field="reason", fy=fy))
+                if scale.find(override.grade) is None:
+                    yield error("PROG-MANUAL-GRADE", f"{label}の{wareki_fy(fy)}の評価（手動）「{override.grade}」は評価の尺度"
+                                f"（{scale.name}: {'、'.join(lv.code for lv in scale.levels)}）にありません。",
+                                Ref(m.id, kpi=i, field="overrides", fy=fy))
+
+
+def check_grading(plan: Plan) -> Iterator[Finding]:
+    problem = scale_problem(plan)
+    if problem is not None:
+        field = "custom_grades" if plan.grade_scale == "独自" else "grade_scale"
+        yield error("PLAN-GRADE-SCALE", f"{problem}（進捗の評価はすべて「評価できない」になります）", Ref(field=field))
 
 
 def check_schedule(plan: Plan) -> Iterator[Finding]:
@@ -338,8 +396,8 @@ def check_coverage(plan: Plan) -> Iterator[Finding]:
                           Ref(field="coverage"))
 
 
-RULES: tuple[Rule, ...] = (check_plan, check_measures, check_drafts, check_kpis, check_schedule, check_programs,
-                           check_coverage)
+RULES: tuple[Rule, ...] = (check_plan, check_grading, check_measures, check_drafts, check_kpis, check_progress_inputs,
+                           check_schedule, check_programs, check_coverage)
 
 
 def validate_plan(plan: Plan) -> list[Finding]:

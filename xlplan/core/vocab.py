@@ -108,6 +108,8 @@ _PHASE_SYMBOL = {Phase.STUDY: "○", Phase.PREPARE: "△", Phase.BUILD: "▲", P
                  Phase.OPERATE: "■", Phase.EXPAND: "●", Phase.REVIEW: "◇"}
 # Marks used in the 工程表 besides the phases.
 TARGET_MARK = "◎"
+INTERIM_MARK = "☆"   # a KPI's target for that year (中間目標)
+ACTUAL_MARK = "★"    # the year's actual, its 目安 and grade (工程表に実績を表示)
 MILESTONE_MARK = "◆"
 CONTINUE_MARK = "→"
 PHASE_ALIASES = {"構築": Phase.BUILD, "整備": Phase.BUILD, "試行": Phase.PILOT, "実施": Phase.OPERATE,

@@ -1,7 +1,9 @@
-"""How a plan words itself, by 団体種別: 本市/本町/本村/本区 or 本県/本都/本道/本府, and its legal basis.
+"""How a plan refers to its own body and to the law, by 団体種別 and name.
 
-官民データ活用推進基本法 第9条: a prefecture MUST make its plan (第1項); a municipality,
-special wards included, makes one as a duty to endeavour (第3項).
+A prefecture's plan is made under 官民データ活用推進基本法 第9条第1項 and says 本県
+(本都, 本道, 本府); a municipality's under 第9条第3項 and says 本市, 本町, 本村 (本区
+for a special ward). Shared by the plan document, the progress report and any
+other text that names the body or the legal basis.
 """
 
 from __future__ import annotations
@@ -9,23 +11,36 @@ from __future__ import annotations
 from xlplan.core.model import Plan
 from xlplan.core.vocab import BodyType
 
-LAW = "官民データ活用推進基本法（平成28年法律第103号）"
-_MUNICIPAL_SUFFIXES = ("市", "町", "村", "区")
-_PREFECTURAL_SUFFIXES = ("都", "道", "府", "県")
+LAW_NAME = "官民データ活用推進基本法"
+LAW_NUMBER = "平成28年法律第103号"
+
+_PREFECTURE_SUFFIXES = (("都", "本都"), ("道", "本道"), ("府", "本府"), ("県", "本県"))
+_MUNICIPALITY_SUFFIXES = (("市", "本市"), ("町", "本町"), ("村", "本村"), ("区", "本区"))
 
 
 def self_reference(plan: Plan) -> str:
-    """本市, 本町, 本村, 本区; 本都, 本道, 本府, 本県; 本団体 when the name does not tell."""
+    """本市 / 本町 / 本村 / 本区 for a municipality, 本県 / 本都 / 本道 / 本府 for a prefecture."""
     name = plan.municipality.strip()
-    suffixes = _PREFECTURAL_SUFFIXES if plan.body_type is BodyType.PREFECTURE else _MUNICIPAL_SUFFIXES
-    for suffix in suffixes:
-        if name.endswith(suffix):
-            return f"本{suffix}"
-    return "本団体"
+    if plan.body_type is BodyType.PREFECTURE:
+        return next((word for suffix, word in _PREFECTURE_SUFFIXES if name.endswith(suffix)), "本県")
+    return next((word for suffix, word in _MUNICIPALITY_SUFFIXES if name.endswith(suffix)), "本市")
 
 
 def legal_basis(plan: Plan) -> str:
+    """第9条第1項 (都道府県官民データ活用推進計画, a duty) or 第9条第3項 (市町村, an effort)."""
+    return "第9条第1項" if plan.body_type is BodyType.PREFECTURE else "第9条第3項"
+
+
+def law_citation(plan: Plan) -> str:
+    """官民データ活用推進基本法（平成28年法律第103号）第9条第3項."""
+    return f"{LAW_NAME}（{LAW_NUMBER}）{legal_basis(plan)}"
+
+
+def plan_kind(plan: Plan) -> str:
+    """The plan's name in the law: 都道府県官民データ活用推進計画 or 市町村官民データ活用推進計画."""
+    return "都道府県官民データ活用推進計画" if plan.body_type is BodyType.PREFECTURE else "市町村官民データ活用推進計画"
+
+
+def legal_basis_phrase(plan: Plan) -> str:
     """官民データ活用推進基本法（平成28年法律第103号）第9条第3項に基づく市町村官民データ活用推進計画 (or 第1項, 都道府県)."""
-    if plan.body_type is BodyType.PREFECTURE:
-        return f"{LAW}第9条第1項に基づく都道府県官民データ活用推進計画"
-    return f"{LAW}第9条第3項に基づく市町村官民データ活用推進計画"
+    return f"{law_citation(plan)}に基づく{plan_kind(plan)}"

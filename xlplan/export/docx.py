@@ -32,7 +32,7 @@ from xlplan.core.coverage import coverage_matrix
 from xlplan.core.model import Measure, Plan
 from xlplan.core.notation import Dates
 from xlplan.core.vocab import Pillar
-from xlplan.core.wording import legal_basis, self_reference
+from xlplan.core.wording import legal_basis_phrase, self_reference
 from xlplan.export.docx_parts import (
     BODY_FONT,
     BODY_SIZE,
@@ -193,7 +193,7 @@ class _Writer:
         plan = self.plan
         self.chapter(3)
         self.heading("(1) 計画の位置付け", 2)
-        basis = legal_basis(plan)
+        basis = legal_basis_phrase(plan)
         # The legal basis is stated from 団体種別; a clerk's own line saying the same (第9条 …) is not repeated.
         roles = [r for r in plan.roles if "第9条" not in r and "第９条" not in r]
         self.para(f"本計画は、{basis}である。")

@@ -32,7 +32,7 @@ from xlplan import __version__
 from xlplan.core.coverage import coverage_matrix
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.model import Measure, Plan
-from xlplan.core.progress import plan_progress
+from xlplan.core.progress import InputErrors, plan_progress
 from xlplan.core.schedule import PHASE_CODES
 from xlplan.core.vocab import Pillar
 from xlplan.fileio import atomic_write_bytes
@@ -211,24 +211,33 @@ def coverage_rows(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def progress_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Graded progress for every KPI in every FY that has an actual."""
-    years = sorted({fy for m in plan.measures for k in m.kpis for fy in k.actuals})
+def progress_rows(plan: Plan, errors: InputErrors | None = None) -> list[dict[str, Any]]:
+    """Graded progress for every KPI in every FY with an actual, a status or a manual grade."""
     rows = []
-    for fy in years:
-        for r in plan_progress(plan, fy):
-            if r.actual is None:
+    for fy in sorted({fy for m in plan.measures for k in m.kpis for fy in (*k.actuals, *k.statuses, *k.overrides)}):
+        for r in plan_progress(plan, fy, errors=errors):
+            if r.actual is None and r.status is None and not r.manual and r.kpi.statuses.get(fy) is None:
                 continue
             rows.append({
                 "kpi_id": _kpi_id(r.measure_id, r.kpi_index + 1), "measure_id": r.measure_id, "kpi_no": r.kpi_index + 1,
                 "fiscal_year": fy, "fiscal_year_label": wareki_fy(fy),
-                "expected": _num(r.expected), "actual": _num(r.actual),
-                "rate": None if r.rate is None else round(r.rate, 4),
-                "grade": r.grade.code, "grade_label": r.grade.label, "note": r.note,
+                "expected": _num(r.expected) if not r.qualitative else None,
+                "actual": _num(r.actual) if not r.qualitative else None,
+                "status": r.status.value if r.status else r.kpi.statuses.get(fy),
+                "rate": r.rate, "grade": r.grade.code, "grade_label": r.grade.label, "manual": r.manual,
+                "reason": r.reason or None, "note": r.note, "comment": r.comment or None, "next_steps": r.next_steps or None,
             })
     order = {m.id: i for i, m in reversed(list(enumerate(ordered_measures(plan))))}
     rows.sort(key=lambda r: (r["fiscal_year"], order.get(r["measure_id"], 0), r["kpi_no"]))
     return rows
+
+
+def write_table_csv(plan: Plan, name: str, path: Path, *, bom: bool = False, errors: InputErrors | None = None) -> Path:
+    """One table as one CSV file (the progress table takes the KPIs' input errors)."""
+    table = TABLE_BY_NAME[name]
+    rows = progress_rows(plan, errors) if name == "progress" else table.rows(plan)
+    atomic_write_bytes(Path(path), ((BOM if bom else "") + csv_text(table, rows)).encode("utf-8"))
+    return Path(path)
 
 
 # ------------------------------------------------------------------ schema
@@ -321,18 +330,25 @@ TABLES: tuple[Table, ...] = (
         _c("measure_count", "施策数", "integer", "その柱と分野に属する施策の数。", "1"),
         _c("measure_ids", "施策ID", "string[]", "施策のID。CSV では「;」区切り。", "TR-01"),
     ), coverage_rows),
-    Table("progress", "進捗評価", "実績値のあるKPIと年度の組ごとに1行。実績値がなければ見出し行だけ。", (
+    Table("progress", "進捗評価", "実績値・状況・手動の評価のあるKPIと年度の組ごとに1行。なければ見出し行だけ。", (
         _c("kpi_id", "KPI ID", "string", "kpis の kpi_id。", "DG-05-1"),
         _c("measure_id", "施策ID", "string", "measures の measure_id。", "DG-05"),
         _c("kpi_no", "KPI番号", "integer", "施策の中でのKPIの順番。", "1"),
         _c("fiscal_year", "年度", _FY[0], "評価した年度。", "2027"),
         _c("fiscal_year_label", "年度（和暦）", "string", "年度の和暦表記。", "令和9年度"),
-        _c("expected", "目安の値", "number", "その年度末に達しているべき値（中間目標、または現状値から目標値への直線）。", "70.67"),
-        _c("actual", "実績値", "number", "その年度の実績値（定性の目標は 1 = 達成、0 = 未達成）。", "68"),
-        _c("rate", "達成率", "number", "1 = 100%。時点・累計は現状値から目標値への進捗、年度値は目安の値との比。", "0.1356"),
-        _c("grade", "評価", "string", "A 目標より進んでいる・B 目標どおり・C 遅れている・D 評価できない。", "B"),
-        _c("grade_label", "評価の説明", "string", "評価の名称。", "目標どおり"),
-        _c("note", "評価の根拠", "string", "達成率の計算や評価できない理由。", "52件から目標 170件 への進捗 13.6%…"),
+        _c("expected", "目安", "number", "その年度末に達しているべき値（年度ごとの目標、なければ現状値から目標値への線を計画開始からの月数で按分した値。"
+           "KPIの値の桁に丸める）。数値でない目標では空。", "71"),
+        _c("actual", "実績値", "number", "その年度の実績値。数値でない目標では空（status を見る）。", "68"),
+        _c("status", "状況", "string", "数値でない目標の年度の状況（未着手・検討中・一部実施・実施済み・達成・未達成）。", "一部実施"),
+        _c("rate", "達成率", "number", "1 = 100%。(実績 − 現状値) ÷ (目安 − 現状値) を 0.1% に丸めた値（評価はこの値で決まる）。"
+           "現状値が未把握か目安と同じときは 実績 ÷ 目安（減少は 目安 ÷ 実績）。数値でない目標は状況の割合 ÷ 目安の割合。", "0.894"),
+        _c("grade", "評価", "string", "評価の記号（基本情報の評価の尺度による。既定は A〜D）。", "B"),
+        _c("grade_label", "評価の説明", "string", "評価の名称。", "目標どおり進んでいる"),
+        _c("manual", "手動の評価", "boolean", "評価理由を付けて手で評価したとき true。", "false"),
+        _c("reason", "評価理由", "string", "手動の評価の理由。", ""),
+        _c("note", "評価の根拠", "string", "達成率の計算と目安の求め方、または評価できない理由。", "（実績 68件 − 現状値 52件）÷（目安 71件 − 現状値 52件）＝ 84.2%…"),
+        _c("comment", "実績の説明", "string", "その年度の実績の説明。", ""),
+        _c("next_steps", "今後の取組", "string", "次の年度以降の取組。", ""),
     ), progress_rows),
 )
 TABLE_BY_NAME = {t.name: t for t in TABLES}
@@ -472,13 +488,14 @@ def schema_markdown() -> str:
     lines += [
         "## 進捗評価（progress）の計算",
         "",
-        ("* 目安の値: その年度の中間目標があればその値。なければ、時点・累計の指標は現状値（現状値の年度、なければ計画開始の前年度）・"
-         "中間目標・目標値（目標年度）を結ぶ直線上の値、年度値の指標はその後の中間目標、なければ目標値。目標年度以降は目標値。"),
-        ("* 達成率: 時点・累計は現状値から目標値への進捗（増加: (実績 − 現状値) ÷ (目標値 − 現状値)、減少: (現状値 − 実績) ÷ (現状値 − 目標値)。"
-         "現状値が未把握の増加の指標は 実績 ÷ 目標値）。年度値は目安の値との比（増加: 実績 ÷ 目安、減少: (2 × 目安 − 実績) ÷ 目安）。"),
-        ("* 評価: その年度に期待される達成率に対して 110% 以上は A（目標より進んでいる）、90% 以上は B（目標どおり）、"
-         "それ未満は C（遅れている）。実績値や目標がないときは D（評価できない）。定性の目標は実績値 1 を達成、0 を未達成とします。"
-         "未把握の現状値から減少を目指す指標は、その年度の中間目標（なければ目標値）と比べます。"),
+        "* 達成率 ＝ (実績 − 現状値) ÷ (目安 − 現状値)。増加を目指す指標も減少を目指す指標も同じ式です。100% はその年度の目安どおり。",
+        ("* 目安: その年度の目標（年度ごとの目標）があればその値。なければ、現状値（計画開始時点）から目標値（目標年度末）までを"
+         "計画開始からの月数で按分した値（年度の途中に始まった計画の最初の年度は、その月数分）。現状値のない年度値の指標は毎年度の目標値。"
+         "KPIごとの「目安の考え方」（自動・線で結ぶ・毎年度目標値）で変えられます。値はKPIの値の桁に丸めます。"),
+        "* 現状値が未把握のとき、目安が現状値と同じときは 実績 ÷ 目安（減少は 目安 ÷ 実績）。分母が0のときは、目安以上に良ければ100%、そうでなければ0%。",
+        "* 評価: 表示した達成率（0.1%に丸めた値）で、基本情報の「評価の尺度」の段階を決めます（既定 A 110%以上、B 90%以上、C 90%未満、D 評価できない）。",
+        "* 数値でない目標: 状況を割合にして同じ式で計算します（未着手 0%、検討中 25%、一部実施 50%、実施済み・達成 100%）。",
+        "* 入力に誤りのあるセルに依存するKPI、実績のないKPI、手動の評価に理由のないKPIは「評価できない」になります。",
         "",
     ]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ WorkbookReadError.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,15 +18,17 @@ from pydantic import ValidationError
 from xlplan.core.findings import Finding, Ref, Severity
 from xlplan.core.fiscal import parse_fy_header, period_label, wareki_fy
 from xlplan.core.model import Baseline, Kpi, Measure, Plan
+from xlplan.core.statuses import parse_status
 from xlplan.core.vocab import (
     Aggregation,
     Direction,
+    Expectation,
     KpiKind,
     Origin,
 )
 from xlplan.errors import WorkbookReadError
 from xlplan.layout import sheets as L
-from xlplan.layout.a1 import cell_name
+from xlplan.layout.a1 import cell_name, parse_cell
 from xlplan.layout.read_programs import ProgramsRead, read_programs_sheet
 from xlplan.layout.cells import (
     CellError,
@@ -35,6 +38,7 @@ from xlplan.layout.cells import (
     read_fy_values,
     read_list,
     read_milestones,
+    read_number,
     read_text,
 )
 from xlplan.layout.kpi_cells import KpiNumbers
@@ -47,12 +51,14 @@ from xlplan.layout.read_cells import (
     Cells,
     Grid,
     phases_reader,
+    term_reader,
     pillar_reader,
     read_fy_cached,
     read_fy_or_date_cached,
     table_rows,
 )
 from xlplan.layout.read_info import domains_listed, read_info
+from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
 ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
 
@@ -72,6 +78,13 @@ class MeasureRows:
         return max([self.first_row, *self.kpi_rows])
 
 
+# Per-year KPI fields and the 進捗管理 column that holds them (layout version 2).
+PROGRESS_FIELDS = {"actuals": "progress.actual", "statuses": "progress.actual", "comments": "progress.comment",
+                   "next_steps": "progress.next_steps", "overrides": "progress.manual_grade", "reason": "progress.reason"}
+# The same fields in xlplan 0.1's packed domain-sheet cells.
+V1_FIELDS = {"actuals": "kpi.actuals", "statuses": "kpi.actuals", "comments": "kpi.comments", "interim": "kpi.interim"}
+
+
 @dataclass
 class Locator:
     """Turns a finding's Ref into a sheet and cell."""
@@ -79,6 +92,7 @@ class Locator:
     layout: L.WorkbookLayout
     info: L.InfoLayout = L.INFO_LAYOUT
     measures: dict[str, MeasureRows] = field(default_factory=dict)
+    progress_rows: dict[tuple[str, int, int], int] = field(default_factory=dict)   # (id, KPI index, FY) -> 進捗管理 row
     programs: dict[str, int] = field(default_factory=dict)  # program id -> row on 国・県の施策
 
     def place(self, ref: Ref) -> tuple[str, str]:
@@ -87,10 +101,7 @@ class Locator:
             table = self.layout.domain_tables[rows.sheet]
             if ref.kpi is not None:
                 row = rows.kpi_rows[ref.kpi] if ref.kpi < len(rows.kpi_rows) else rows.first_row
-                key = "kpi.baseline_value" if ref.field == "baseline_value" else f"kpi.{ref.field}"
-                if ref.field in (None, "baseline"):
-                    key = "kpi.name"
-                return rows.sheet, table.cell(row, key if table.has(key) else "kpi.name")
+                return self._kpi_cell(ref, rows.sheet, table, row)
             if ref.field == "schedule":
                 fy = ref.fy if ref.fy is not None and table.has(L.fy_key(ref.fy)) else None
                 key = L.fy_key(fy) if fy is not None else "measure.name"
@@ -109,6 +120,20 @@ class Locator:
             return L.INFO, self.info.value_cell(ref.field)
         return "", ""
 
+    def _kpi_cell(self, ref: Ref, sheet: str, table: L.Table, row: int) -> tuple[str, str]:
+        fy = ref.fy
+        if table.layout_version == L.LAYOUT_V1 and ref.field in V1_FIELDS:
+            return sheet, table.cell(row, V1_FIELDS[ref.field])
+        if ref.field in ("interim", "interim_statuses") and fy is not None and table.has(L.target_key(fy)):
+            return sheet, table.cell(row, L.target_key(fy))
+        if ref.field in PROGRESS_FIELDS and fy is not None and (ref.measure_id, ref.kpi, fy) in self.progress_rows:
+            progress = L.ProgressLayout().table
+            return L.PROGRESS, progress.cell(self.progress_rows[(ref.measure_id, ref.kpi, fy)], PROGRESS_FIELDS[ref.field])
+        key = "kpi.baseline_value" if ref.field == "baseline_value" else f"kpi.{ref.field}"
+        if ref.field in (None, "baseline"):
+            key = "kpi.name"
+        return sheet, table.cell(row, key if table.has(key) else "kpi.name")
+
     def resolve(self, findings: list[Finding]) -> list[Finding]:
         return [f if f.sheet else f.at(*self.place(f.ref)) for f in findings]
 
@@ -125,6 +150,13 @@ class ReadResult:
     catalog: CatalogRows | None = None  # the 施策カタログ's rows (for its 追加状況 column)
     ids_as_read: dict[str, dict[int, Any]] = field(default_factory=dict)  # sheet → row → its 施策ID cell, if not blank
     programs: ProgramsRead | None = None  # where each program sits on 国・県の施策
+    progress: ProgressRead | None = None   # 進捗管理's typed inputs (layout version 2)
+    input_errors: dict = field(default_factory=dict)   # core.progress.InputErrors: cells a KPI's grade depends on
+
+    @property
+    def legacy(self) -> bool:
+        """Domain sheets of xlplan 0.1: read, but never written (xlplan reshape converts them)."""
+        return self.layout.legacy
 
 
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
@@ -161,24 +193,24 @@ def _is_error(value: Any) -> bool:
 
 
 def percent_columns(sheet: str, grid: Grid) -> set[int] | None:
-    """The columns of a sheet whose cells' % number format matters (KPI values of a domain sheet), for the
-    adapters to report which of those cells show a percent. None for other sheets."""
+    """The columns of a sheet whose cells' % number format matters (KPI values and year targets of a domain
+    sheet), for the adapters to report which of those cells show a percent. None for other sheets."""
     if not grid or len(grid) <= L.DOMAIN_HEADER_ROW:
         return None
-    head = [cell for cell in grid[L.DOMAIN_HEADER_ROW]]
-    keys = L.domain_table(sheet, []).columns
-    if [str(h).strip() for h in head[:3]] != [c.header for c in keys[:3]]:
-        return None   # not a domain sheet
+    headers = ["" if _is_error(v) else read_text(v) for v in grid[L.DOMAIN_HEADER_ROW]]
     try:
-        years = _header_years(grid, sheet, Cells())
-    except WorkbookReadError:
-        years = []
-    return {i for i, c in enumerate(L.domain_table(sheet, years).columns) if c.style == "number"}
+        table = L.domain_table_from_headers(sheet, headers)
+    except (ValueError, KeyError, IndexError, WorkbookReadError):
+        return None
+    if [h.replace("\n", "") for h in headers[:3]] != [c.header.replace("\n", "") for c in table.columns[:3]]:
+        return None   # not a domain sheet
+    return {i for i, c in enumerate(table.columns) if c.style == "number" or c.key.startswith("target:")}
 
 
 def plan_sheets(info: Grid, extra: Sequence[str] = ()) -> list[str]:
     """The sheets read_plan needs besides 基本情報, in reading order, plus any extra ones."""
-    return [L.LISTS, L.PROGRAMS, L.CATALOG, *domains_listed(info), *extra]
+    return [L.LISTS, L.PROGRAMS, L.CATALOG, *domains_listed(info), L.PROGRESS, L.ORPHANS,
+            *(s for s in extra if s not in (L.PROGRESS, L.ORPHANS))]
 
 
 def read_plan(values: Mapping[str, Grid]) -> ReadResult:
@@ -191,10 +223,11 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     programs = programs_read.programs
     catalog = _read_catalog(_require_sheet(values, L.CATALOG), cells)
 
-    # Fiscal-year columns come from the first domain sheet's headers; they must
-    # match the plan period, else phases would land in the wrong years.
+    # Each domain sheet's layout comes from its header row (xlplan 0.1's or this one, its years,
+    # cost and clerk columns); the years must match the plan period, else phases would land in the wrong years.
+    tables = {d: _domain_table(_require_sheet(values, d), d, cells) for d in domains}
     fiscal_years = list(range(start_fy, start_fy + years)) if start_fy else []
-    header_years = _header_years(_require_sheet(values, domains[0]), domains[0], cells)
+    header_years = [int(c.key[3:]) for c in tables[domains[0]].columns if c.key.startswith("fy:")]
     if start_fy and header_years != fiscal_years:
         shown = f"{wareki_fy(header_years[0])}〜{wareki_fy(header_years[-1])}" if header_years else "なし"
         cells.findings.append(Finding(
@@ -202,7 +235,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
             "計画期間を変えたときは `xlplan new --from` でブックを作り直してください。",
             Ref(field="start_fy"), L.INFO, info_values.layout.value_cell("start_fy")))
-    layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision)
+    layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables)
     if L.SCHEDULE in values and header_years:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     elif _built_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
@@ -215,11 +248,11 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     ids_as_read: dict[str, dict[int, Any]] = {}
     for domain in domains:
         grid = _require_sheet(values, domain)
+        table = layout.domain_tables[domain]
         percent = None if percent_cells is None else percent_cells.get(domain, set())
-        sheet_measures, sheet_rows = _read_domain(grid, layout.domain_tables[domain], domain, domains, cells, percent)
+        sheet_measures, sheet_rows = _read_domain(grid, table, domain, domains, cells, percent)
         measures += sheet_measures
         rows_by_sheet[domain] = sheet_rows
-        table = layout.domain_tables[domain]
         id_col = table.col("measure.id")
         ids_as_read[domain] = {r: grid[r][id_col] for r in range(table.first_row, len(grid))
                                if id_col < len(grid[r]) and not is_blank(grid[r][id_col])}
@@ -233,6 +266,11 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             locator.measures.setdefault(r.measure_id, r)
         cells.findings += _merge_findings(getattr(values, "merged", {}).get(domain, ()), table, sheet_rows)
 
+    progress = None
+    if L.PROGRESS in values and not layout.legacy:
+        progress = read_progress(values[L.PROGRESS], measures, header_years, cells)
+        progress.orphans_next_row, progress.orphans_kept = read_orphans(values.get(L.ORPHANS), cells)
+        locator.progress_rows = progress.rows
     plan = None
     if start_fy is not None:
         try:
@@ -243,8 +281,71 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     if L.PROGRESS in values:
         r, c = L.ProgressLayout().fy_cell
         progress_fy = cells.convert(L.PROGRESS, r, c, cells.get(values[L.PROGRESS], r, c), read_fy)
-    return ReadResult(plan, cells.findings, locator, layout, catalog.adopted, rows_by_sheet, progress_fy=progress_fy,
-                      programs=programs_read, catalog=catalog, ids_as_read=ids_as_read)
+    result = ReadResult(plan, cells.findings, locator, layout, catalog.adopted, rows_by_sheet, progress_fy=progress_fy,
+                        programs=programs_read, progress=progress, catalog=catalog, ids_as_read=ids_as_read)
+    result.input_errors = input_errors(result)
+    return result
+
+
+def input_errors(read: ReadResult) -> dict:
+    """core.progress.InputErrors: for each KPI, the cells with a reading error its grade depends on —
+    its own cells on the domain sheet and 基本情報's period and scale (every year), its 進捗管理
+    row's 実績値, 評価（手動） and 評価理由 (that year)."""
+    errors = [f for f in read.findings if f.severity is Severity.ERROR and f.sheet and f.cell]
+    if not errors or read.plan is None:
+        return {}
+    info = read.locator.info
+    global_cells = {info.value_cell(k) for k in ("start_fy", "start_month", "years", "grade_scale") if k in info.field}
+    grades = info.grades
+    kpi_rows: dict[tuple[str, int], tuple[str, int]] = {}
+    for sheet_rows in read.rows.values():
+        for r in sheet_rows:
+            for i, row in enumerate(r.kpi_rows):
+                kpi_rows[(r.sheet, row)] = (r.measure_id, i)
+    progress_rows = {row: slot for slot, row in read.locator.progress_rows.items()}
+    progress = L.ProgressLayout().table
+    graded = {progress.col(k) for k in ("progress.actual", "progress.manual_grade", "progress.reason")}
+    everywhere: list[str] = []
+    found: dict[tuple[str, int], dict[int | None, list[str]]] = {}
+    for f in errors:
+        place = f"{f.sheet}!{f.cell}"
+        row, col = parse_cell(f.cell)
+        if f.sheet == L.INFO:
+            if f.cell in global_cells or (grades is not None and grades.first_row <= row < grades.first_row + info.grades_capacity):
+                everywhere.append(place)
+        elif f.sheet == L.PROGRESS and row in progress_rows and col in graded:
+            mid, idx, fy = progress_rows[row]
+            found.setdefault((mid, idx), {}).setdefault(fy, []).append(place)
+        elif (f.sheet, row) in kpi_rows and f.sheet in read.layout.domain_tables:
+            key = read.layout.domain_tables[f.sheet].columns[col].key if col < read.layout.domain_tables[f.sheet].width else ""
+            if key.startswith(("kpi.", "target:")):
+                found.setdefault(kpi_rows[(f.sheet, row)], {}).setdefault(None, []).append(place)
+    if everywhere:
+        for m in read.plan.measures:
+            for i in range(len(m.kpis)):
+                found.setdefault((m.id, i), {}).setdefault(None, [])[:0] = everywhere
+    return found
+
+
+def _domain_table(grid: Grid, sheet: str, cells: Cells) -> L.Table:
+    """The domain sheet's table, recognised by its header row and then checked header by header."""
+    headers = []
+    for col in range(len(grid[L.DOMAIN_HEADER_ROW]) if len(grid) > L.DOMAIN_HEADER_ROW else 0):
+        value = grid[L.DOMAIN_HEADER_ROW][col]
+        headers.append("" if _is_error(value) else read_text(value))
+    table = L.domain_table_from_headers(sheet, headers)
+    for col, column in enumerate(table.columns):
+        found = headers[col] if col < len(headers) else ""
+        if column.key.startswith(("fy:", "target:")) and found.replace("\n", "") != column.header.replace("\n", ""):
+            try:
+                parse_fy_header(found)
+            except ValueError:
+                where = cell_name(L.DOMAIN_HEADER_ROW, col)
+                raise WorkbookReadError(f"{where} の見出し「{found or '空欄'}」は年度として読めません。工程・年度ごとの目標の列見出しを"
+                                        f"元に戻してください（例: {column.header.replace(chr(10), ' ')}）。", sheet=sheet, cell=where) from None
+            break
+    _check_headers(grid, table, cells)
+    return table
 
 
 def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: Cells) -> None:
@@ -296,34 +397,9 @@ def _merge_findings(merged, table: L.Table, rows: list[MeasureRows]) -> list[Fin
     return findings
 
 
-def _header_years(grid: Grid, sheet: str, cells: Cells) -> list[int]:
-    table = L.domain_table(sheet, [])
-    fixed = len(L.MEASURE_COLUMNS) + len(L.KPI_COLUMNS)
-    _check_headers(grid, table, cells, upto=fixed)
-    years = []
-    col = fixed
-    while True:
-        header = cells.get(grid, L.DOMAIN_HEADER_ROW, col)
-        text = "" if _is_error(header) else read_text(header)
-        if text == L.TRAILING_COLUMNS[0].header or not text:
-            break
-        try:
-            years.append(parse_fy_header(text))
-        except ValueError:
-            raise WorkbookReadError(
-                f"{cell_name(L.DOMAIN_HEADER_ROW, col)} の見出し「{text}」は年度として読めません。工程の列見出しを元に戻してください。",
-                sheet=sheet, cell=cell_name(L.DOMAIN_HEADER_ROW, col)) from None
-        col += 1
-    if years and years != list(range(years[0], years[0] + len(years))):
-        raise WorkbookReadError("工程の列見出しの年度が連続していません。列見出しを元に戻してください。", sheet=sheet,
-                                cell=cell_name(L.DOMAIN_HEADER_ROW, fixed))
-    return years
-
-
 def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells,
                  percent: set[tuple[int, int]] | None = None):
     """percent: the (row, col) of value cells with a % number format; None when formats are unknown."""
-    _check_headers(grid, table, cells)
     code = L.domain_code(domain, domains)
     measures: list[Measure] = []
     rows: list[MeasureRows] = []
@@ -336,10 +412,11 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
     index = {c.key: i for i, c in enumerate(table.columns)}
     id_col = index["measure.id"]
     # The columns that make a row a measure's own row rather than another KPI row.
-    measure_cols = [index[k] for k in L.MEASURE_KEYS if k != "measure.id"] + [
-        i for i, c in enumerate(table.columns) if c.key.startswith("fy:")]
-    kpi_cols = [index[k] for k in L.KPI_KEYS]
+    measure_cols = [index[k] for k in L.measure_keys(table)]
+    kpi_cols = [index[k] for k in L.kpi_keys(table)]
     fy_cols = [(c.key, int(c.key[3:])) for c in table.columns if c.key.startswith("fy:")]
+    target_cols = [(c.key, int(c.key[7:])) for c in table.columns if c.key.startswith("target:")]
+    extra_cols = [(c.key, c.header) for c in table.columns if c.key.startswith("extra:")]
     sheet = table.sheet
     convert = cells.convert
     for row in range(table.first_row, len(grid)):
@@ -348,7 +425,9 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
             continue
 
         def conv(key: str, reader, default=None, mid: str = "", row=row, raw=raw):
-            col = index[key]
+            col = index.get(key)
+            if col is None:   # a column this layout (version or option) does not have
+                return default
             return convert(sheet, row, col, raw[col], reader, default, mid)
 
         measure_id = convert(sheet, row, id_col, raw[id_col], read_text, "", "")
@@ -366,11 +445,14 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
             rows.append(where)
             by_id.setdefault(measure_id, (measure, where))
         current = (measure, where)
+        for key, header in extra_cols:   # the clerk's own columns: kept with the measure, first value wins
+            if header not in measure.extra and (value := conv(key, read_extra, None, measure.id)) is not None:
+                measure.extra = {**measure.extra, header: value}
         if id_blank:
             where.unnumbered.append(row)
         numbers = KpiNumbers(conv, measure.id, index, None if percent is None else
                              {key for key, col in index.items() if (row, col) in percent})
-        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), numbers)
+        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), numbers, target_cols)
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
@@ -405,11 +487,15 @@ def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id
         schedule=schedule,
         milestones=conv("measure.milestones", read_milestones, [], measure_id),
         notes=conv("measure.notes", read_text, "", measure_id),
+        cost=conv("measure.cost", read_number, None, measure_id),
+        funding=conv("measure.funding", read_list, [], measure_id),
     )
 
 
-def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers) -> Kpi | None:
-    """The KPI on a row (None when all its cells are blank); its numbers are read with their cells' formats."""
+def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers, target_cols: list[tuple[str, int]]) -> Kpi | None:
+    """The KPI on a row (None when all its cells are blank); its numbers are read with their cells' formats.
+    Year targets are one per cell (a number, or a status for a qualitative KPI); xlplan 0.1's packed
+    中間目標/実績値/実績の説明 cells are read when the sheet has them."""
     name = conv("kpi.name", read_text, "", measure_id)
     unit = conv("kpi.unit", read_text, "", measure_id)
     target_text = conv("kpi.target_text", read_text, "", measure_id)
@@ -417,9 +503,19 @@ def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers) -> Kpi | 
         return None
     baseline_value, unknown = numbers.baseline(unit)
     target_value = numbers.value("kpi.target_value", unit)
-    interim = conv("kpi.interim", read_fy_values, {}, measure_id)
+    direction = conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP
+    qualitative = target_value is None and (bool(target_text) or direction is Direction.ACHIEVE)
+    interim, interim_statuses = conv("kpi.interim", read_fy_values, {}, measure_id), {}
+    for key, fy in target_cols:
+        if qualitative:
+            status = conv(key, _status_reader, None, measure_id)
+            if status is not None:
+                interim_statuses[fy] = status
+        elif (value := numbers.value(key, unit)) is not None:
+            interim[fy] = value
     actuals = conv("kpi.actuals", read_fy_values, {}, measure_id)
-    baseline_value, target_value = numbers.check_fractions(unit, baseline_value, target_value, [*interim.values(), *actuals.values()])
+    baseline_value, target_value = numbers.check_fractions(unit, baseline_value, target_value,
+                                                           [*interim.values(), *actuals.values()])
     as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date_cached, (None, None), measure_id)
     has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
     return Kpi(
@@ -427,15 +523,42 @@ def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers) -> Kpi | 
         kind=conv("kpi.kind", KIND_READER, None, measure_id) or KpiKind.EFFECT,
         unit=unit,
         aggregation=conv("kpi.aggregation", AGGREGATION_READER, None, measure_id) or Aggregation.POINT,
-        direction=conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP,
+        direction=direction,
         baseline=Baseline(value=baseline_value, as_of_fy=as_of_fy, as_of_date=as_of_date) if has_baseline else None,
         target_value=target_value,
         target_text=target_text,
         target_fy=conv("kpi.target_fy", read_fy_cached, None, measure_id),
         interim=interim,
+        interim_statuses=interim_statuses,
         actuals=actuals,
         comments=conv("kpi.comments", read_fy_texts, {}, measure_id),
+        expectation=conv("kpi.expectation", EXPECTATION_READER, None, measure_id) or Expectation.AUTO,
     )
+
+
+EXPECTATION_READER = term_reader(Expectation, "目安の考え方")
+
+
+def _status_reader(value: Any) -> str:
+    try:
+        return parse_status(read_text(value)).value
+    except ValueError as exc:
+        raise CellError(f"{exc}（数値でない目標のKPIの年度ごとの目標には状況を書きます）", "INPUT-STATUS") from None
+
+
+def read_extra(value: Any) -> str | float | int | bool | dt.date | None:
+    """A clerk's own column: text, a number, TRUE/FALSE or a date, as typed."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, (bool, dt.date)):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, int):
+        return value
+    return read_text(value)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # the catalog model is built only by the buttons that need it
@@ -10,11 +12,20 @@ if TYPE_CHECKING:   # the catalog model is built only by the buttons that need i
 from typing import Any
 
 from xlplan.core.findings import Finding, Severity
-from xlplan.core.fiscal import period_label, wareki_fy
+from xlplan.core.fiscal import period_label
 from xlplan.core.model import Kpi, Measure, Plan, Program
 from xlplan.core.notation import Dates
 from xlplan.core.schedule import GroupBy, kpi_target_text, number_text, schedule_rows, schedule_subtitle
-from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, YES_NO, Phase
+from xlplan.core.vocab import (
+    ACTUAL_MARK,
+    CONTINUE_MARK,
+    INTERIM_MARK,
+    MILESTONE_MARK,
+    TARGET_MARK,
+    UNKNOWN_BASELINE,
+    YES_NO,
+    Phase,
+)
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import quote_sheet
 from xlplan.layout.rowheight import wrap_text
@@ -53,6 +64,10 @@ def _kpi_values(k: Kpi) -> dict[str, Any]:
         "kpi.target_value": fmt_number(k.target_value),
         "kpi.target_text": k.target_text or None,
         "kpi.target_fy": fy_cell(k.target_fy),
+        "kpi.expectation": k.expectation.value,
+        **{L.target_key(fy): fmt_number(v) for fy, v in k.interim.items()},
+        **{L.target_key(fy): text for fy, text in k.interim_statuses.items()},
+        # xlplan 0.1's packed cells (only a version-1 table has these keys)
         "kpi.interim": fy_values_cell(k.interim),
         "kpi.actuals": fy_values_cell(k.actuals),
         "kpi.comments": fy_texts_cell(k.comments),
@@ -86,8 +101,17 @@ def measure_cells(measure: Measure) -> dict[str, Any]:
         "measure.programs": list_cell(measure.programs),
         "measure.milestones": milestones_cell(measure.milestones),
         "measure.notes": measure.notes or None,
+        "measure.cost": fmt_number(measure.cost),
+        "measure.funding": list_cell(measure.funding),
         **{L.fy_key(fy): phases_cell(phases) for fy, phases in measure.schedule.items()},
+        **{L.extra_key(header): _extra_cell(value) for header, value in measure.extra.items()},
     }
+
+
+def _extra_cell(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return f"{value.year}/{value.month}/{value.day}"
+    return value
 
 
 def info_values(plan: Plan) -> dict[str, Any]:
@@ -205,9 +229,10 @@ def catalog_rows(catalog, placed: dict[str, tuple[str, str]] | None = None) -> l
 CURRENT_FY_MARK = "▼今年度"
 
 
-def legend_cells() -> list[str]:
+def legend_cells(actuals: bool = False) -> list[str]:
     return ["凡例", *(f"{p.symbol}{p.value}" for p in Phase), f"{CONTINUE_MARK} 継続",
-            f"{TARGET_MARK} KPI目標", f"{MILESTONE_MARK} マイルストーン"]
+            f"{INTERIM_MARK} 年度の目標", f"{TARGET_MARK} KPI目標", f"{MILESTONE_MARK} マイルストーン",
+            *([f"{ACTUAL_MARK} 実績（目安）評価"] if actuals else [])]
 
 
 def _baseline(k: Kpi, dates: Dates) -> str:
@@ -241,8 +266,23 @@ def schedule_outline(values: list[Row], layout: L.ScheduleLayout) -> list[int]:
     return levels
 
 
-def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int, group_by: GroupBy = "pillar") -> list[Row]:
-    """Every value of the スケジュール sheet from A1 down: one block, one write."""
+def actual_lines(results) -> Callable[[Measure, int], list[str]]:
+    """★ lines for the 工程表: each KPI's result in a year — 実績, the 目安 and the grade."""
+    def lines(measure: Measure, fy: int) -> list[str]:
+        out = []
+        for i in range(len(measure.kpis)):
+            r = results.get((measure.id, i), {}).get(fy)
+            if r is not None:
+                expected = f"（目安{r.expected_text}）" if r.expected is not None else ""
+                out.append(f"{ACTUAL_MARK}{r.actual_text or '—'}{expected}{r.grade_text}")
+        return out
+    return lines
+
+
+def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int, group_by: GroupBy = "pillar",
+                          results=None) -> list[Row]:
+    """Every value of the スケジュール sheet from A1 down: one block, one write. With results
+    ((measure id, KPI index) -> FY -> KpiProgress), the years with actuals show them (★)."""
     table = layout.table
     width = table.width
     blank = lambda: [None] * width  # noqa: E731
@@ -251,7 +291,7 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
     subtitle = blank()
     subtitle[0] = schedule_subtitle(plan)
     legend = blank()
-    for i, text in enumerate(legend_cells()):
+    for i, text in enumerate(legend_cells(results is not None)):
         legend[i] = text
     marker = blank()
     for part in range(1, layout.parts + 1):
@@ -259,7 +299,8 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
             marker[table.col(layout.slot_key(current_fy, part))] = CURRENT_FY_MARK
     rows: list[Row] = [title, subtitle, legend, marker, table.headers]
     dates = Dates(plan.date_style).western_given()  # the year headers give both notations
-    for srow in schedule_rows(plan, group_by, layout.parts):
+    lines = actual_lines(results) if results is not None else None
+    for srow in schedule_rows(plan, group_by, layout.parts, lines):
         row = blank()
         row[table.col("row.kind")] = srow.kind
         if srow.kind != "measure":
@@ -336,18 +377,4 @@ def coverage_values(plan: Plan, layout: L.CoverageLayout, place=None) -> list[Ro
              "取り組まない場合は基本情報の「取り組まない柱・分野と理由」に書いてください。"] + [None] * (width - 1)
     rows = [title, help_, [None] * width]
     rows += [[v if v != "" else None for v in (r + [None] * width)[:width]] for r in grid]
-    return rows
-
-
-def progress_values(plan: Plan, layout: L.ProgressLayout, fy: int) -> list[Row]:
-    """進捗管理 from the summary row down (the fiscal year cell above it is the planner's)."""
-    from xlplan.core.progress import grade_counts, plan_progress
-    from xlplan.export.sheets import progress_sheet_values
-
-    grid = progress_sheet_values(plan, fy)
-    counts = grade_counts(plan_progress(plan, fy))
-    summary = f"{wareki_fy(fy)}の評価: " + "、".join(f"{grade} {n}件" for grade, n in counts.items())
-    width = layout.table.width
-    rows = [[summary] + [None] * (width - 1), [None] * width]
-    rows += [[v if v != "" else None for v in r] for r in grid]
     return rows

@@ -7,12 +7,39 @@ from these objects; no other module writes a column letter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from xlplan.core.fiscal import fy_header, short_wareki_fy, wareki_fy
 from xlplan.core.vocab import Pillar, Subdivision
-from xlplan.layout.a1 import cell_name, col_letter
+from xlplan.layout.a1 import cell_name
+from xlplan.layout.domain_columns import (  # noqa: F401 - the domain sheets' layout, under the names the code uses
+    DOMAIN_FREEZE_COL,
+    DOMAIN_GROUP_ROW,
+    DOMAIN_HEADER_ROW,
+    LAPTOP_GRID_PX,
+    LAYOUT_V1,
+    LAYOUT_V2,
+    domain_table,
+    domain_table_from_headers,
+    domain_table_v1,
+    extra_key,
+    fy_key,
+    kpi_keys,
+    laptop_block,
+    measure_keys,
+    target_key,
+)
+from xlplan.layout.progress_columns import (  # noqa: F401
+    ORPHANS,
+    ORPHANS_TABLE,
+    PROGRESS,
+    PROGRESS_INPUT_KEYS,
+    PROGRESS_KEY_KEYS,
+    ProgressLayout,
+)
+from xlplan.layout.table import Column, Table
 
 # Sheet names. Domain sheets are named after their domain.
 USAGE = "使い方"
@@ -21,7 +48,7 @@ CATALOG = "施策カタログ"
 PROGRAMS = "国・県の施策"
 SCHEDULE = "スケジュール"
 COVERAGE = "網羅表"
-PROGRESS = "進捗管理"
+
 FINDINGS = "検証結果"
 COLLECT_LOG = "取込結果"   # what 「回答を取り込む」 changed, appended run after run
 XLWINGS_CONF = "xlwings.conf"
@@ -44,6 +71,9 @@ LIST_NAMES = {
     "date_style": "xlplan_date_styles",
     "grade_scale": "xlplan_grade_scales",
     "yes_no": "xlplan_yes_no",
+    "kpi_status": "xlplan_kpi_statuses",
+    "expectation": "xlplan_expectations",
+    "grade": "xlplan_grades",
 }
 # Defined names over the findings sheet's key columns; conditional formats on
 # the domain sheets look cells up there, so marks vanish when findings do.
@@ -54,56 +84,6 @@ CURRENT_FY_NAME = "xlplan_current_fy"
 ADOPT_MARK = "○"
 BUILT_SUBDIVISION = "schedule_subdivision"  # header in _lists: the subdivision the 工程表 was built with
 LAYOUT_VERSION = "layout_version"            # header in _lists: 2 for this layout; absent in xlplan 0.1 workbooks
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str                    # what the column holds, e.g. "measure.name", "kpi.target_fy", "fy:2027"
-    header: str
-    width: float = 12
-    style: str = "cell"         # a key of STYLES
-    dropdown: str | None = None  # a key of LIST_NAMES
-    numeric: bool = False       # DV: decimal numbers only
-    help: str = ""              # input message shown when the cell is selected
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table: a header row, then one record per row below it."""
-
-    sheet: str
-    header_row: int
-    columns: tuple[Column, ...]
-    group_row: int | None = None   # optional row of group captions above the headers
-    groups: tuple[tuple[str, str, str], ...] = ()  # (caption, first key, last key)
-
-    @property
-    def first_row(self) -> int:
-        return self.header_row + 1
-
-    @cached_property
-    def _index(self) -> dict[str, int]:
-        return {c.key: i for i, c in enumerate(self.columns)}
-
-    def col(self, key: str) -> int:
-        return self._index[key]
-
-    def has(self, key: str) -> bool:
-        return key in self._index
-
-    def letter(self, key: str) -> str:
-        return col_letter(self.col(key))
-
-    def cell(self, row: int, key: str) -> str:
-        return cell_name(row, self.col(key))
-
-    @property
-    def headers(self) -> list[str]:
-        return [c.header for c in self.columns]
-
-    @property
-    def width(self) -> int:
-        return len(self.columns)
 
 
 # ---------------------------------------------------------------- 基本情報
@@ -233,68 +213,12 @@ GRADES = INFO_LAYOUT.grades
 GRADES_CAPACITY = INFO_LAYOUT.grades_capacity
 
 
-# ---------------------------------------------------------------- domain sheets
+# ---------------------------------------------------------------- domain sheets (xlplan.layout.domain_columns)
 
-DOMAIN_HEADER_ROW = 3      # row 4 in Excel; rows 1–3 hold the title, help and group captions
-DOMAIN_GROUP_ROW = 2
 DOMAIN_CODES = {
     "電子行政": "DG", "健康・医療・介護": "HL", "観光": "TR", "農林水産": "AG", "金融": "FN",
     "防災・減災": "DS", "移動": "MV", "その他": "OT", "ものづくり": "MF",
 }
-
-MEASURE_COLUMNS: tuple[Column, ...] = (
-    Column("measure.id", "施策ID", 9, "id", help="空欄なら自動で採番します。KPIを追加する行は同じIDにします。"),
-    Column("measure.pillar", "柱", 20, dropdown="pillar"),
-    Column("measure.name", "施策名", 32, "wrap"),
-    Column("measure.origin", "区分", 9, dropdown="origin", help="既定＝既に計画済み、追加＝今回追加、カタログ＝施策カタログから"),
-    Column("measure.catalog_id", "カタログID", 9),
-    Column("measure.content", "内容", 40, "wrap"),
-    Column("measure.owner", "担当課", 14),
-    Column("measure.programs", "関連する国・県の施策・補助", 16, help="「国・県の施策」シートのIDを「、」区切りで（例: N11、K01）"),
-)
-KPI_COLUMNS: tuple[Column, ...] = (
-    Column("kpi.name", "指標名", 28, "wrap"),
-    Column("kpi.kind", "種別", 7, dropdown="kind", help="進捗＝活動量（アウトプット）、効果＝成果（アウトカム）"),
-    Column("kpi.unit", "単位", 7),
-    Column("kpi.aggregation", "集計", 8, dropdown="aggregation", help="時点＝ある時点の値、年度値＝その年度の量、累計＝積み上げ"),
-    Column("kpi.direction", "方向", 7, dropdown="direction"),
-    Column("kpi.baseline_value", "現状値", 10, "number", help="数値（「39%」のままでも可）。把握していなければ「未把握」または「-」"),
-    Column("kpi.baseline_as_of", "現状値の時点", 12, help="年度（例: R7、令和7年度）または日付"),
-    Column("kpi.target_value", "目標値", 10, "number", numeric=True, help="数値のみ。％は 85 か「85%」"),
-    Column("kpi.target_text", "目標（定性）", 20, "wrap", help="数値にできない目標（例: 条例の制定）"),
-    Column("kpi.target_fy", "目標年度", 11, help="和暦・西暦どちらでも（例: R13、2031、R10年度末）"),
-    Column("kpi.interim", "中間目標", 16, help="「R10:30、R11:50」のように年度:値を「、」区切りで"),
-    Column("kpi.actuals", "実績値", 16, help="「R9:12、R10:25」のように年度:値を「、」区切りで"),
-    Column("kpi.comments", "実績の説明", 28, "wrap", help="「R9: 説明」のように年度ごとに1行ずつ（進捗管理シートに載ります）"),
-)
-TRAILING_COLUMNS: tuple[Column, ...] = (
-    Column("measure.milestones", "マイルストーン", 22, "wrap", help="「R11 本格運用開始」のように年度と内容を1行ずつ"),
-    Column("measure.notes", "備考", 24, "wrap"),
-)
-
-
-PHASE_HELP = "段階を選びます。前の年度と同じなら「→」、1年度に2つなら「検討→準備」のように書けます"
-
-
-def fy_key(fy: int) -> str:
-    return f"fy:{fy}"
-
-
-def domain_table(sheet: str, fiscal_years: list[int]) -> Table:
-    """The measure table of one domain sheet; one phase column per fiscal year."""
-    fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 10, "phase", dropdown="phase", help=PHASE_HELP) for fy in fiscal_years)
-    columns = MEASURE_COLUMNS + KPI_COLUMNS + fy_cols + TRAILING_COLUMNS
-    groups = (
-        ("施策", "measure.id", "measure.programs"),
-        ("KPI（指標）", "kpi.name", "kpi.comments"),
-        ("工程（年度ごとの段階）", fy_cols[0].key, fy_cols[-1].key),
-    ) if fy_cols else ()
-    return Table(sheet, DOMAIN_HEADER_ROW, columns, DOMAIN_GROUP_ROW, groups)
-
-
-MEASURE_KEYS = tuple(c.key for c in MEASURE_COLUMNS) + tuple(c.key for c in TRAILING_COLUMNS)
-KPI_KEYS = tuple(c.key for c in KPI_COLUMNS)
-DOMAIN_FREEZE_COL = 3  # ID, 柱, 施策名 stay visible
 
 
 # ---------------------------------------------------------------- catalog and programs
@@ -455,39 +379,28 @@ class CoverageLayout:
 
 
 @dataclass(frozen=True)
-class ProgressLayout:
-    """進捗管理: the fiscal year to review is typed in B2; rows below are generated."""
-
-    fy_cell: tuple[int, int] = (1, 1)
-    summary_row: int = 2
-    header_row: int = 4
-
-    @property
-    def first_row(self) -> int:
-        return self.header_row + 1
-
-    @cached_property
-    def table(self) -> Table:
-        from xlplan.export.sheets import PROGRESS_HEADER
-
-        widths = {"施策名": 28, "指標名": 26, "評価の説明": 16, "評価の根拠": 36, "コメント": 36, "担当課": 12}
-        styles = {"達成率": "percent", "評価": "grade", "目安の値": "number", "実績値": "number",
-                  "評価の根拠": "wrap", "コメント": "wrap", "施策名": "wrap", "指標名": "wrap"}
-        return Table(PROGRESS, self.header_row, tuple(
-            Column(f"progress.{i}", h, widths.get(h, 9), styles.get(h, "cell")) for i, h in enumerate(PROGRESS_HEADER)))
-
-
-@dataclass(frozen=True)
 class WorkbookLayout:
-    """Everything that depends on the plan's shape: its domains and fiscal years."""
+    """Everything that depends on the plan's shape: its domains and fiscal years, the optional
+    cost columns and the clerk's own columns per domain sheet (or the tables as read)."""
 
     domains: tuple[str, ...]
     fiscal_years: tuple[int, ...]
     subdivision: Subdivision = Subdivision.YEAR
+    cost_columns: bool = False
+    extra_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    tables: Mapping[str, Table] | None = field(default=None, compare=False)   # as read from a workbook
     domain_tables: dict[str, Table] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "domain_tables", {d: domain_table(d, list(self.fiscal_years)) for d in self.domains})
+        tables = dict(self.tables) if self.tables is not None else {
+            d: domain_table(d, list(self.fiscal_years), self.cost_columns, self.extra_columns.get(d, ()))
+            for d in self.domains}
+        object.__setattr__(self, "domain_tables", tables)
+
+    @property
+    def legacy(self) -> bool:
+        """Domain sheets of xlplan 0.1 (packed year cells): read, never written."""
+        return any(t.layout_version == LAYOUT_V1 for t in self.domain_tables.values())
 
     @property
     def schedule(self) -> ScheduleLayout:
@@ -499,7 +412,7 @@ class WorkbookLayout:
 
     @property
     def sheet_order(self) -> list[str]:
-        return [USAGE, INFO, *self.domains, CATALOG, PROGRAMS, SCHEDULE, COVERAGE, PROGRESS, FINDINGS, COLLECT_LOG,
+        return [USAGE, INFO, *self.domains, CATALOG, PROGRAMS, SCHEDULE, COVERAGE, PROGRESS, ORPHANS, FINDINGS, COLLECT_LOG,
                 XLWINGS_CONF, LISTS]
 
 
@@ -527,6 +440,7 @@ BUTTONS: tuple[Button, ...] = (
     Button(FINDINGS, 0, 4, "検証", "ValidatePlan"),
     Button(FINDINGS, 0, 5, "印をすべて消す", "ClearMarks"),
     Button(SCHEDULE, 0, 9, "工程表を再描画", "RedrawSchedule"),
+    Button(SCHEDULE, 0, 11, "工程表に実績を表示", "ShowActualsOnSchedule"),
     Button(COVERAGE, 0, 4, "検証（網羅表も更新）", "ValidatePlan"),
     Button(PROGRESS, 0, 4, "進捗管理を作成", "UpdateProgress"),
     # 使い方: one row of buttons under the title (USAGE_BUTTON_ROW), side by side in the wide column B.
@@ -539,4 +453,5 @@ BUTTONS: tuple[Button, ...] = (
     Button(USAGE, 2, 1, "回答を取り込む", "CollectAnswers", x_offset=264),
     Button(COLLECT_LOG, 0, 4, "回答を取り込む", "CollectAnswers"),
     Button(COLLECT_LOG, 0, 6, "照会票を作成", "MakeSurveyForms"),
+    Button(PROGRESS, 0, 6, "進捗状況の報告書（Word）", "ExportProgressReport"),
 )

@@ -32,10 +32,18 @@ STYLES: dict[str, dict] = {
               "border": 1, "border_color": "#BFBFBF"},
     "input": {"font_name": FONT, "font_size": 10, "bg_color": INPUT_FILL, "valign": "top", "text_wrap": True,
               "border": 1, "border_color": "#BFBFBF"},
+    "note": {"font_name": FONT, "font_size": 9, "font_color": "#404040", "text_wrap": True, "valign": "top",
+             "border": 1, "border_color": "#BFBFBF"},
     "caption": {"font_name": FONT, "font_size": 11, "bold": True, "font_color": "#1F4E78"},
     "count": {**_BASE, "align": "center", "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
     "percent": {**_BASE, "num_format": "0.0%"},
     "grade": {**_BASE, "align": "center", "bold": True},
+    # 進捗管理: generated cells are grey, the clerk's are "input"
+    "gen": {**_BASE, "text_wrap": True, "bg_color": "#F2F2F2", "font_color": "#404040"},
+    "gen_center": {**_BASE, "align": "center", "bg_color": "#F2F2F2", "font_color": "#404040"},
+    "gen_number": {**_BASE, "num_format": "#,##0.###", "bg_color": "#F2F2F2", "font_color": "#404040"},
+    "gen_percent": {**_BASE, "num_format": "0.0%", "bg_color": "#F2F2F2", "font_color": "#404040"},
+    "gen_grade": {**_BASE, "align": "center", "bold": True, "bg_color": "#F2F2F2"},
     "marker": {"font_name": FONT, "font_size": 9, "bold": True, "font_color": "#C00000", "align": "center"},
 }
 
@@ -60,3 +68,5 @@ SECTION_FILL = "#1F4E78"
 SUBSECTION_FILL = "#DDEBF7"
 CURRENT_FY_FILL = "#FFF9E5"
 CURRENT_FY_FRAME = "#C00000"   # the current fiscal year's column: red frame, red header (the 「▼今年度」 marker's colour)
+# 進捗管理's grade cell by its level class (GradeScale.level_class): ahead, on track, behind, 完了, 未着手, none.
+GRADE_FILLS = {1: "#C6EFCE", 2: "#DDEBF7", 3: "#FFC7CE", 4: "#A9D08E", 5: "#FFF2CC", 0: "#EDEDED"}
