@@ -18,7 +18,7 @@ from xlplan.adapters.xlsx_file import read_values
 from xlplan.cli import app
 from xlplan.layout import sheets as L
 from xlplan.layout import survey_form as S
-from xlplan.layout.a1 import parse_cell
+from xlplan.layout.a1 import cell_name, parse_cell
 from xlplan.layout.ops import SetValues
 from xlplan.layout.read import read_plan
 
@@ -47,6 +47,15 @@ def cell(master: Path, sheet: str, ref: str):
 
 def measure(master: Path, measure_id: str):
     return next(m for m in read_plan(read_values(master)).plan.measures if m.id == measure_id)
+
+
+def progress_row(master: Path, measure_id: str, kpi_no: int, year: str) -> int:
+    """The 進捗管理 row of a KPI's year, found by its generated cells."""
+    t = L.ProgressLayout().table
+    grid = read_values(master, [L.PROGRESS])[L.PROGRESS]
+    (row,) = [r for r in range(t.first_row, len(grid)) if grid[r][t.col("progress.measure_id")] == measure_id
+              and grid[r][t.col("progress.kpi_no")] == kpi_no and grid[r][t.col("progress.fy")] == year]
+    return row
 
 
 def log(master: Path) -> list[list]:
@@ -102,6 +111,7 @@ def test_collect_brings_exactly_the_answers_in_and_leaves_the_conflict(answered)
     assert output.splitlines()[:-2] == [
         "変更 DG-02 KPI「電子（正本）で通知した特別徴収義務者の割合」実績値（令和9年度）: （なし） → 41%",
         "変更 DG-02 KPI「電子（正本）で通知した特別徴収義務者の割合」実績の説明（令和9年度）: （なし） → 事業者への周知で増加",
+        "変更 DG-02 KPI「電子（正本）で通知した特別徴収義務者の割合」今後の取組（令和9年度）: （なし） → 未対応の事業者に個別に案内",
         "追加 DG-16 公共施設予約のオンライン化（電子行政、担当 DX推進課）",
         "変更 DG-12 KPI「庁内会議のペーパーレス実施率」目標値: 85% → 95%",
     ]
@@ -123,14 +133,15 @@ def test_every_change_is_logged_with_department_sheet_and_cell(answered):
     added = rows[("施策の追加", "DG-16", "施策")]
     sheet, ref = added[t.col("log.place")].split("!")
     assert cell(master, sheet, ref) == "DG-16"
-    actual = rows[("実績", "DG-02", "KPI1 実績値（令和9年度）")]
-    sheet, ref = actual[t.col("log.place")].split("!")
-    assert cell(master, sheet, ref) == "R9:41"
+    for item, value in (("実績値", 41), ("実績の説明", "事業者への周知で増加"), ("今後の取組", "未対応の事業者に個別に案内")):
+        actual = rows[("実績", "DG-02", f"KPI1 {item}（令和9年度）")]   # on the KPI's and year's row of 進捗管理
+        sheet, ref = actual[t.col("log.place")].split("!")
+        assert sheet == L.PROGRESS and cell(master, sheet, ref) == value
+        assert progress_row(master, "DG-02", 1, "令和9年度") == parse_cell(ref)[0]
     conflict = rows[("競合（未反映）", "DG-12", "KPI2 目標値")]
     sheet, ref = conflict[t.col("log.place")].split("!")
     assert cell(master, sheet, ref) == 2200000 and conflict[t.col("log.after")] == "2,000,000枚"
-    assert ("未反映", "DG-02", "KPI1 今後の取組（令和9年度）") in rows    # no column for it yet: the value stays in the log
-    assert rows[("未反映", "DG-02", "KPI1 今後の取組（令和9年度）")][t.col("log.after")] == "未対応の事業者に個別に案内"
+    assert not [k for k in rows if k[0] == "未反映"]
     (missing,) = [r for k, r in rows.items() if k[0] == "未回答"]
     assert "都市計画課" in missing[t.col("log.owner")] and "総務課" not in missing[t.col("log.owner")]
 
@@ -162,13 +173,13 @@ def test_take_per_file(answered):
 
 def test_an_unreadable_master_cell_is_never_written_over(answered):
     master, answers, _ = answered
-    office_sets(master, "DG-02", 0, "kpi.actuals", "R9:たぶん40")
+    row = progress_row(master, "DG-02", 1, "令和9年度")
+    col = L.ProgressLayout().table.col("progress.actual")
+    apply_ops(master, [SetValues(L.PROGRESS, row, col, [["たぶん40"]])])
     code, output = invoke("collect", master, answers / "実績照会_税務課.xlsx")
-    assert code == 1 and "読み取れない値のため" in output
-    read = read_plan(read_values(master))
-    rows = read.locator.measures["DG-02"]
-    table = read.layout.domain_tables[rows.sheet]
-    assert read_values(master, [rows.sheet])[rows.sheet][rows.kpi_rows[0]][table.col("kpi.actuals")] == "R9:たぶん40"
+    assert code == 1 and "読み取れない値のため" in output and f"{L.PROGRESS}!{cell_name(row, col)}" in output
+    assert read_values(master, [L.PROGRESS])[L.PROGRESS][row][col] == "たぶん40"
+    assert measure(master, "DG-02").kpis[0].comments == {2027: "事業者への周知で増加"}   # the rest of the answer is in
 
 
 def test_a_file_that_is_not_an_answer_is_listed_and_the_rest_collected(answered, sample_bytes):

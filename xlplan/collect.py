@@ -3,8 +3,8 @@
 Positions come from the layout and from where the reader found each measure:
 a changed field is one cell of its measure's or KPI's row (layout key), a new
 KPI is a row inserted under its measure, a new measure rows inserted under its
-pillar (as 「カタログから追加」 does), actuals go through
-xlplan.operations.actuals_ops (the seam the 進捗管理 v2 layout re-implements).
+pillar (as 「カタログから追加」 does), a year's 実績値・状況・実績の説明・今後の取組 go to
+that KPI's and year's row of 進捗管理 through xlplan.operations.actuals_ops.
 Values are only written, never formats; a cell the reader could not read is
 never written over. Every change, conflict and problem becomes a row of
 「取込結果」, appended under the rows already there; a row already logged is
@@ -28,12 +28,14 @@ from xlplan.core.vocab import Pillar
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, parse_cell, quote_sheet
-from xlplan.layout.cells import Formula, fmt_number
+from xlplan.layout.cells import Formula
 from xlplan.layout.ops import FitRows, InsertRows, Op, SetValues
+from xlplan.layout.legacy import refuse_legacy
+from xlplan.layout.progress_values import progress_slots
 from xlplan.layout.read import ReadResult
 from xlplan.layout.read_cells import Grid
 from xlplan.layout.sheet_values import kpi_cells, measure_cells, measure_rows
-from xlplan.operations import ActualUpdate, actuals_ops, measure_insert_row
+from xlplan.operations import ACTUAL_COLUMNS, ActualUpdate, actuals_ops, measure_insert_row
 
 Place = tuple[str, str]
 CHANGE_KINDS = ("変更", "実績", "指標の追加", "施策の追加")
@@ -70,9 +72,10 @@ def collect_ops(read: ReadResult, answers: list[Answer], *, take: Take | None = 
     """The ops that bring the answers into the master read, and the rows that log them."""
     if read.plan is None:
         raise XlplanUserError("マスターの基本情報を読み取れません。計画開始年度を確認してください。", sheet=L.INFO)
+    refuse_legacy(read)
     codes = {d: L.domain_code(d, read.layout.domains) for d in read.layout.domains}
     merge = merge_answers(read.plan, answers, take=take, domain_codes=codes, kind=answers_kind(answers))
-    writer = _Writer(read, merge)
+    writer = _Writer(read, merge, now.date())
     result = CollectResult(merge, writer.ops(), writer.places, writer.conflict_places, writer.unplaced, writer.refused)
     rows = log_rows(result, now)
     if log is not None:
@@ -88,8 +91,10 @@ def collect_ops(read: ReadResult, answers: list[Answer], *, take: Take | None = 
 
 
 class _Writer:
-    def __init__(self, read: ReadResult, merge: MergeResult):
+    def __init__(self, read: ReadResult, merge: MergeResult, today: dt.date):
         self.read = read
+        self.today = today
+        self.progress_regenerated = False
         self.merge = merge
         self.plan: Plan = merge.plan
         self.measures = {m.id: m for m in merge.plan.measures}
@@ -124,19 +129,25 @@ class _Writer:
             else:
                 self._field(i, c, rows, cells, where)
         ops = self._cell_ops(cells)
-        write = actuals_ops(self.read, list(actual))
+        write = actuals_ops(self.read, list(actual), today=self.today)
+        for u, place in write.refused.items():
+            self._refuse(actual[u], place)
         for u, place in write.places.items():
-            if place in self.unreadable:
-                self._refuse(actual[u], place)
-            else:
-                self.places[actual[u]] = place
-        refused_actual = {p for p in write.places.values() if p in self.unreadable}
-        ops += [op for op in write.ops if (op.sheet, self._cell(op)) not in refused_actual]
+            self.places[actual[u]] = place
+        ops += write.ops
+        self.progress_regenerated = bool(write.ops)
         self.unplaced += [self.merge.changes[actual[u]] for u in write.unplaced]
         for i, (sheet, row, col) in where.items():
             self.places[i] = (sheet, cell_name(row, col))
         self._conflict_places()
         return ops + self._insert_ops(inserts)
+
+    def _progress_row(self, slot: tuple[str, int, int]) -> int | None:
+        """The 進捗管理 row of a KPI's year: as read, or where actuals_ops regenerated it."""
+        if self.progress_regenerated:
+            rows = {s: i for i, s in enumerate(progress_slots(self.read.plan))}  # type: ignore[arg-type]
+            return L.ProgressLayout().first_row + rows[slot] if slot in rows else None
+        return self.read.locator.progress_rows.get(slot)
 
     def _conflict_places(self) -> None:
         """Where the master holds each conflicting field (before rows are inserted)."""
@@ -144,16 +155,18 @@ class _Writer:
             rows = self.read.locator.measures.get(k.measure_id)
             if rows is None:
                 continue
+            base, fy = F.split_key(k.key)
+            if base.partition(".")[2] in ACTUAL_COLUMNS and k.kpi is not None:   # held in 進捗管理
+                row = self._progress_row((k.measure_id, k.kpi, fy))  # type: ignore[arg-type]
+                if row is not None:
+                    column = ACTUAL_COLUMNS[base.partition(".")[2]]
+                    self.conflict_places[i] = (L.PROGRESS, L.ProgressLayout().table.cell(row, column))
+                continue
             table = self.read.layout.domain_tables[rows.sheet]
-            base = F.split_key(k.key)[0]
             key = cell_key(table, k.key) or (base if table.has(base) else None)
             row = rows.first_row if k.kpi is None else rows.kpi_rows[k.kpi] if k.kpi < len(rows.kpi_rows) else None
             if key is not None and row is not None:
                 self.conflict_places[i] = (rows.sheet, cell_name(row, table.col(key)))
-
-    @staticmethod
-    def _cell(op: Op) -> str:
-        return cell_name(op.row, op.col) if isinstance(op, SetValues) else ""
 
     def _field(self, i: int, c: Change, rows, cells, where) -> None:
         table = self.read.layout.domain_tables[rows.sheet]
@@ -230,10 +243,8 @@ def cell_key(table: L.Table, key: str) -> str | None:
     if table.has(key):
         return key
     base, fy = F.split_key(key)
-    if base == "kpi.interim":
-        if table.has(f"target:{fy}"):   # per-year target columns (domain sheet v2)
-            return f"target:{fy}"
-        return "kpi.interim" if table.has("kpi.interim") else None
+    if base in ("kpi.interim", "kpi.interim_statuses") and table.has(f"target:{fy}"):
+        return f"target:{fy}"   # a year's target (a number, or a status word for a qualitative KPI)
     return None
 
 
@@ -241,8 +252,6 @@ def cell_value(column: str, measure: Measure, kpi: int | None) -> Any:
     """The cell value of one column for the merged measure (or its KPI); "" clears a cell."""
     if column.startswith("fy:"):
         value: Any = F.phases_text(F.schedule_values(measure).get(int(column[3:]), ()))
-    elif column.startswith("target:"):
-        value = fmt_number(measure.kpis[kpi].interim.get(int(column[7:])))  # type: ignore[index]
     elif kpi is None:
         value = measure_cells(measure).get(column)
     else:

@@ -13,10 +13,11 @@ if TYPE_CHECKING:   # the catalog model is built only by the buttons that need i
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import fy_of_date, wareki_fy
+from xlplan.core.model import Plan
 from xlplan.core.populate import PopulateResult, in_plan, new_measures
 from xlplan.core.programs import ProgramMerge
 from xlplan.core.schedule import GroupBy
@@ -24,7 +25,7 @@ from xlplan.core.validation import validate_plan
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
-from xlplan.layout.cells import fy_texts_cell, fy_values_cell
+from xlplan.layout.cells import fmt_number
 from xlplan.layout.legacy import refuse_legacy
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
@@ -117,29 +118,37 @@ def coverage_ops(read: ReadResult) -> list[Op]:
     return [ReplaceValues(L.COVERAGE, 0, values)]
 
 
-def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date | None = None) -> int:
+def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date | None = None,
+                plan: Plan | None = None) -> int:
     """The year to report: the one asked for, else 進捗管理!B2, else the latest year with actuals, else this year."""
     from xlplan.core.progress import latest_actual_fy
 
-    assert read.plan is not None
+    plan = plan or read.plan
+    assert plan is not None
     if requested is not None:
         return requested
     if read.progress_fy is not None:
         return read.progress_fy
-    return latest_actual_fy(read.plan) or min(max(current_fy(today), read.plan.start_fy), read.plan.end_fy)
+    return latest_actual_fy(plan) or min(max(current_fy(today), plan.start_fy), plan.end_fy)
 
 
 def progress_ops(read: ReadResult, fy: int | None = None, today: dt.date | None = None) -> list[Op]:
     """進捗管理 regenerated for every KPI and year, each typed input back on its KPI's row; typed input
     whose KPI is gone appended to 「退避した入力」. Nothing is written when nothing would change."""
-    from xlplan.layout.progress_values import orphan_rows, progress_sheet
-
     refuse_legacy(read)
     if read.plan is None or read.progress is None:
         return []
+    return _progress_sheet_ops(read, read.plan, read.progress.inputs, fy, today)
+
+
+def _progress_sheet_ops(read: ReadResult, plan: Plan, inputs: dict, fy: int | None, today: dt.date | None) -> list[Op]:
+    """進捗管理 as `plan` and `inputs` (slot -> typed input) give it, compared with the sheet as read."""
+    from xlplan.layout.progress_values import orphan_rows, progress_sheet
+
+    assert read.progress is not None
     layout = L.ProgressLayout()
-    report_fy = fy if fy is not None else progress_fy(read, today=today)
-    table, summary, note = progress_sheet(read.plan, read.progress.inputs, read.input_errors, report_fy)
+    report_fy = fy if fy is not None else progress_fy(read, today=today, plan=plan)
+    table, summary, note = progress_sheet(plan, inputs, read.input_errors, report_fy)
     ops: list[Op] = []
     grid = read.progress.grid or []
     if _differs(grid, layout.summary_row, [[summary], [note]]):
@@ -327,7 +336,7 @@ def measure_insert_row(read: ReadResult, domain: str, pillar_order: int) -> int:
     return _insert_row(read, domain, pillar_order, read.layout.domain_tables[domain])
 
 
-# ------------------------------------------------------------------ actuals (the seam 進捗管理 v2 re-implements)
+# ------------------------------------------------------------------ actuals (a department's yearly report)
 
 @dataclass(frozen=True)
 class ActualUpdate:
@@ -344,50 +353,87 @@ class ActualUpdate:
 class ActualsWrite:
     ops: list[Op]
     places: dict[ActualUpdate, tuple[str, str]]   # where each update was written (sheet, cell)
-    unplaced: list[ActualUpdate]                  # no cell for it in this workbook's layout
+    unplaced: list[ActualUpdate]                  # no cell for it in this workbook (no 進捗管理, KPI unknown)
+    refused: dict[ActualUpdate, tuple[str, str]] = field(default_factory=dict)   # its cell holds an unreadable value
 
 
-def actuals_ops(read: ReadResult, updates: list[ActualUpdate]) -> ActualsWrite:
-    """Write KPI actuals into the workbook read.
+# The 進捗管理 input column of each yearly KPI map (a qualitative KPI's status goes where a number would).
+ACTUAL_COLUMNS = {"actuals": "progress.actual", "statuses": "progress.actual", "comments": "progress.comment",
+                  "next_steps": "progress.next_steps"}
 
-    This implementation serves today's domain sheets, where a KPI row holds the
-    years packed into two cells: 実績値 「R9:12、R10:25」 (kpi.actuals) and 実績の説明
-    「R9: 説明」 (kpi.comments); each cell is rewritten whole from the KPI read plus
-    the updates. 状況 and 今後の取組 have no cell there and come back unplaced.
-    The 進捗管理 v2 layout (one input row per KPI and year) replaces this body; the
-    arguments and the result stay as they are, so xlplan.collect does not change.
+
+def actuals_ops(read: ReadResult, updates: list[ActualUpdate], today: dt.date | None = None) -> ActualsWrite:
+    """Write KPIs' yearly reports into 進捗管理: each on the row of its (measure, KPI, year).
+
+    The sheet is regenerated (as progress_ops does) from the plan with the updates
+    applied and every typed input kept as typed; the updated cells take the new
+    values. So a year whose row is missing (a sheet not regenerated since KPIs were
+    added) gets one, other rows' input never moves away from its KPI, and the grades
+    follow the new actuals. A cell whose value could not be read is not written over
+    (refused); an update for a KPI the workbook does not have is unplaced.
     """
+    from xlplan.core.input_matching import TypedRow
+    from xlplan.layout.progress_values import progress_slots
+    from xlplan.layout.read_progress import TypedInput
+
+    refuse_legacy(read)
     plan = read.plan
     assert plan is not None
-    by_kpi: dict[tuple[str, int], list[ActualUpdate]] = defaultdict(list)
+    if read.progress is None:
+        return ActualsWrite([], {}, list(updates))
+    table = L.ProgressLayout().table
+    unreadable = {(f.sheet, f.cell) for f in read.findings if f.severity is Severity.ERROR and f.cell}
+    kpis = {(m.id, i): k for m in plan.measures for i, k in enumerate(m.kpis)}
+    inputs = dict(read.progress.inputs)
+    changed: dict[tuple[str, int], dict[str, dict]] = {}
+    placed: list[ActualUpdate] = []
+    refused: dict[ActualUpdate, tuple[str, str]] = {}
     unplaced: list[ActualUpdate] = []
     for u in updates:
-        if u.field in ("actuals", "comments") and u.measure_id in read.locator.measures:
-            by_kpi[(u.measure_id, u.kpi)].append(u)
-        else:
+        kpi = kpis.get((u.measure_id, u.kpi))
+        if kpi is None or u.field not in ACTUAL_COLUMNS or not plan.in_period(u.fy):
             unplaced.append(u)
-    measures = {m.id: m for m in plan.measures}
-    ops: list[Op] = []
-    places: dict[ActualUpdate, tuple[str, str]] = {}
-    for (mid, index), kpi_updates in by_kpi.items():
-        rows = read.locator.measures[mid]
-        kpi = measures[mid].kpis[index]
-        if index >= len(rows.kpi_rows):
-            unplaced += kpi_updates
             continue
-        table = read.layout.domain_tables[rows.sheet]
-        row = rows.kpi_rows[index]
-        maps = {"actuals": dict(kpi.actuals), "comments": dict(kpi.comments)}
-        for u in kpi_updates:
-            if u.value is None:
-                maps[u.field].pop(u.fy, None)
-            else:
-                maps[u.field][u.fy] = u.value
-        for name, render in (("actuals", fy_values_cell), ("comments", fy_texts_cell)):
-            written = [u for u in kpi_updates if u.field == name]
-            if not written:
-                continue
-            key = f"kpi.{name}"
-            ops.append(SetValues(rows.sheet, row, table.col(key), [[render(maps[name]) or ""]]))
-            places.update({u: (rows.sheet, table.cell(row, key)) for u in written})
-    return ActualsWrite(ops, places, unplaced)
+        slot = (u.measure_id, u.kpi, u.fy)
+        key = ACTUAL_COLUMNS[u.field]
+        row = read.progress.rows.get(slot)
+        if row is not None and (L.PROGRESS, table.cell(row, key)) in unreadable:
+            refused[u] = (L.PROGRESS, table.cell(row, key))
+            continue
+        typed = inputs.get(slot)
+        raw = dict(typed.raw) if typed is not None else _plan_raw(kpi, u.fy)
+        if u.value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = fmt_number(u.value) if isinstance(u.value, (int, float)) else u.value
+        inputs[slot] = TypedInput(typed.row if typed is not None else -1,
+                                  typed.key if typed is not None else TypedRow(u.measure_id, u.kpi + 1, kpi.name, u.fy),
+                                  raw)
+        maps = changed.setdefault((u.measure_id, u.kpi), {})
+        maps.setdefault(u.field, dict(getattr(kpi, u.field)))
+        if u.value is None:
+            maps[u.field].pop(u.fy, None)
+        else:
+            maps[u.field][u.fy] = u.value
+        placed.append(u)
+    if not placed:
+        return ActualsWrite([], {}, unplaced, refused)
+    measures = [m.model_copy(update={"kpis": [k.model_copy(update=changed.get((m.id, i), {}))
+                                              for i, k in enumerate(m.kpis)]}) for m in plan.measures]
+    updated = plan.model_copy(update={"measures": measures})
+    inputs = {slot: ti for slot, ti in inputs.items() if ti.raw}
+    rows = {slot: i for i, slot in enumerate(progress_slots(updated))}   # the rows as regenerated
+    places = {u: (L.PROGRESS, table.cell(L.ProgressLayout().first_row + rows[(u.measure_id, u.kpi, u.fy)],
+                                         ACTUAL_COLUMNS[u.field])) for u in placed}
+    ops = _progress_sheet_ops(read, updated, inputs, None, today)
+    return ActualsWrite(ops, places, unplaced, refused)
+
+
+def _plan_raw(kpi, fy: int) -> dict:
+    """The input cells of a year with no row in the sheet yet: what the plan holds for it."""
+    override = kpi.overrides.get(fy)
+    values = {"progress.actual": kpi.statuses.get(fy) if kpi.qualitative else fmt_number(kpi.actuals.get(fy)),
+              "progress.comment": kpi.comments.get(fy), "progress.next_steps": kpi.next_steps.get(fy),
+              "progress.manual_grade": override.grade if override else None,
+              "progress.reason": (override.reason or None) if override else None}
+    return {k: v for k, v in values.items() if v not in (None, "")}

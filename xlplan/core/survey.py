@@ -23,7 +23,7 @@ from xlplan.core.catalog import Catalog, CatalogMeasure
 from xlplan.core.fiscal import wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan
 from xlplan.core import fields as F
-from xlplan.core.progress import expected_value
+from xlplan.core.expectation import Period, expected_value
 from xlplan.errors import XlplanUserError
 
 FORMAT = "xlplan-survey"
@@ -193,8 +193,8 @@ def survey_form(plan: Plan, catalog: Catalog, owner: str, *, kind: SurveyKind = 
                             and c.domain in plan.domains)
         return SurveyForm(**{**form.__dict__, "required": required_fields(measures), "suggestions": suggestions})
     assert fy is not None
-    expected = {(m.id, i): expected_value(k, fy, plan_start_fy=plan.start_fy, plan_end_fy=plan.end_fy)
-                for m in measures for i, k in enumerate(m.kpis)}
+    period = Period.of(plan)
+    expected = {(m.id, i): expected_value(k, fy, period).value for m in measures for i, k in enumerate(m.kpis)}
     previous = {(m.id, i): _previous_actual(k, fy) for m in measures for i, k in enumerate(m.kpis)}
     return SurveyForm(**{**form.__dict__, "expected": expected, "previous": previous})
 

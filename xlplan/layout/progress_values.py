@@ -89,6 +89,11 @@ def progress_sheet(plan: Plan, inputs: Mapping[Slot, TypedInput] | None = None, 
     return rows, summary_text(plan, fy, results, scale), note_text(scale)
 
 
+def progress_slots(plan: Plan) -> list[Slot]:
+    """(measure id, KPI index, FY) of each row of the table progress_sheet makes, in its order."""
+    return [(m.id, i, fy) for fy in plan.fiscal_years for m in plan.measures for i, _ in enumerate(m.kpis)]
+
+
 def progress_head(plan: Plan, report_fy: int, errors: InputErrors | None = None) -> tuple[str, str]:
     """(the summary of the report year, the formula note)."""
     scale = plan_scale(plan)
