@@ -276,3 +276,25 @@ def test_two_answers_from_one_department_second_one_conflicts_where_they_differ(
     assert (m.kpis[0].target_value, m.notes) == (90, "課長確認済み")
     assert "競合 DG-02:KPI1:目標値（2_課長.xlsx）マスター: 90% / 回答: 95%" in output
     assert "同じ照会票への回答です" in output
+
+
+def test_actuals_keep_every_other_input_typed_in_the_progress_sheet(answered):
+    master, answers, _ = answered
+    t = L.ProgressLayout().table
+    row = progress_row(master, "DG-01", 1, "令和9年度")
+    apply_ops(master, [SetValues(L.PROGRESS, row, t.col("progress.comment"), [["窓口で案内を開始"]])])
+    code, _ = invoke("collect", master, answers / "実績照会_税務課.xlsx")
+    assert code == 0
+    assert read_values(master, [L.PROGRESS])[L.PROGRESS][progress_row(master, "DG-01", 1, "令和9年度")][
+        t.col("progress.comment")] == "窓口で案内を開始"
+    kpi = measure(master, "DG-02").kpis[0]
+    assert (kpi.actuals, kpi.next_steps) == ({2027: 41.0}, {2027: "未対応の事業者に個別に案内"})
+
+
+def test_an_xlplan_0_1_master_is_not_written(answered, tmp_path):
+    _, answers, _ = answered
+    legacy = tmp_path / "旧計画.xlsm"
+    legacy.write_bytes((Path(__file__).parent / "data" / "xlplan-0.1-sample.xlsm").read_bytes())
+    before = legacy.read_bytes()
+    code, output = invoke("collect", legacy, answers)
+    assert code != 0 and "xlplan reshape" in output and legacy.read_bytes() == before

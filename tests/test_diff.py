@@ -147,3 +147,13 @@ def test_docx_renders_in_libreoffice_with_both_columns(sample_plan, tmp_path):
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=240)
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "taisho.pdf"), "-"], capture_output=True, text=True).stdout
     assert "改正後" in text and "改正前" in text and "18,000" in text and "傍線部分は改正部分" in text
+
+
+def test_a_qualitative_kpis_year_target_is_a_target_change(sample_plan):
+    """A status word typed in a year's target column (数値でない目標) is reported like a numeric year target."""
+    new = sample_plan.model_copy(deep=True)
+    m = next(m for m in new.measures if m.id == "DG-04")
+    m.kpis[0] = F.with_kpi_values(m.kpis[0], {"kpi.interim_statuses:2028": "一部実施"})
+    (changed,) = diff_plans(sample_plan, new).of("changed")
+    (_, change), = changed.target_changes
+    assert (change.label, change.old, change.new) == ("年度別の目標（状況）（令和10年度）", "", "一部実施")

@@ -247,3 +247,15 @@ def test_two_phases_in_one_year_are_read_only_when_the_plan_can_hold_them(catalo
         (problem,) = answer.problems
         assert problem.code == "INPUT-NOT-PHASE" and "段階を1つ選んでください" in problem.message
         assert base_json(answer.measures) == base_json(answer.base)
+
+
+def test_a_qualitative_kpis_expected_is_shown_as_its_share_of_the_status_ladder(sample_plan, catalog):
+    from xlplan.core.expectation import Period, expected_value
+    from xlplan.core.survey import survey_form
+    from xlplan.layout.form_values import actual_rows
+
+    form = survey_form(sample_plan, catalog, "総務課", kind=SurveyKind.ACTUALS, fy=2027, now=NOW)
+    rows = {(r.values[S.ID_KEY], r.values[S.KPI_NO_KEY]): r.values for r in actual_rows(form, S.actuals_table(2027))}
+    kpi = next(m for m in sample_plan.measures if m.id == "DG-04").kpis[0]
+    share = expected_value(kpi, 2027, Period.of(sample_plan)).value
+    assert kpi.qualitative and share is not None and rows[("DG-04", 1)]["form.expected"] == f"{share:g}%"

@@ -60,7 +60,8 @@ class MeasureDiff:
     def target_changes(self) -> list[tuple[str, FieldChange]]:
         """(KPI name, change) of KPI targets: 目標値, 目標（定性）, 目標年度 and the years' targets."""
         return [(k.name, c) for k in self.kpis for c in k.changes
-                if F.split_key(c.key)[0] in ("kpi.target_value", "kpi.target_text", "kpi.target_fy", "kpi.interim")]
+                if F.split_key(c.key)[0] in ("kpi.target_value", "kpi.target_text", "kpi.target_fy", "kpi.interim",
+                                                  "kpi.interim_statuses")]
 
     @property
     def schedule_changes(self) -> list[FieldChange]:

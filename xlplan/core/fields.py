@@ -51,6 +51,7 @@ KPI_LABELS: dict[str, str] = {
     "kpi.target_text": "目標（定性）",
     "kpi.target_fy": "目標年度",
     "kpi.interim": "年度別の目標",
+    "kpi.interim_statuses": "年度別の目標（状況）",
     "kpi.expectation": "目安の考え方",
     "kpi.actuals": "実績値",
     "kpi.statuses": "状況",
@@ -59,7 +60,7 @@ KPI_LABELS: dict[str, str] = {
     "kpi.overrides": "評価（手動）",
 }
 # The KPI maps keyed by fiscal year; each year is a field of its own.
-KPI_YEAR_MAPS = ("interim", "actuals", "statuses", "comments", "next_steps", "overrides")
+KPI_YEAR_MAPS = ("interim", "interim_statuses", "actuals", "statuses", "comments", "next_steps", "overrides")
 # What a year's actual report is made of (the 実績照会 asks for these).
 ACTUAL_MAPS = ("actuals", "statuses", "comments", "next_steps")
 _ORDER = {key: i for i, key in enumerate([*MEASURE_LABELS, *KPI_LABELS])}

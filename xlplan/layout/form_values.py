@@ -69,7 +69,7 @@ def actual_rows(form: SurveyForm, table: S.FormTable) -> list[FormRow]:
             values = {
                 S.ID_KEY: m.id, S.KPI_NO_KEY: i + 1, "measure.domain": m.domain, "measure.name": m.name,
                 "kpi.name": k.name, "kpi.unit": k.unit or None, "form.baseline": kpi_baseline_text(k) or None,
-                "form.expected": fmt_number(expected) if expected is not None else None,
+                "form.expected": _expected_cell(expected, k.qualitative),
                 "form.target": f"{target}（{wareki_fy(k.target_fy)}）" if k.target_fy and target else target or None,
                 "form.previous": form.previous.get((m.id, i)) or None,
                 f"kpi.actuals:{fy}": fmt_number(actual) if actual is not None else k.statuses.get(fy),
@@ -78,6 +78,13 @@ def actual_rows(form: SurveyForm, table: S.FormTable) -> list[FormRow]:
             roles = {f"kpi.actuals:{fy}": "required"} if actual is None and fy not in k.statuses else {}
             rows.append(FormRow(values, roles))
     return rows
+
+
+def _expected_cell(expected: float | None, qualitative: bool) -> Any:
+    """The year's 目安 as 進捗管理 shows it: a number, or for a qualitative KPI the share of the status ladder."""
+    if expected is None:
+        return None
+    return f"{expected:g}%" if qualitative else fmt_number(expected)
 
 
 def catalog_rows(suggestions: tuple[CatalogMeasure, ...]) -> list[FormRow]:
