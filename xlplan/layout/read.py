@@ -506,16 +506,20 @@ def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers, target_co
     direction = conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP
     qualitative = target_value is None and (bool(target_text) or direction is Direction.ACHIEVE)
     interim, interim_statuses = conv("kpi.interim", read_fy_values, {}, measure_id), {}
+    year_targets: dict[str, float] = {}
     for key, fy in target_cols:
         if qualitative:
             status = conv(key, _status_reader, None, measure_id)
             if status is not None:
                 interim_statuses[fy] = status
         elif (value := numbers.value(key, unit)) is not None:
-            interim[fy] = value
+            year_targets[key] = value
     actuals = conv("kpi.actuals", read_fy_values, {}, measure_id)
-    baseline_value, target_value = numbers.check_fractions(unit, baseline_value, target_value,
-                                                           [*interim.values(), *actuals.values()])
+    # A year's own target cell is a value cell like 目標値: checked with them where formats are unknown.
+    checked = numbers.check_fractions(unit, {"kpi.baseline_value": baseline_value, "kpi.target_value": target_value,
+                                             **year_targets}, [*interim.values(), *actuals.values()])
+    baseline_value, target_value = checked["kpi.baseline_value"], checked["kpi.target_value"]
+    interim.update({fy: v for key, fy in target_cols if (v := checked.get(key)) is not None})
     as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date_cached, (None, None), measure_id)
     has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
     return Kpi(
