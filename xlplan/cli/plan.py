@@ -41,16 +41,15 @@ def new(
     start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="計画開始年度（例: 令和9年度、R9、2027）")] = None,
     years: Annotated[str, typer.Option(help="計画期間の年数（例: 5、5年。3か5が一般的）")] = "5",
     subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
-    from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）から作る")] = None,
+    from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）または xlplan のブック（.xlsm/.xlsx）から作る")] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
     """計画作成用のブックを作ります。ボタンは各 PC の標準の場所の Python（xlplan setup で準備）を使います。"""
     from xlplan.builder.workbook import build_workbook, write_workbook
-    from xlplan.planfile import load_plan
 
     try:
         if from_plan is not None:
-            plan = load_plan(from_plan)
+            plan = plan_from(from_plan)
         else:
             if not municipality or not start_fy:
                 raise XlplanUserError("--municipality と --start-fy を指定するか、--from で計画ファイルを指定してください。")
@@ -74,6 +73,34 @@ def new(
         raise fail(exc) from None
     out.print(f"作成しました: {output}（{plan.municipality}、{period_label(plan.start_fy, plan.years, plan.start_month)}、"
               f"施策 {len(plan.measures)}件）", highlight=False)
+
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+BOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def plan_from(path: Path) -> Plan:
+    """The plan in a plan file or in a workbook (what `new --from` accepts): anything else is refused by name."""
+    from xlplan.planfile import load_plan
+
+    if not path.exists():
+        raise XlplanUserError(f"「{path}」が見つかりません。パスを確認してください。")
+    suffix = path.suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        return load_plan(path)
+    if suffix in BOOK_SUFFIXES:
+        with path.open("rb") as f:
+            if f.read(2) != b"PK":
+                raise XlplanUserError(f"「{path.name}」は Excel のブックとして読めません（壊れているか、別の形式です）。"
+                                      "Excel で開いて .xlsm 形式で保存し直してから、もう一度実行してください。")
+        read = read_workbook(path)
+        plan = require_plan(read, path)
+        for f in read.findings:
+            err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
+        return plan
+    raise XlplanUserError(
+        f"「{path.name}」は --from に使えません。計画ファイル（.yaml/.yml/.json）か、"
+        "xlplan で作ったブック（.xlsm/.xlsx）を指定してください（.xls や .csv は Excel で .xlsm に保存し直してください）。")
 
 
 @app.command()
