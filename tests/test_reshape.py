@@ -125,3 +125,35 @@ def test_start_one_year_later_moves_the_period(sample_book, sample_plan):
     kept = (2028, 2029, 2030, 2031)
     assert year_values(plan, kept) == year_values(sample_plan, kept)
     assert run("schedule", sample_book).exit_code == 0
+
+
+def test_rename_domain_keeps_its_measures_and_marks(sample_book, sample_plan):
+    old = sample_plan.domains[-1]
+    before = [m.model_dump(exclude={"domain"}) for m in plan_of(sample_book).measures if m.domain == old]
+    result = run("reshape", sample_book, "--rename-domain", f"{old}=地域づくり")
+    assert result.exit_code == 0, result.output
+    plan = plan_of(sample_book)
+    assert "地域づくり" in plan.domains and old not in plan.domains
+    after = [m.model_dump(exclude={"domain"}) for m in plan.measures if m.domain == "地域づくり"]
+    assert after == before
+    values = read_values(sample_book, [L.LISTS, L.COVERAGE])
+    lists = values[L.LISTS]
+    col = lists[0].index("domain")
+    assert "地域づくり" in [r[col] for r in lists[1:]] and old not in [r[col] for r in lists[1:]]
+    assert any("地域づくり" in str(c) for r in values[L.COVERAGE] for c in r)
+    # the red/yellow marks look the finding keys up by the sheet's new name
+    with zipfile.ZipFile(sample_book) as z:
+        from xlplan.adapters.package import Package, sheet_part_map
+        with Package(sample_book.read_bytes()) as p:
+            part = sheet_part_map(p)["地域づくり"]
+        xml = z.read(part).decode("utf-8")
+    assert f'"{old}!"' not in xml.replace("&quot;", '"') and '"地域づくり!"' in xml.replace("&quot;", '"')
+    assert run("validate", sample_book, "--no-write").exit_code in (0, 1)
+    assert run("schedule", sample_book).exit_code == 0
+
+
+def test_rename_to_an_existing_sheet_is_refused(sample_book, sample_plan):
+    before = sample_book.read_bytes()
+    result = run("reshape", sample_book, "--rename-domain", f"{sample_plan.domains[0]}=基本情報")
+    assert result.exit_code != 0 and "既にあります" in result.output
+    assert sample_book.read_bytes() == before

@@ -37,6 +37,7 @@ class ReshapeResult:
     change: YearChange
     dropped: list[Dropped] = field(default_factory=list)
     dropped_file: Path | None = None
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _block_ops(sheet: str, first: int, change: YearChange, like_offset: int = 0) -> list[Op]:
@@ -149,13 +150,22 @@ def plan_change(read: ReadResult, start_fy: int | None, years: int | None) -> Ye
 
 
 def reshape_file(path: Path, *, start_fy: int | None = None, years: int | None = None, start_month: int | None = None,
-                 force: bool = False, today: dt.datetime | None = None) -> ReshapeResult:
-    from xlplan.adapters.xlsx_file import read_plan_values
+                 rename: tuple[tuple[str, str], ...] = (), force: bool = False,
+                 today: dt.datetime | None = None) -> ReshapeResult:
+    from xlplan.adapters.xlsx_file import read_plan_values, sheet_names
     from xlplan.layout.read import read_plan
+    from xlplan.reshape_domains import check_rename, rename_domain
 
     path = Path(path)
-    read = read_plan(read_plan_values(path, (L.SCHEDULE,)))
+    values = read_plan_values(path, (L.SCHEDULE, L.LISTS))
+    read = read_plan(values)
     change = plan_change(read, start_fy, years)
+    names = sheet_names(path)
+    domains = list(read.layout.domains)
+    for old_name, new_name in rename:
+        check_rename(domains, names, old_name, new_name)
+        domains[domains.index(old_name)] = new_name
+        names[names.index(old_name)] = new_name
     month = start_month if start_month is not None else read.plan.start_month
     dropped = dropped_values(read.plan, change.removed)
     if dropped and not force:
@@ -164,9 +174,13 @@ def reshape_file(path: Path, *, start_fy: int | None = None, years: int | None =
     if change.changed:
         ops = domain_ops(read, change) + schedule_ops(read, change) + ops
     structured = patch_package(read_file(path), ops)
+    info, lists = values.get(L.INFO, []), values.get(L.LISTS, [])
+    for old_name, new_name in rename:
+        structured = rename_domain(structured, info, lists, old_name, new_name)
+    result_renamed = list(rename)
     stamp = (today or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     final = regenerate(path, structured, dropped, stamp)
-    result = ReshapeResult(change, dropped)
+    result = ReshapeResult(change, dropped, renamed=result_renamed)
     if dropped:
         result.dropped_file = write_dropped_yaml(path, dropped, stamp)
     write_file(path, final)

@@ -238,14 +238,17 @@ def reshape(
     start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="新しい計画開始年度（例: 令和9年度、R9、2027）")] = None,
     years: Annotated[Optional[str], typer.Option("--years", help="新しい計画期間の年数（例: 3、5年）")] = None,
     start_month: Annotated[Optional[str], typer.Option("--start-month", help="開始月（4月以外に始まる計画、例: 12）")] = None,
+    rename_domain: Annotated[Optional[list[str]], typer.Option("--rename-domain", help="分野の名前を変える（旧=新、例: その他=地域づくり）")] = None,
     force: Annotated[bool, typer.Option("--force", help="計画期間から外れる入力があっても変更する（消した内容は「削除した内容」に残す）")] = False,
 ) -> None:
     """計画の枠組み（計画期間・開始年度）を変え、ブックの年度の列を足し引きします。オプションなしなら「基本情報」の値に合わせます。"""
     from xlplan.core.parse import parse_month
     from xlplan.reshape import reshape_file
+    from xlplan.reshape_domains import parse_rename
 
     try:
-        result = reshape_file(path, start_fy=parse_fy(start_fy) if start_fy else None,
+        renames = tuple(parse_rename(r) for r in rename_domain or ())
+        result = reshape_file(path, rename=renames, start_fy=parse_fy(start_fy) if start_fy else None,
                               years=parse_years(years) if years else None,
                               start_month=parse_month(start_month) if start_month else None, force=force)
     except XlplanUserError as exc:
@@ -254,8 +257,10 @@ def reshape(
     if change.changed:
         out.print(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
                   f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました: {path}", highlight=False)
-    else:
+    elif not result.renamed:
         out.print(f"年度の列は基本情報の計画期間と合っています（変更なし）: {path}", highlight=False)
+    for old_name, new_name in result.renamed:
+        out.print(f"分野「{old_name}」を「{new_name}」に変えました（シート名・基本情報・網羅表）: {path}", highlight=False)
     if result.dropped:
         out.print(f"計画期間から外れた入力 {len(result.dropped)}件を消しました。シート「削除した内容」と "
                   f"{result.dropped_file} に残しています:", highlight=False)
