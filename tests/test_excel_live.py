@@ -457,7 +457,7 @@ def test_embedded_xlwings_version_mismatch_is_explained(sample_data, tmp_path):
     message = x.validate()
     assert message.startswith("エラー ")
     assert f"組み込まれた xlwings（VBA）は 0.30.0、この PC の Python の xlwings は {xw.__version__}" in message
-    assert "xlplan new 新しいブック.xlsm --from plan.yaml" in message and "pip install xlwings==0.30.0" in message
+    assert "xlplan new 新しいブック.xlsm --from ブック.xlsm" in message and "pip install xlwings==0.30.0" in message
     assert writes(book)
     report = x.doctor()
     assert f"✗ ブックの xlwings（VBA）: 0.30.0（作成時の記録）≠ Python の xlwings {xw.__version__}" in report

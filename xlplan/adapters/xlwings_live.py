@@ -507,7 +507,7 @@ def check_writable(book, sheets: Iterable[str]) -> None:
         if sheet is None:
             raise XlplanUserError(
                 f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
-                "わからない場合は `xlplan new --from` でブックを作り直してください。")
+                "分野を増やした・名前を変えたときは「基本情報」で分野を直してから「計画の枠組みを変更」ボタンを押してください（ブックを閉じてコマンド xlplan reshape ブック.xlsm でも同じです）。")
         if sheet_protected(sheet, live.remote):
             raise protected_sheet_error(name)
 

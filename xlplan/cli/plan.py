@@ -41,16 +41,15 @@ def new(
     start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="計画開始年度（例: 令和9年度、R9、2027）")] = None,
     years: Annotated[str, typer.Option(help="計画期間の年数（例: 5、5年。3か5が一般的）")] = "5",
     subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
-    from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）から作る")] = None,
+    from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）または xlplan のブック（.xlsm/.xlsx）から作る")] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
     """計画作成用のブックを作ります。ボタンは各 PC の標準の場所の Python（xlplan setup で準備）を使います。"""
     from xlplan.builder.workbook import build_workbook, write_workbook
-    from xlplan.planfile import load_plan
 
     try:
         if from_plan is not None:
-            plan = load_plan(from_plan)
+            plan = plan_from(from_plan)
         else:
             if not municipality or not start_fy:
                 raise XlplanUserError("--municipality と --start-fy を指定するか、--from で計画ファイルを指定してください。")
@@ -74,6 +73,34 @@ def new(
         raise fail(exc) from None
     out.print(f"作成しました: {output}（{plan.municipality}、{period_label(plan.start_fy, plan.years, plan.start_month)}、"
               f"施策 {len(plan.measures)}件）", highlight=False)
+
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+BOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def plan_from(path: Path) -> Plan:
+    """The plan in a plan file or in a workbook (what `new --from` accepts): anything else is refused by name."""
+    from xlplan.planfile import load_plan
+
+    if not path.exists():
+        raise XlplanUserError(f"「{path}」が見つかりません。パスを確認してください。")
+    suffix = path.suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        return load_plan(path)
+    if suffix in BOOK_SUFFIXES:
+        with path.open("rb") as f:
+            if f.read(2) != b"PK":
+                raise XlplanUserError(f"「{path.name}」は Excel のブックとして読めません（壊れているか、別の形式です）。"
+                                      "Excel で開いて .xlsm 形式で保存し直してから、もう一度実行してください。")
+        read = read_workbook(path)
+        plan = require_plan(read, path)
+        for f in read.findings:
+            err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
+        return plan
+    raise XlplanUserError(
+        f"「{path.name}」は --from に使えません。計画ファイル（.yaml/.yml/.json）か、"
+        "xlplan で作ったブック（.xlsm/.xlsx）を指定してください（.xls や .csv は Excel で .xlsm に保存し直してください）。")
 
 
 @app.command()
@@ -203,3 +230,39 @@ def clear_marks(path: Annotated[Path, typer.Argument(help="ブック")], output:
     except XlplanUserError as exc:
         raise fail(exc) from None
     out.print("検証結果と印を消しました。", highlight=False)
+
+
+@app.command()
+def reshape(
+    path: Annotated[Path, typer.Argument(help="変更するブック（.xlsm）。閉じてから実行します")],
+    start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="新しい計画開始年度（例: 令和9年度、R9、2027）")] = None,
+    years: Annotated[Optional[str], typer.Option("--years", help="新しい計画期間の年数（例: 3、5年）")] = None,
+    start_month: Annotated[Optional[str], typer.Option("--start-month", help="開始月（4月以外に始まる計画、例: 12）")] = None,
+    rename_domain: Annotated[Optional[list[str]], typer.Option("--rename-domain", help="分野の名前を変える（旧=新、例: その他=地域づくり）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="計画期間から外れる入力があっても変更する（消した内容は「削除した内容」に残す）")] = False,
+) -> None:
+    """計画の枠組み（計画期間・開始年度）を変え、ブックの年度の列を足し引きします。オプションなしなら「基本情報」の値に合わせます。"""
+    from xlplan.core.parse import parse_month
+    from xlplan.reshape import reshape_file
+    from xlplan.reshape_domains import parse_rename
+
+    try:
+        renames = tuple(parse_rename(r) for r in rename_domain or ())
+        result = reshape_file(path, rename=renames, start_fy=parse_fy(start_fy) if start_fy else None,
+                              years=parse_years(years) if years else None,
+                              start_month=parse_month(start_month) if start_month else None, force=force)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    change = result.change
+    if change.changed:
+        out.print(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
+                  f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました: {path}", highlight=False)
+    elif not result.renamed:
+        out.print(f"年度の列は基本情報の計画期間と合っています（変更なし）: {path}", highlight=False)
+    for old_name, new_name in result.renamed:
+        out.print(f"分野「{old_name}」を「{new_name}」に変えました（シート名・基本情報・網羅表）: {path}", highlight=False)
+    if result.dropped:
+        out.print(f"計画期間から外れた入力 {len(result.dropped)}件を消しました。シート「削除した内容」と "
+                  f"{result.dropped_file} に残しています:", highlight=False)
+        for d in result.dropped:
+            out.print("・" + d.line(), highlight=False)

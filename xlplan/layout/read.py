@@ -60,6 +60,10 @@ from xlplan.layout.read_cells import (
 from xlplan.layout.read_info import domains_listed, read_info
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
+# Said wherever the sheets' shape no longer matches 基本情報: reshape is what fixes it.
+RESHAPE_FIX = ("「基本情報」で計画期間・区切り・分野を直してから「計画の枠組みを変更」ボタンを押してください"
+               "（ブックを閉じて、コマンド xlplan reshape ブック.xlsm でも同じです）。")
+
 ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
 
 
@@ -233,7 +237,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         cells.findings.append(Finding(
             "INPUT-FY-COLUMNS", Severity.ERROR,
             f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
-            "計画期間を変えたときは `xlplan new --from` でブックを作り直してください。",
+            + RESHAPE_FIX,
             Ref(field="start_fy"), L.INFO, info_values.layout.value_cell("start_fy")))
     layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables)
     if L.SCHEDULE in values and header_years:
@@ -362,7 +366,7 @@ def _schedule_columns_finding() -> Finding:
     return Finding(
         "INPUT-SCHEDULE-COLUMNS", Severity.ERROR,
         "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
-        "計画期間や区切りを変えたときは `xlplan new --from` でブックを作り直してください。",
+        + RESHAPE_FIX,
         Ref(field="subdivision"), L.INFO, L.INFO_LAYOUT.value_cell("subdivision"))
 
 
