@@ -61,8 +61,10 @@ from xlplan.layout.read_info import domains_listed, read_info
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
 # Said wherever the sheets' shape no longer matches 基本情報: reshape is what fixes it.
-RESHAPE_FIX = ("「基本情報」で計画期間・区切り・分野を直してから「計画の枠組みを変更」ボタンを押してください"
-               "（ブックを閉じて、コマンド xlplan reshape ブック.xlsm でも同じです）。")
+RESHAPE_FIX = ("基本情報の計画期間を変えたときは、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください"
+               "（年度の列を足し引きします。入力した値は残り、期間の外に出る値は一覧して確認を求めます）。")
+SUBDIVISION_FIX = ("工程表の区切りを変えたときは、ブックを閉じてから xlplan new 新しいブック.xlsm --from ブック.xlsm で"
+                   "作り直してください（施策・KPI・工程・実績はそのまま引き継がれます）。")
 
 ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
 
@@ -366,7 +368,7 @@ def _schedule_columns_finding() -> Finding:
     return Finding(
         "INPUT-SCHEDULE-COLUMNS", Severity.ERROR,
         "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
-        + RESHAPE_FIX,
+        + RESHAPE_FIX + SUBDIVISION_FIX,
         Ref(field="subdivision"), L.INFO, L.INFO_LAYOUT.value_cell("subdivision"))
 
 
