@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 
 from xlplan.errors import WorkbookWriteError
-from xlplan.fileio import atomic_write_bytes
+from xlplan.fileio import FileIdentity, atomic_write_bytes, check_new_target, check_regular_input, check_unchanged, os_reason
 from xlplan.layout.a1 import cell_name, col_index
 from xlplan.layout.cells import Formula
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
@@ -394,17 +394,29 @@ def shift_formula(text: str, sheet: str, r0: int, count: int, *, home: str | Non
 
 # ------------------------------------------------------------------ the package
 
-def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False) -> Path:
-    """Write the workbook at src with ops applied to dst (default: src, atomically)."""
+def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False, force: bool = False,
+              expect: FileIdentity | None = None, elsewhere: str = "別の名前で保存してください") -> Path:
+    """Write the workbook at src with ops applied to dst (default: src, atomically).
+
+    A dst other than src must be new unless force. expect: the identity of the file that
+    was read (taken under its lock, xlplan.adapters.lock); if the file being replaced is no
+    longer that file, nothing is written.
+    """
     src = Path(src)
     dst = Path(dst) if dst else src
+    check_regular_input(src)
     in_place = dst == src or (dst.exists() and dst.samefile(src))
+    if not in_place:
+        check_new_target(dst, force)
     try:
         package = src.read_bytes()
     except OSError as exc:
-        raise WorkbookWriteError(f"「{src}」を読み込めません（{exc.strerror}）。") from None
+        raise WorkbookWriteError(f"「{src}」を読み込めません（{os_reason(exc)}）。") from None
+    if expect is not None and in_place:
+        check_unchanged(src, expect)
     data = patch_package(package, ops, in_place=in_place)
-    atomic_write_bytes(dst, data, backup=backup and in_place)
+    atomic_write_bytes(dst, data, backup=backup and in_place, overwrite=in_place or force, expect=expect,
+                       elsewhere=elsewhere)
     return dst
 
 

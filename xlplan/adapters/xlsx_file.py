@@ -19,6 +19,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from xlplan.errors import WorkbookReadError
+from xlplan.fileio import check_regular_input, os_reason
 from xlplan.layout.a1 import parse_cell
 
 MAX_UNCOMPRESSED = 300 * 1024 * 1024   # a planning workbook is a few MB; refuse zip bombs
@@ -41,11 +42,12 @@ def check_package(path: Path) -> zipfile.ZipFile:
         raise WorkbookReadError(f"ファイル「{path}」が見つかりません。パスを確認してください。")
     if path.is_dir():
         raise WorkbookReadError(f"「{path}」はフォルダーです。ブックのファイルを指定してください。")
+    check_regular_input(path)  # a named pipe would block the open below; a device never ends
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise WorkbookReadError(f"「{path}」を読み込めません（{exc.strerror}）。ファイルのアクセス権を確認してください。") from None
+        raise WorkbookReadError(f"「{path}」を読み込めません（{os_reason(exc)}）。ファイルのアクセス権を確認してください。") from None
     if not head:
         raise WorkbookReadError(f"「{path.name}」は空のファイル（0 バイト）です。保存に失敗した可能性があります。バックアップから戻してください。")
     if head.startswith(OLE_MAGIC):

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from xlplan.layout.sheets import PROGRESS
-from xlplan.cli.app import Fmt, fail, require_plan, app, err, out, read_workbook
+from xlplan.cli.app import BackupOpt, Fmt, ForceOpt, OutputOpt, app, editing, err, fail, out, read_workbook, require_plan
 from xlplan.core.fiscal import parse_fy, wareki_fy
 from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
@@ -54,10 +54,12 @@ def export(
     json_dir: Annotated[Optional[Path], typer.Option("--json", help="オープンデータ（JSON）の出力フォルダー")] = None,
     csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="オープンデータ（CSV）の出力フォルダー")] = None,
     bom: Annotated[bool, typer.Option("--bom", help="CSV の先頭に BOM を付ける（Excel でそのまま開く場合）")] = False,
+    force: Annotated[bool, typer.Option("--force", help="出力先に同じ名前のファイルが既にあっても置き換える")] = False,
 ) -> None:
     """計画書（.docx）やオープンデータ（JSON・CSV）を書き出します。項目の定義は docs/opendata-schema.md にあります。"""
     from xlplan.export.docx import export_docx
-    from xlplan.export.opendata import export_csv, export_json
+    from xlplan.export.opendata import export_csv, export_json, export_targets
+    from xlplan.fileio import check_new_target
 
     try:
         if docx is None and json_dir is None and csv_dir is None:
@@ -72,17 +74,21 @@ def export(
         for folder in (json_dir, csv_dir):
             if folder is not None and folder.exists() and not folder.is_dir():
                 raise XlplanUserError(f"「{folder}」はファイルです。出力先のフォルダーを指定してください。")
+        targets = ([docx] if docx is not None else []) + (export_targets(json_dir, "json") if json_dir else []) \
+            + (export_targets(csv_dir, "csv") if csv_dir else [])
+        for target in targets:  # all checked before anything is written
+            check_new_target(target, force)
         plan = load_plan_or_workbook(path)
         if docx is not None:
-            export_docx(plan, docx)
+            export_docx(plan, docx, overwrite=force)
             out.print(f"計画書を書き出しました: {docx}（施策 {len(plan.measures)}件、"
                       f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）", highlight=False, markup=False)
         if json_dir is not None:
-            written = export_json(plan, json_dir)
+            written = export_json(plan, json_dir, overwrite=force)
             out.print(f"オープンデータ（JSON）を書き出しました: {json_dir}（{_counts(written, plan)}）",
                       highlight=False, markup=False)
         if csv_dir is not None:
-            written = export_csv(plan, csv_dir, bom=bom)
+            written = export_csv(plan, csv_dir, bom=bom, overwrite=force)
             out.print(f"オープンデータ（CSV{'、BOM付き' if bom else ''}）を書き出しました: {csv_dir}（{_counts(written, plan)}）",
                       highlight=False, markup=False)
     except XlplanUserError as exc:
@@ -102,6 +108,9 @@ def progress(
     fy: Annotated[Optional[str], typer.Option("--fy", help="評価する年度（例: 令和9年度、R9、2027）。省略すると実績値のある最新の年度")] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="text または json")] = Fmt.text,
     write: Annotated[bool, typer.Option("--write/--no-write", help="ブックの「進捗管理」シートを作り直す")] = True,
+    output: OutputOpt = None,
+    backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """KPIごとに、その年度の目安の値・実績値・達成率と評価（A 目標より進んでいる／B 目標どおり／C 遅れている／D 評価できない）を表示し、ブックなら「進捗管理」シートを作り直します。"""
     from xlplan.core.progress import (
@@ -112,7 +121,6 @@ def progress(
         plan_progress,
     )
 
-    from xlplan.adapters.package import apply_ops
     from xlplan.operations import progress_fy, progress_ops
 
     try:
@@ -121,12 +129,16 @@ def progress(
             year = parse_fy(fy) if fy is not None else latest_actual_fy(plan)
             if year is None:
                 raise XlplanUserError("実績値が入力されたKPIがありません。評価する年度を --fy で指定してください（例: --fy 令和9年度）。")
-        else:
+        elif not write:
             read = read_workbook(path, extra=(PROGRESS,))  # the year typed in 進捗管理!B2
             plan = require_plan(read, path)
             year = progress_fy(read, parse_fy(fy) if fy is not None else None)
-            if write:
-                apply_ops(path, progress_ops(read, year))
+        else:
+            with editing(path, output, backup=backup, force=force, command="progress") as edit:
+                read = edit.read(extra=(PROGRESS,))
+                plan = require_plan(read, path)
+                year = progress_fy(read, parse_fy(fy) if fy is not None else None)
+                edit.write(progress_ops(read, year))
     except XlplanUserError as exc:
         raise fail(exc) from None
     if not plan.in_period(year):
