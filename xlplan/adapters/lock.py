@@ -85,7 +85,7 @@ def workbook_lock(path: Path, command: str, *, wait: float | None = None) -> Ite
             continue
         if time.monotonic() >= deadline:
             raise WorkbookWriteError(_busy_message(path, file, holder))
-        time.sleep(random.uniform(0.01, 0.05))
+        time.sleep(random.uniform(0.005, 0.02))
     try:
         refuse_if_open_by_person(path)  # Excel may have opened it while we waited
         yield WorkbookLock(path, file, token, FileIdentity.of(path))
