@@ -185,10 +185,12 @@ def populate(
                 raise XlplanUserError("施策カタログで「採用」に ○ が付いた施策がありません。○ を付けてから実行してください。",
                                       sheet="施策カタログ")
             result = populate_ops(read, cat, chosen)
+            findings = None
             if result.ops:
                 edit.write(result.ops)
                 # The rows moved: the findings (and the red and yellow marks they drive) follow them.
-                edit.write(validate_ops(edit.read())[1])
+                findings, finding_ops = validate_ops(edit.read())
+                edit.write(finding_ops)
     except XlplanUserError as exc:
         raise fail(exc) from None
     for m in result.result.added:
@@ -196,6 +198,10 @@ def populate(
     for reason in result.result.skipped:
         out.print(f"[yellow]追加せず[/] {reason}", highlight=False)
     out.print(f"{len(result.result.added)}件を追加しました（追加済み {len(result.result.already)}件）。", highlight=False)
+    if findings is not None:
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        out.print(f"検証し直しました: エラー {errors}件、警告 {len(findings) - errors}件"
+                  "（「検証結果」シートとセルの印は、行を追加した後の位置を指しています）。", highlight=False)
 
 
 @app.command("clear-marks")
