@@ -56,7 +56,16 @@ def _parse(xml: bytes, part: str) -> etree._Element:
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise WorkbookWriteError(f"ブックの部品「{part}」が壊れています（{exc}）。Excel で開いて保存し直してください。") from None
+        raise WorkbookWriteError(f"ブックの部品「{part}」が壊れています（{xml_reason(exc)}）。Excel で開いて保存し直してください。") from None
+
+
+def xml_reason(exc: etree.XMLSyntaxError) -> str:
+    """libxml2's message in Japanese: where, and the one kind the clerk can act on (nesting too deep)."""
+    text = str(exc).lower()
+    where = f"{exc.lineno}行目" if getattr(exc, "lineno", None) else ""
+    if "depth" in text:
+        return "XML の入れ子が深すぎます。細工されたファイルの可能性があります"
+    return f"XML の書き方が壊れています{('、' + where) if where else ''}"
 
 
 def sheet_part_map(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -426,7 +435,8 @@ def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> by
     try:
         zin = zipfile.ZipFile(BytesIO(package))
     except zipfile.BadZipFile as exc:
-        raise WorkbookWriteError(f"ブックが壊れているため書き込めません（{exc}）。") from None
+        raise WorkbookWriteError("ブックが壊れているため書き込めません（zip として読めません）。"
+                                 "バックアップから戻すか、Excel で開いて保存し直してください。") from None
     with zin:
         parts = sheet_part_map(zin)
         by_sheet: dict[str, list[Op]] = defaultdict(list)

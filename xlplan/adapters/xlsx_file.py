@@ -20,14 +20,15 @@ from python_calamine import CalamineWorkbook
 
 from xlplan.errors import WorkbookReadError
 from xlplan.fileio import check_regular_input, os_reason
-from xlplan.layout.a1 import parse_cell
+from xlplan.layout.a1 import cell_name, col_index, parse_cell
+from xlplan.layout.cells import PICTURE_IN_CELL
 
 MAX_UNCOMPRESSED = 300 * 1024 * 1024   # a planning workbook is a few MB; refuse zip bombs
 MAX_RATIO = 200                         # per-member compression ratio limit
 MAX_MEMBERS = 10_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 1024 * 1024
-_ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
+_ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?t="e"[^>]*)>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
 
 
 def check_package(path: Path) -> zipfile.ZipFile:
@@ -66,13 +67,39 @@ def check_package(path: Path) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(path)
         members = archive.infolist()
     except Exception as exc:  # noqa: BLE001 — zipfile raises BadZipFile, but also ValueError, struct.error … on garbage
-        raise WorkbookReadError(f"「{path.name}」は壊れているか、Excel ブックではありません（{exc}）。") from None
+        raise WorkbookReadError(f"「{path.name}」は壊れているか、Excel ブックではありません（zip として読めません）。"
+                                "バックアップから戻すか、Excel で開いて保存し直してください。") from None
     try:
+        _check_format(path, archive)
         _check_members(path, archive, members)
     except BaseException:
         archive.close()
         raise
     return archive
+
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+_SAVE_AS_XLSM = "［ファイル］→［名前を付けて保存］で「Excel マクロ有効ブック（*.xlsm）」を選んで保存し直してください"
+
+
+def _check_format(path: Path, archive: zipfile.ZipFile) -> None:
+    """Zip-based formats that are not the OOXML xlplan reads: say which one, and how to convert it."""
+    names = archive.NameToInfo
+    if "xl/workbook.bin" in names:
+        raise WorkbookReadError(f"「{path.name}」は Excel バイナリブック（.xlsb）のため読み込めません。Excel で開き、{_SAVE_AS_XLSM}。")
+    if "mimetype" in names and archive.read("mimetype").strip().startswith(b"application/vnd.oasis.opendocument"):
+        kind = "スプレッドシート（.ods）" if archive.read("mimetype").strip() == ODS_MIMETYPE else "文書"
+        raise WorkbookReadError(
+            f"「{path.name}」は OpenDocument の{kind}のため読み込めません。LibreOffice Calc などで開き、"
+            "［名前を付けて保存］でファイルの種類を「Excel 2007-365 (.xlsx)」にして保存し、"
+            "Excel で開いて「Excel マクロ有効ブック（*.xlsm）」として保存し直してください。")
+    if "xl/workbook.xml" in names and names["xl/workbook.xml"].file_size < 10 * 2**20:
+        head = archive.read("xl/workbook.xml")[:4096]
+        if STRICT_NS in head:
+            raise WorkbookReadError(
+                f"「{path.name}」は「Strict Open XML スプレッドシート」形式で保存されているため読み込めません。"
+                f"Excel で開き、{_SAVE_AS_XLSM}（Strict ではない形式になります）。")
 
 
 def _check_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
@@ -199,7 +226,7 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
     with check_package(path) as archive:
         sheet_parts = _sheet_parts(archive)
         book = _calamine(lambda: CalamineWorkbook.from_path(str(path)),
-                         f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。")
+                         f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。", archive=archive)
         result = WorkbookValues()
         result.sheet_names = list(book.sheet_names)
         _read_sheets(archive, sheet_parts, book, [s for s in first if s in book.sheet_names], result)
@@ -212,16 +239,39 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
 def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, names: list[str],
                  result: WorkbookValues) -> None:
     for name in names:
-        grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
-                         "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name)
         part = sheet_parts.get(name)
-        if part is not None and part in archive.NameToInfo:
-            xml = archive.read(part)
+        xml = archive.read(part) if part is not None and part in archive.NameToInfo else None
+        if xml is not None:
+            check_used_range(xml, name)  # calamine allocates every cell from A1 to the last one
+        grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
+                         "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name, archive=archive)
+        if xml is not None:
             if b't="e"' in xml:
                 _restore_errors(grid, xml)
             if b"<mergeCell " in xml:
                 result.merged[name] = _merged_ranges(xml)
         result[name] = grid
+
+
+MAX_GRID_CELLS = 10_000_000  # A1 to the last value; a 10,000-measure plan is about 1.2 million
+_VALUE_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+
+
+def check_used_range(xml: bytes, sheet: str) -> None:
+    """Refuse a sheet whose last value lies so far from A1 that reading it would exhaust memory
+    (a stray value in XFD1048576). Only cells with content count, as for calamine and Excel's Ctrl+End."""
+    last_row = last_col = farthest = 0
+    far = ""
+    for m in _VALUE_CELL_RE.finditer(xml):
+        row, col = int(m.group(2)), col_index(m.group(1).decode()) + 1
+        last_row, last_col = max(last_row, row), max(last_col, col)
+        if row * col > farthest:
+            farthest, far = row * col, f"{m.group(1).decode()}{row}"
+    if last_row * last_col > MAX_GRID_CELLS:
+        raise WorkbookReadError(
+            f"使われている範囲が A1:{cell_name(last_row - 1, last_col - 1)}（{last_row:,}行 × {last_col:,}列）まで広がっているため、"
+            f"読み込みません（遠くのセル {far or cell_name(last_row - 1, last_col - 1)} などに値があります）。"
+            "Excel で Ctrl+End を押して最後のセルへ移動し、不要な行・列を削除して保存し直してください。", sheet=sheet)
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -230,14 +280,41 @@ def sheet_names(path: Path) -> list[str]:
     return list(_calamine(lambda: CalamineWorkbook.from_path(str(path)), f"「{Path(path).name}」を読み込めません（{{}}）。").sheet_names)
 
 
-def _calamine(call, message: str, sheet: str | None = None):
-    """Run a calamine call; its errors, and its Rust panics (BaseException), become a WorkbookReadError."""
+def _calamine(call, message: str, sheet: str | None = None, archive: zipfile.ZipFile | None = None):
+    """Run a calamine call; its errors, and its Rust panics (BaseException), become a WorkbookReadError
+    whose message says in Japanese what is broken: calamine's own text is English and often a bare
+    tag name, so the broken part is found by parsing the package's XML parts here."""
     try:
         return call()
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 — pyo3's PanicException derives from BaseException
-        raise WorkbookReadError(message.format(str(exc)[:200] or type(exc).__name__), sheet=sheet) from None
+    except BaseException:  # noqa: BLE001 — pyo3's PanicException derives from BaseException
+        raise WorkbookReadError(message.format(broken_part(archive)), sheet=sheet) from None
+
+
+_PART_LABELS = {"xl/sharedStrings.xml": "文字列の一覧", "xl/styles.xml": "書式", "xl/workbook.xml": "ブックの構成",
+                "[Content_Types].xml": "部品の種類の一覧"}
+
+
+def broken_part(archive: zipfile.ZipFile | None) -> str:
+    """Which XML part of the package does not parse, in Japanese; a general reason when none (or unknown)."""
+    from lxml import etree
+
+    from xlplan.adapters.package import _PARSER
+
+    for info in archive.infolist() if archive is not None else ():
+        name = info.filename
+        if not name.lower().endswith((".xml", ".rels")) or info.file_size > 50 * 2**20:
+            continue
+        try:
+            etree.fromstring(archive.read(name), _PARSER)
+        except etree.XMLSyntaxError:
+            label = _PART_LABELS.get(name) or ("シートの中身" if name.startswith("xl/worksheets/") else
+                                               "部品のつながり" if name.endswith(".rels") else "部品")
+            return f"{label}（{name}）の XML が壊れています"
+        except Exception:  # noqa: BLE001 — anything else: keep looking, the general reason follows
+            continue
+    return "中身が壊れているか、xlplan が読めない形式です"
 
 
 _MERGE_RE = re.compile(rb'<mergeCell ref="\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?"')
@@ -253,7 +330,7 @@ def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
 
 
 def _restore_errors(grid: list[list[Any]], xml: bytes) -> None:
-    for ref, value in _ERROR_CELL_RE.findall(xml):
+    for ref, attributes, value in _ERROR_CELL_RE.findall(xml):
         row, col = parse_cell(ref.decode())
         if row < 0:
             continue
@@ -261,7 +338,8 @@ def _restore_errors(grid: list[list[Any]], xml: bytes) -> None:
             grid.append([])
         while len(grid[row]) <= col:
             grid[row].append("")
-        grid[row][col] = value.decode("utf-8", "replace")
+        # A picture placed in a cell (or IMAGE()) is stored as #VALUE! with value metadata (vm=…).
+        grid[row][col] = PICTURE_IN_CELL if b" vm=" in attributes else value.decode("utf-8", "replace")
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
