@@ -41,8 +41,8 @@ def validate_ops(read: ReadResult, today: dt.date | None = None) -> tuple[list[F
     stamp = f"{wareki_fy(current_fy(today))}　{(today or dt.date.today()).isoformat()} に検証"
     values = findings_sheet_values(findings, stamp)
     first = L.FINDINGS_TABLE.first_row
-    return findings, [ReplaceValues(L.FINDINGS, 0, values), FitRows(L.FINDINGS, first, len(values) - first),
-                      *coverage_ops(read)]
+    return findings, [ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width),
+                      FitRows(L.FINDINGS, first, len(values) - first), *coverage_ops(read)]
 
 
 def coverage_ops(read: ReadResult) -> list[Op]:
@@ -50,7 +50,7 @@ def coverage_ops(read: ReadResult) -> list[Op]:
     if read.plan is None or read.layout.coverage.domains != tuple(read.plan.domains):
         return []
     values = coverage_values(read.plan, read.layout.coverage, lambda mid: read.locator.place(Ref(measure_id=mid)))
-    return [ReplaceValues(L.COVERAGE, 0, values)]
+    return [ReplaceValues(L.COVERAGE, 0, values, width=read.layout.coverage.table.width)]
 
 
 def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date | None = None) -> int:
@@ -70,13 +70,13 @@ def progress_ops(read: ReadResult, fy: int) -> list[Op]:
         return []
     layout = L.ProgressLayout()
     values = progress_values(read.plan, layout, fy)
-    return [ReplaceValues(L.PROGRESS, layout.summary_row, values),
+    return [ReplaceValues(L.PROGRESS, layout.summary_row, values, width=layout.table.width),
             FitRows(L.PROGRESS, layout.first_row, len(values) - (layout.first_row - layout.summary_row))]
 
 
 def clear_marks_ops() -> list[Op]:
     values = findings_sheet_values([], "印を消しました。もう一度調べるには「検証」ボタンを押してください")
-    return [ReplaceValues(L.FINDINGS, 0, values)]
+    return [ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width)]
 
 
 def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: GroupBy = "pillar") -> list[Op]:
@@ -87,7 +87,8 @@ def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: Group
             raise XlplanUserError(f.message, sheet=f.sheet, cell=f.cell)
     layout = read.layout.schedule
     values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by)
-    return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row)]
+    return [ReplaceValues(L.SCHEDULE, 0, values, width=layout.table.width),
+            FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row)]
 
 
 @dataclass(frozen=True)

@@ -208,11 +208,13 @@ class _Sheet:
                     cells[col] = _cell(cell_name(r0 + dr, col), self.col_styles.get(col, row_style), value)
             self._sort(row, cells)
 
-    def clear_from(self, r0: int) -> None:
-        """Remove values from row r0 down; cells keep their formats."""
+    def clear_from(self, r0: int, width: int | None = None) -> None:
+        """Remove values from row r0 down, in the first `width` columns (all when None); cells keep their formats."""
         for r in [r for r in self.rows if r >= r0]:
             row = self.rows[r]
             for c in list(row.iterfind(_C)):
+                if width is not None and col_index(_CELL_REF_RE.match(c.get("r")).group(1)) >= width:
+                    continue  # the clerk's own columns, right of the generated block
                 if c.find(f"{{{NS}}}f") is not None:
                     self.formulas_changed = True
                 if c.get("s") is None or c.get("s") == self.col_styles.get(col_index(_CELL_REF_RE.match(c.get("r")).group(1))):
@@ -462,7 +464,7 @@ def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> by
                     edit.insert_rows(op.row, op.count, sheet)
                     replaced.update(_shift_related_parts(zin, parts, sheet, op.row, op.count, replaced))
                 elif isinstance(op, ReplaceValues):
-                    edit.clear_from(op.row)
+                    edit.clear_from(op.row, op.width)
                     edit.set_block(op.row, 0, op.values)
                 elif isinstance(op, SetValues):
                     edit.set_block(op.row, op.col, op.values)

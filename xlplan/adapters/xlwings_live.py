@@ -183,6 +183,8 @@ def _apply(sheet, op: Op, fresh: dict[str, list[tuple[int, int]]]) -> int:
         n_rows, n_cols = used.shape
         last_row = used.row + n_rows - 1           # 1-based
         last_col = max(used.column + n_cols - 1, max((len(r) for r in block), default=1))
+        if op.width is not None:
+            last_col = op.width  # the clerk's columns to the right are kept
         if last_row >= op.row + 1:
             sheet.range((op.row + 1, 1), (last_row, last_col)).clear_contents()
             calls += 1
