@@ -12,8 +12,8 @@ import pytest
 from shared_material import SEED_MEMO, need
 
 from xlplan.catalog_data import load_catalog
-from xlplan.core.catalog import measure_from_catalog
-from xlplan.core.vocab import PILLARS, Origin, Pillar
+from xlplan.core.catalog import DX_SECTION, MEMO_SECTION, measure_from_catalog
+from xlplan.core.vocab import DRAFT_MARK, PILLARS, Origin, Pillar
 
 CHECKBOX = "* [ ]"
 
@@ -50,21 +50,41 @@ def catalog():
 
 
 @pytest.fixture(scope="module")
+def memo(catalog):
+    return catalog.section(MEMO_SECTION)
+
+
+@pytest.fixture(scope="module")
 def items():
     need(SEED_MEMO)
     return memo_items()
 
 
-def test_catalog_has_44_measures_in_order(catalog):
-    assert [m.id for m in catalog.measures] == [f"C{i:02d}" for i in range(1, 45)]
+def test_memo_section_has_44_measures_in_order(memo):
+    assert [m.id for m in memo] == [f"C{i:02d}" for i in range(1, 45)]
+
+
+def test_sections_are_the_memo_then_the_dx_plan(catalog):
+    assert {m.section for m in catalog.measures} == {MEMO_SECTION, DX_SECTION}
+    dx = catalog.section(DX_SECTION)
+    assert [m.id for m in dx] == [f"D{i:02d}" for i in range(1, len(dx) + 1)]
+    assert catalog.measures == [*catalog.section(MEMO_SECTION), *dx]
+
+
+def test_dx_section_covers_the_seven_priorities(catalog):
+    texts = "".join(m.text for m in catalog.section(DX_SECTION))
+    for priority in ("フロントヤード改革", "標準化・共通化", "eLTAX", "マイナンバーカード", "セキュリティ", "AI・RPA", "テレワーク"):
+        assert priority in texts, priority
+    for m in catalog.section(DX_SECTION):
+        assert m.seed_text == "" and "自治体DX推進計画" in m.source, m.id
 
 
 def test_memo_has_44_checklist_lines(items):
     assert len(items) == 44
 
 
-def test_seed_text_is_the_memo_checklist_in_order(catalog, items):
-    assert [m.seed_text for m in catalog.measures] == [item.text for item in items]
+def test_seed_text_is_the_memo_checklist_in_order(memo, items):
+    assert [m.seed_text for m in memo] == [item.text for item in items]
 
 
 def test_every_memo_item_sits_under_a_known_pillar_heading(items):
@@ -73,8 +93,8 @@ def test_every_memo_item_sits_under_a_known_pillar_heading(items):
         assert item.pillar_heading in PILLAR_BY_HEADING, item
 
 
-def test_domain_and_pillar_match_memo_headings(catalog, items):
-    for measure, item in zip(catalog.measures, items, strict=True):
+def test_domain_and_pillar_match_memo_headings(memo, items):
+    for measure, item in zip(memo, items, strict=True):
         assert measure.domain == item.domain, measure.id
         assert measure.pillar is PILLAR_BY_HEADING[item.pillar_heading], measure.id
 
@@ -106,8 +126,8 @@ def test_no_entry_keeps_a_known_typo_in_text(catalog):
             assert typo not in measure.text, (measure.id, typo)
 
 
-def test_uncorrected_entries_keep_the_memo_wording(catalog):
-    for measure in catalog.measures:
+def test_uncorrected_entries_keep_the_memo_wording(memo):
+    for measure in memo:
         if not measure.corrections:
             assert measure.text == measure.seed_text, measure.id
 
@@ -123,11 +143,13 @@ def test_c39_is_merged_into_c38(catalog, items):
     assert [m.id for m in catalog.measures if not m.adoptable] == ["C39"]
 
 
-def test_adoptable_entries_have_an_example_kpi(catalog):
+def test_adoptable_entries_help_a_clerk_choose(catalog):
     for measure in catalog.measures:
         if measure.adoptable:
-            assert measure.kpi is not None, measure.id
-            assert measure.kpi.name, measure.id
+            assert measure.kpi is not None and measure.kpi.name, measure.id
+            assert len(measure.summary) >= 30 and measure.summary.endswith("。"), measure.id
+            assert measure.owner, measure.id
+            assert all(k.aggregation for k in measure.kpis), measure.id
 
 
 def test_referenced_programs_exist(catalog):
@@ -135,6 +157,15 @@ def test_referenced_programs_exist(catalog):
     for measure in catalog.measures:
         for pid in measure.programs:
             assert pid in known, (measure.id, pid)
+
+
+def test_catalog_never_links_an_ended_or_expiring_program(catalog):
+    """The catalog's own links give no expiry warning in any plan: current programs without an end year."""
+    for measure in catalog.measures:
+        for pid in measure.programs:
+            program = catalog.program(pid)
+            assert not program.ended, (measure.id, pid, program.status)
+            assert program.active_to_fy is None, (measure.id, pid, program.active_to_fy)
 
 
 def test_program_ids_are_unique(catalog):
@@ -153,7 +184,7 @@ def test_catalog_lookup_misses_return_none(catalog):
     assert catalog.program("N99") is None
 
 
-@pytest.mark.parametrize("catalog_id", ["C01", "C30", "C38"])
+@pytest.mark.parametrize("catalog_id", ["C01", "C30", "C38", "D01"])
 def test_measure_from_catalog(catalog, catalog_id):
     entry = catalog.measure(catalog_id)
     measure = measure_from_catalog(entry, "M-01")
@@ -165,10 +196,11 @@ def test_measure_from_catalog(catalog, catalog_id):
     assert measure.pillar is entry.pillar
     assert measure.programs == entry.programs
     assert measure.programs is not entry.programs
-    assert measure.kpis == [entry.kpi]
+    # 内容 and the first KPI arrive as drafts; the planner's part is left empty.
+    assert measure.content == DRAFT_MARK + entry.summary
+    assert measure.kpis == [entry.kpi.model_copy(update={"name": DRAFT_MARK + entry.kpi.name})]
     assert measure.kpis[0] is not entry.kpi
-    # The planner's part is left empty.
-    assert measure.owner == "" and measure.content == "" and measure.schedule == {}
+    assert measure.owner == "" and measure.schedule == {}
 
 
 def test_measure_from_catalog_does_not_share_the_kpi(catalog):

@@ -18,6 +18,7 @@ from xlplan.builder.workbook import workbook_plan
 from xlplan.cli import app
 from xlplan.layout import sheets as L
 from xlplan.layout.read import read_plan
+from xlplan.catalog_data import load_catalog
 from xlplan.planfile import parse_plan
 
 from conftest import SAMPLE
@@ -43,13 +44,15 @@ def sheet_part(path: Path, sheet: str) -> str:
         return sheet_part_map(z)[sheet]
 
 
-def test_catalog_json_lists_all_44_seed_items():
+def test_catalog_json_lists_the_44_seed_items_then_the_dx_priorities(catalog):
     result = run("catalog", "--format", "json")
     items = json.loads(result.output)
-    assert [i["id"] for i in items] == [f"C{n:02d}" for n in range(1, 45)]
+    assert [i["id"] for i in items][:44] == [f"C{n:02d}" for n in range(1, 45)]
+    assert [i["id"] for i in items][44:] == [m.id for m in catalog.measures[44:]] and items[44]["id"] == "D01"
     assert items[2]["seed_text"] == "タブレットを活用した行卯手続の電子化の取り組み"
+    assert items[0]["summary"] and items[0]["owner"] and items[0]["kpis"]
     programs = json.loads(run("catalog", "--programs", "--format", "json").output)
-    assert len(programs) == 24
+    assert len(programs) == len(catalog.programs)
 
 
 def test_new_with_japanese_names_then_dump_gives_the_plan(tmp_path):
@@ -60,10 +63,10 @@ def test_new_with_japanese_names_then_dump_gives_the_plan(tmp_path):
     assert dumped.municipality == "サンプル市"
     assert dumped.fiscal_years == [2027, 2028, 2029, 2030, 2031]
     assert dumped.measures == []
-    assert len(dumped.programs) == 24
-    # the xlwings.conf sheet points at the Python that ran the command
+    assert dumped.programs == load_catalog().programs
+    # the xlwings.conf sheet points at the per-user standard place, not at the Python that ran the command
     conf = {r[0]: r[1] for r in read_values(out)[L.XLWINGS_CONF] if r and r[0]}
-    assert conf["Interpreter_Win"] == sys.executable
+    assert conf["Interpreter_Win"] == r"%LOCALAPPDATA%\xlplan\venv\Scripts\python.exe"
     # refuses to overwrite without --force
     again = run("new", out, "--municipality", "サンプル市", "--start-fy", "R9")
     assert again.exit_code == 2 and "--force" in again.output

@@ -25,8 +25,11 @@ def test_examples_run_in_order(tmp_path):
     assert "KPI-TARGET-FY-OUTSIDE" in run("04_plan_in_code.py")
     run("05_export.py", book, tmp_path)
     assert (tmp_path / "青葉台市_計画書.docx").exists() and (tmp_path / "opendata" / "measures.csv").exists()
+    imported = run("06_programs_import.py", book)
+    assert "追加: ['K11', 'K12', 'K13']" in imported and "参照できないID: なし" in imported
 
 
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
-        "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py"]
+        "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py",
+        "06_programs_import.py"]

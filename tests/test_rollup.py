@@ -182,7 +182,7 @@ def test_workers_return_plain_data(prefecture):
             return all(plain(v) for v in value)
         if isinstance(value, dict):
             return all(plain(k) and plain(v) for k, v in value.items())
-        return value is None or type(value) in (str, int, float, bool)
+        return value is None or type(value) in (str, int, float, bool, bytes)
 
     assert plain(summary)
 
@@ -222,3 +222,4 @@ def test_a_worker_that_dies_costs_only_its_file(prefecture, monkeypatch):
     assert [x["path"] for x in results] == [str(p) for p in files]        # every file, in order
     died = [x for x in results if "異常終了" in x.get("error", "")]
     assert [x["path"] for x in died] == [victim]
+

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import xlwings
 from python_calamine import CalamineWorkbook
@@ -82,13 +83,40 @@ def test_olevba_command_line_reads_every_module(tmp_path, sample_bytes):
     assert "Sub ValidatePlan()" in modules["XlplanMacros.bas"]
 
 
-def test_xlwings_conf_points_at_the_given_interpreter(sample_plan, catalog):
-    data = build_workbook(sample_plan, catalog, interpreter=r"C:\Users\職員\xlplan\python.exe", current_fy=PLAN_FY)
-    conf = dict((row[0], row[1]) for row in CalamineWorkbook.from_filelike(io.BytesIO(data))
+def _conf(data: bytes) -> dict:
+    return dict((row[0], row[1]) for row in CalamineWorkbook.from_filelike(io.BytesIO(data))
                 .get_sheet_by_name(L.XLWINGS_CONF).to_python() if row[0])
-    assert conf["Interpreter_Win"] == r"C:\Users\職員\xlplan\python.exe"
-    assert conf["Interpreter_Mac"] == r"C:\Users\職員\xlplan\python.exe"
-    assert conf["Use UDF Server"] is False
+
+
+def test_xlwings_conf_names_no_path_of_this_machine(tmp_path):
+    """`xlplan new` here: every setting RunPython reads is on the hidden sheet, none names this PC."""
+    from typer.testing import CliRunner
+
+    from xlplan.cli import app
+    from xlplan.userenv import CONF_SETTINGS, PER_CLICK_MAC, PER_CLICK_WIN
+
+    path = tmp_path / "計画.xlsm"
+    result = CliRunner().invoke(app, ["new", str(path), "--municipality", "青葉台市", "--start-fy", "R9"])
+    assert result.exit_code == 0, result.output
+    conf = _conf(path.read_bytes())
+    assert list(conf) == [k for k, _ in CONF_SETTINGS]
+    assert conf["Interpreter_Win"] == r"%LOCALAPPDATA%\xlplan\venv\Scripts\python.exe"
+    assert conf["Interpreter_Mac"] == "$HOME/.xlplan/venv/bin/python"
+    assert conf["TEMP DIR"] == "%TEMP%" and conf["Use UDF Server"] is False
+    assert {k.upper() for k in conf} >= set(PER_CLICK_WIN) | set(PER_CLICK_MAC)
+    machine = [str(p) for p in (sys.prefix, sys.executable, Path.home(), tmp_path, ROOT)]
+    for value in conf.values():
+        assert not any(m in str(value) for m in machine), value
+    with zipfile.ZipFile(path) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+    assert re.search(rf'<sheet name="{L.XLWINGS_CONF}" sheetId="\d+" state="hidden"', workbook)
+    usage = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(L.USAGE).to_python()
+    assert any("［再表示］→「xlwings.conf」" in str(cell) for row in usage for cell in row)
+
+
+def test_xlwings_conf_can_name_another_interpreter(sample_plan, catalog):
+    conf = _conf(build_workbook(sample_plan, catalog, interpreter=r"C:\Python312\python.exe", current_fy=PLAN_FY))
+    assert conf["Interpreter_Win"] == conf["Interpreter_Mac"] == r"C:\Python312\python.exe"
 
 
 def test_sample_round_trips_through_the_workbook(sample_book, sample_plan, catalog):

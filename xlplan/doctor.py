@@ -15,40 +15,29 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
 from xlplan import __version__
+from xlplan.checks import MARKS, Check, Status  # noqa: F401 - re-exported
 from xlplan.layout import sheets as L
+from xlplan.userenv import (
+    MAC_INTERPRETER,
+    PER_CLICK_MAC,
+    PER_CLICK_WIN,
+    WIN_INTERPRETER,
+    expand_setting,
+    home,
+    on_windows,
+)
 
 Grid = Sequence[Sequence[Any]]
-Status = Literal["ok", "ng", "info"]
-MARKS = {"ok": "✓", "ng": "✗", "info": "－"}
 MIN_PYTHON = (3, 11)
 VERSION_KEYS = ("xlwings_version", "xlplan_version")   # header cells in row 1 of the hidden _lists sheet
 PACKAGES = (("xlwings", "xlwings"), ("openpyxl", "openpyxl"), ("XlsxWriter", "XlsxWriter"),
             ("python-calamine", "python-calamine"))
 REBUILD_FIX = ("ブックを作り直すと揃います: `xlplan dump ブック.xlsm -o plan.yaml` で内容を書き出し、"
                "`xlplan new 新しいブック.xlsm --from plan.yaml` で作り直します。")
-
-
-@dataclass(frozen=True)
-class Check:
-    status: Status
-    label: str
-    detail: str
-    fix: str = ""
-
-    @property
-    def mark(self) -> str:
-        return MARKS[self.status]
-
-    def line(self) -> str:
-        text = f"{self.mark} {self.label}: {self.detail}"
-        if self.fix and self.status != "ok":
-            text += f"\n    → {self.fix}"
-        return text
 
 
 @dataclass(frozen=True)
@@ -78,9 +67,7 @@ def log_dir() -> Path:
     override = os.environ.get("XLPLAN_LOG_DIR")
     if override:
         return Path(override)
-    if sys.platform.startswith("win") and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "xlplan" / "logs"
-    return Path.home() / ".xlplan" / "logs"
+    return home() / "logs"
 
 
 # ------------------------------------------------------------------ values in the workbook
@@ -110,10 +97,12 @@ def embedded_versions(lists: Grid | None) -> dict[str, str]:
 
 
 def xlwings_version() -> str:
+    """The xlwings this Python runs (its own __version__: importlib.metadata costs a click 10 ms)."""
     try:
-        return metadata.version("xlwings")
-    except metadata.PackageNotFoundError:
+        import xlwings
+    except ImportError:
         return ""
+    return xlwings.__version__
 
 
 def version_mismatch_message(lists: Grid | None) -> str | None:
@@ -149,6 +138,8 @@ def environment_checks() -> list[Check]:
                             "PYTHONHOME が設定されていると別の Python の部品を読み込み、ボタンが失敗します。"
                             "情報システム担当に PYTHONHOME の削除を依頼してください。"))
     checks.append(Check("ok", "xlplan", f"{__version__}（{Path(__file__).resolve().parent}）"))
+    from importlib import metadata
+
     for label, dist in PACKAGES:
         try:
             checks.append(Check("ok", label, metadata.version(dist)))
@@ -175,20 +166,31 @@ def libreoffice() -> str | None:
 
 
 def workbook_checks(values: Mapping[str, Grid], location: Location | None,
-                    vba_version: str | None = None, has_vba: bool | None = None) -> list[Check]:
-    """Checks of one workbook: its xlwings.conf values, embedded versions and where it lives."""
+                    vba_version: str | None = None, has_vba: bool | None = None, *,
+                    in_click: bool = False, probe: bool = True) -> list[Check]:
+    """Checks of one workbook: its xlwings.conf values (and a real run of the interpreter they name),
+    embedded versions and where it lives."""
     checks: list[Check] = []
     if location is not None:
         checks.append(location_check(location))
     if has_vba is False:
-        checks.append(Check("ng", "マクロ（VBA）", "このブックにはマクロが入っていません（.xlsx）",
-                            "ボタンを使うには `xlplan new ブック.xlsm` のように .xlsm で作ってください。"))
+        if location is not None and location.text.lower().endswith(".xlsm"):
+            checks.append(Check("ng", "マクロ（VBA）", "このブックにはマクロが入っていません（.xlsm なのに VBA がありません）",
+                                "メールやファイル交換の無害化（サニタイズ）でマクロが取り除かれた可能性があります。"
+                                "無害化されない経路（バンドルのひな形、zip、庁内のファイルサーバー）で受け取り直すか、"
+                                "xlplan dump → xlplan new --from で作り直してください。"))
+        else:
+            checks.append(Check("ng", "マクロ（VBA）", "このブックにはマクロが入っていません（.xlsx）",
+                                "ボタンを使うには xlplan new ブック.xlsm のように .xlsm で作ってください。"))
     conf_grid = values.get(L.XLWINGS_CONF)
     if conf_grid is None:
         checks.append(Check("ng", "xlwings.conf シート", "ありません",
                             "ボタンが使う Python を決めるシートです。" + REBUILD_FIX))
     else:
-        checks += conf_checks(conf_values(conf_grid), location)
+        workbook = location.text if location is not None and location.kind == "local" else ""
+        embedded = vba_version or embedded_versions(values.get(L.LISTS)).get("xlwings_version")
+        checks += conf_checks(conf_values(conf_grid), location, workbook=workbook, in_click=in_click,
+                              vba_xlwings=embedded, probe=probe)
     checks += version_checks(values.get(L.LISTS), vba_version)
     return checks
 
@@ -211,23 +213,25 @@ def location_check(location: Location) -> Check:
     return Check("ok", "ブックの場所", location.text + note)
 
 
-def conf_checks(conf: Mapping[str, Any], location: Location | None = None) -> list[Check]:
+def conf_checks(conf: Mapping[str, Any], location: Location | None = None, *, workbook: str = "",
+                in_click: bool = False, vba_xlwings: str | None = None, probe: bool = True) -> list[Check]:
     checks = []
-    on_mac = sys.platform == "darwin"
-    conda = str(conf.get("CONDA ENV", "") or "").strip()
-    for key, primary in (("INTERPRETER_WIN", not on_mac), ("INTERPRETER_MAC", on_mac)):
-        check = interpreter_check(key, str(conf.get(key, "") or "").strip(), conda)
-        if not primary and check.status == "ng":
-            check = Check("info", check.label, check.detail + "（この PC では使いません）")
-        checks.append(check)
+    missing = [k for k in dict.fromkeys((*PER_CLICK_WIN, *PER_CLICK_MAC)) if k not in conf]
+    if missing:
+        checks.append(Check("ng", "xlwings.conf の項目", f"{'、'.join(missing)} がありません",
+                            "足りない項目は、押すたびに %USERPROFILE%\\.xlwings\\xlwings.conf などのファイルから読まれ、"
+                            "そのファイルが壊れていると「エラー 62」などで止まります。" + REBUILD_FIX))
+    if "TEMP DIR" in conf and not str(conf.get("TEMP DIR") or "").strip():
+        checks.append(Check("ng", "xlwings.conf の TEMP DIR", "空欄です（ログをドライブの直下に書こうとして失敗します）",
+                            "xlwings.conf シートの TEMP DIR を %TEMP% にしてください。"))
+    checks += interpreter_checks(conf, workbook, in_click=in_click, vba_xlwings=vba_xlwings, probe=probe)
     pythonpath = str(conf.get("PYTHONPATH", "") or "")
     if pythonpath:
         bad = [p for p in pythonpath.split(";") if p.endswith("\\")]
         checks.append(Check("ng" if bad else "ok", "PYTHONPATH", pythonpath,
                             "末尾の「\\」を消してください（あると Python を起動できません）。"))
     if _truthy(conf.get("USE UDF SERVER")):
-        checks.append(Check("ng", "Use UDF Server", "TRUE",
-                            "xlplan は UDF サーバーを使いません。xlwings.conf シートで FALSE にしてください。"))
+        checks.append(udf_server_check(conf))
     add_dir = conf.get("ADD_WORKBOOK_TO_PYTHONPATH", "")
     if _truthy(add_dir) or add_dir in ("", None):
         cloud = location is not None and location.kind == "cloud"
@@ -237,33 +241,87 @@ def conf_checks(conf: Mapping[str, Any], location: Location | None = None) -> li
     return checks
 
 
-def interpreter_check(key: str, value: str, conda_env: str = "") -> Check:
-    label = f"xlwings.conf の Interpreter_{key.rsplit('_', 1)[1].title()}"
-    fix_path = ("xlwings.conf シートの B 列に python.exe の完全なパスを書くか、"
-                "使う Python で `xlplan new`（または `xlplan new --from`）を実行してブックを作り直してください。")
+def udf_server_check(conf: Mapping[str, Any]) -> Check:
+    """高速モード (Use UDF Server = TRUE): one Python stays running; needs xlwings' DLL next to the interpreter."""
+    from xlwings import __version__ as xlwings_version_installed
+
+    label = "高速モード（Use UDF Server）"
+    if not on_windows():
+        return Check("ng", label, "TRUE（Windows だけの機能です）", "xlwings.conf シートで FALSE にしてください。")
+    python = Path(expand_setting(str(conf.get("INTERPRETER_WIN", "") or "")))
+    dll = f"xlwings64-{xlwings_version_installed}.dll"
+    if not any((folder / dll).is_file() for folder in (python.parent, python.parent.parent)):
+        return Check("ng", label, f"TRUE ですが {dll} が {python.parent.parent} にありません",
+                     "xlwings.conf シートで FALSE に戻すか、セットアップをもう一度実行してください。")
+    return Check("info", label, "TRUE（Python を起動したままにして 2 回目以降を速くします）",
+                 "xlplan を更新したあとや、動きがおかしいときは Excel をすべて閉じて開き直してください（docs/excel-setup.md）。")
+
+
+def interpreter_checks(conf: Mapping[str, Any], workbook: str = "", *, in_click: bool = False,
+                       vba_xlwings: str | None = None, probe: bool = True, this_pc_only: bool = False) -> list[Check]:
+    """Interpreter_Win and Interpreter_Mac: the right form for their OS; on this PC's one, the file and
+    a real run of the button's command line (never in-process: a broken pywin32 only shows there)."""
+    from xlplan.probe import SETUP_FIX, probe_checks, run_probe
+
+    windows = on_windows()
+    conda = str(conf.get("CONDA ENV", "") or "").strip()
+    checks: list[Check] = []
+    for key, for_windows in (("INTERPRETER_WIN", True), ("INTERPRETER_MAC", False)):
+        value = str(conf.get(key, "") or "").strip()
+        check = interpreter_form(key, value, for_windows, conda)
+        if for_windows != windows:
+            if this_pc_only:
+                continue
+            if check.status != "ng":
+                check = Check("info", check.label, check.detail + "（この PC では使いません）")
+            checks.append(check)
+            continue
+        if check.status == "ng" or not value:
+            checks.append(check)
+            continue
+        path = expand_setting(value, windows)
+        shown = value if path == value else f"{value} → {path}"
+        if in_click:
+            checks.append(Check("ok", check.label, f"{shown}（このボタンはこの Python で動いています）"))
+        elif not Path(path).is_file():
+            checks.append(Check("ng", check.label, f"{shown}（見つかりません）", SETUP_FIX))
+        else:
+            checks.append(Check(check.status, check.label, shown, check.fix))
+            if probe:
+                checks += probe_checks(run_probe(path, workbook), vba_xlwings=vba_xlwings)
+    return checks
+
+
+def interpreter_form(key: str, value: str, for_windows: bool, conda_env: str = "") -> Check:
+    """Whether a setting can work on the PCs it is meant for (pure: no file system)."""
+    label = f"xlwings.conf の Interpreter_{'Win' if for_windows else 'Mac'}"
+    standard = WIN_INTERPRETER if for_windows else MAC_INTERPRETER
+    fix = (f"xlwings.conf シートの B 列を標準の値「{standard}」にするか、ブックを作り直してください"
+           "（xlplan dump → xlplan new --from）。各 PC では xlplan のセットアップを一度実行します。")
     if not value:
         if conda_env:
             return Check("info", label, f"空欄（Conda 環境「{conda_env}」を使用）")
-        return Check("ng", label, "空欄です（PATH 上の python を探します）", fix_path)
-    expanded = expand_env(value)
-    if not re.search(r"[\\/]", expanded):
+        return Check("ng", label, "空欄です（PATH 上の python を探します）", fix)
+    if not re.search(r"[\\/]", value):
         return Check("ng", label, f"「{value}」（名前だけで、場所が書かれていません）",
-                     "PATH の設定次第で別の Python や Microsoft Store の python が起動します。" + fix_path)
-    windows_path = bool(re.match(r"^[A-Za-z]:[\\/]|^\\\\", expanded))
-    here_windows = sys.platform.startswith("win")
-    if windows_path != here_windows:
-        return Check("info", label, f"{value}（この PC では確認できません）")
-    path = Path(expanded)
-    if not path.is_file():
-        return Check("ng", label, f"{value}（見つかりません）",
-                     "Python を入れ直した・移動した場合に起こります。" + fix_path)
-    if _same_python(path, Path(sys.executable)):
-        return Check("ok", label, f"{value}（この Python。xlplan を読み込めます）")
-    ok, detail = _probe(path)
-    if ok:
-        return Check("ok", label, f"{value}（xlplan {detail} を読み込めます）")
-    return Check("ng", label, f"{value}（xlplan を読み込めません: {detail}）",
-                 f"`\"{expanded}\" -m pip install xlplan` でこの Python に xlplan を入れるか、" + fix_path)
+                     "PATH の設定次第で別の Python や Microsoft Store の python が起動します。" + fix)
+    if for_windows and not re.match(r"^([A-Za-z]:[\\/]|\\\\|%[^%]+%[\\/])", value):
+        return Check("ng", label, f"{value}（Windows のパスではありません）", fix)
+    if not for_windows and not value.startswith(("/", "$")):
+        return Check("ng", label, f"{value}（Mac のパスではありません）", fix)
+    if value == standard:
+        return Check("ok", label, f"{value}（標準の場所: どの PC でも使えます）")
+    if not re.search(r"%[^%]+%|\$[A-Za-z_]", value) and re.search(r"[\\/](Users|home)[\\/]", value, re.I):
+        return Check("info", label, f"{value}（特定のユーザーのフォルダーです。ほかの PC・ユーザーでは動きません）", fix)
+    return Check("ok", label, value)
+
+
+def standard_checks(*, probe: bool = True) -> list[Check]:
+    """Without a workbook: the interpreter every new workbook names, on this PC, and a real run of it."""
+    conf = {"INTERPRETER_WIN": WIN_INTERPRETER, "INTERPRETER_MAC": MAC_INTERPRETER}
+    checks = interpreter_checks(conf, probe=probe, this_pc_only=True)
+    return [Check(c.status, "ボタン用の Python（標準の場所）", c.detail, c.fix) if c.label.startswith("xlwings.conf") else c
+            for c in checks]
 
 
 def version_checks(lists: Grid | None, vba_version: str | None = None) -> list[Check]:
@@ -304,34 +362,8 @@ def has_problems(checks: Sequence[Check]) -> bool:
 
 def expand_env(value: str) -> str:
     """%VAR% as Windows' ExpandEnvironmentStrings (which xlwings' VBA applies), on any OS."""
-    return re.sub(r"%([^%]+)%", lambda m: os.environ.get(m.group(1), m.group(0)), value)
+    return expand_setting(value, windows=True)
 
 
 def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().upper() in ("TRUE", "1", "YES"))
-
-
-def _same_python(a: Path, b: Path) -> bool:
-    def norm(p: Path) -> tuple[str, str]:
-        try:
-            p = p.resolve()
-        except OSError:
-            pass
-        return os.path.normcase(str(p.parent)), p.stem.lower().removesuffix("w")
-    return norm(a) == norm(b)
-
-
-def _probe(python: Path) -> tuple[bool, str]:
-    """Whether that Python can import xlplan and xlwings; (ok, version or reason)."""
-    code = "import xlplan, xlwings; print(xlplan.__version__)"
-    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform.startswith("win") else 0
-    try:
-        done = subprocess.run([str(python), "-c", code], check=False, capture_output=True, text=True, timeout=60,
-                              creationflags=flags)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"起動できません（{exc}）"
-    if done.returncode == 0:
-        return True, done.stdout.strip()
-    last = (done.stderr.strip().splitlines() or ["不明なエラー"])[-1]
-    return False, last
-

@@ -15,40 +15,40 @@ The functions never exit non-zero on purpose (RunPython would show a raw
 traceback box); only when there is no workbook to show a message in does the
 error propagate, with a Japanese message.
 
-Excel calls per button (tests/test_excel_live.py measures them on the sample
-plan and on a 10× plan and asserts they are equal): value reads — validate,
-redraw and populate read 基本情報, _lists, 国・県の施策, 施策カタログ and the D
-domain sheets, one read each (4 + D = 12 for the sample); clear_marks 1;
-doctor 2. Writes — at most 2 per op (see ``apply_ops_live``): validate writes
-検証結果 (clear + write + autofit, plus 網羅表 when the workbook has it),
-redraw also スケジュール, populate one insert + write + autofit per insertion
-point (at most domains × pillars), clear_marks 2, doctor 0; plus one message
-box. Locating used ranges, sheet lookups, the protection check and status-bar
-updates add a few calls per sheet, never per measure.
+Excel calls per button: every button works on one ``LiveBook`` (App, engine and
+sheets asked for once per click, book identity and the same-name check once)
+and reads each sheet it needs in 3 calls plus its lookup. Engine calls — each
+call from xlwings' API into its engine, one COM round trip on Windows — are
+counted by bench/engine_calls.py under the remote engine: validate 75,
+redraw 83, populate 71, progress 73, clear marks 25 for the sample, the same
+for a 10× plan (tests/test_excel_live.py asserts ≤ 100); each domain sheet beyond the
+sample's 8 adds 4. Actions (writes + the message box)
+stay at most 2 per op + 1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import platform
+import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlwings as xw
 
-from xlplan import __version__, operations
+# A click is a fresh process: pydantic's plugin lookup (a scan of every installed distribution's
+# entry points) is skipped; xlplan uses no pydantic plugins. Set before pydantic is imported.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+
+from xlplan import __version__, operations  # noqa: E402
 from xlplan.adapters.xlwings_live import (
     ExcelSession,
+    LiveBook,
     apply_ops_live,
     book_fullname,
     read_book_values,
-    sheet_list,
 )
-from xlplan.catalog_data import load_catalog
 from xlplan.core.findings import Severity
 from xlplan.core.fiscal import wareki_fy
 from xlplan.doctor import (
@@ -106,12 +106,38 @@ def doctor(book: xw.Book | None = None) -> str:
     return _run(book, "環境診断", _doctor, location_notes=False)
 
 
+def probe() -> None:
+    """Not a button: what `xlplan setup` and `xlplan doctor` run through the buttons' exact command line.
+
+    It imports what a click imports (this module, xlwings, and on Windows pywin32, which
+    Book.caller() uses to reach Excel) and prints one ASCII line for xlplan.probe; no Excel needed."""
+    import json
+    import platform
+
+    from xlplan.probe import MARKER
+    from xlplan.userenv import CLICK_BLOCKED
+
+    facts = {"xlplan": __version__, "xlwings": xw.__version__, "python": sys.executable,
+             "version": platform.python_version(),
+             "loaded_heavy": sorted(m for m in CLICK_BLOCKED if sys.modules.get(m) is not None)}
+    if sys.platform.startswith("win"):
+        import pythoncom  # noqa: F401
+        import pywintypes  # noqa: F401
+        import xlwings._xlwindows  # noqa: F401
+
+        facts["pywin32"] = True
+    import docx  # noqa: F401 - the plan-document button's python-docx (and lxml's DLLs)
+
+    print(MARKER + json.dumps(facts), flush=True)
+
+
 # ------------------------------------------------------------------ running a button
 
 @dataclass
 class _Context:
-    book: xw.Book
+    book: LiveBook
     session: ExcelSession
+    location: Location
     notes: list[str] = field(default_factory=list)
 
     def read(self, sheets: list[str], offset: int = 0, total: int | None = None) -> dict:
@@ -144,34 +170,36 @@ def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, l
             # No workbook to show a message box in: RunPython shows this text instead.
             raise RuntimeError(f"xlplan: ボタンを押したブックに接続できませんでした。詳しい内容はログを見てください: {log}") from exc
     location = Location("unknown", "")
+    live: LiveBook | None = None
     try:
-        location = book_location(book)
-        refuse_same_name(book)
-        with ExcelSession(book, label) as session:
-            ctx = _Context(book, session)
+        live = LiveBook(book)     # App, engine and sheets: asked for once per click
+        location = book_location(live)
+        refuse_same_name(live)
+        with ExcelSession(live, label) as session:
+            ctx = _Context(live, session, location)
             message = body(ctx)
         notes = _location_notes(location) if location_notes else []
         text = "\n\n".join([message, *ctx.notes, *notes])
-        alert(book, text, label, "info")
+        alert(live, text, label, "info")
         return text
     except XlplanUserError as exc:
         text = str(exc)
-        alert(book, text, label, "critical")
+        alert(live or book, text, label, "critical")
         return text
     except Exception as exc:  # noqa: BLE001 - any other failure: a short message and a log, never a traceback
         log = write_log(exc, label, book, location)
         text = (f"予期しないエラーが起きたため、「{label}」を中断しました（{type(exc).__name__}）。\n"
                 f"詳しい内容をこの PC のログファイルに保存しました:\n{log}\n"
                 "もう一度ボタンを押しても直らないときは、このファイルを添えて担当者に連絡してください。")
-        alert(book, text, label, "critical")
+        alert(live or book, text, label, "critical")
         return text
 
 
-def alert(book: xw.Book, text: str, label: str, mode: str = "info") -> None:
+def alert(book: LiveBook | xw.Book, text: str, label: str, mode: str = "info") -> None:
     book.app.alert(text, title=f"{TITLE} — {label}", mode=mode)
 
 
-def book_location(book: xw.Book) -> Location:
+def book_location(book: LiveBook) -> Location:
     return classify_location(book_fullname(book))
 
 
@@ -185,13 +213,10 @@ def _location_notes(location: Location) -> list[str]:
     return []
 
 
-def refuse_same_name(book: xw.Book) -> None:
+def refuse_same_name(book: LiveBook) -> None:
     """Two open workbooks with the caller's name: refuse, since the wrong one could be written."""
     name = book.name
-    if book.app.engine.type == "remote":
-        apps = [book.app]
-    else:
-        apps = list(xw.apps)
+    apps = [book.app] if book.remote else list(xw.apps)
     count = sum(1 for app in apps for b in app.books if b.name.casefold() == name.casefold())
     if count > 1:
         raise XlplanUserError(
@@ -202,6 +227,10 @@ def refuse_same_name(book: xw.Book) -> None:
 
 def write_log(exc: BaseException, label: str, book: xw.Book | None, location: Location | None = None) -> Path:
     """The full traceback in a local log file; returns its path (a temp folder if the usual one fails)."""
+    import platform
+    import tempfile
+    import traceback
+
     now = dt.datetime.now()
     lines = [f"xlplan {__version__} / xlwings {xw.__version__} / Python {platform.python_version()} ({sys.executable})",
              f"{now.isoformat(timespec='seconds')} ボタン: {label}"]
@@ -280,6 +309,8 @@ def _populate(ctx: _Context) -> str:
     if not read.adopted:
         raise XlplanUserError(f"『{L.CATALOG}』シートで「採用」に ○ が付いた施策がありません。"
                               "追加したい施策の「採用」に ○ を付けてから、もう一度ボタンを押してください。")
+    from xlplan.catalog_data import load_catalog   # the catalog's YAML: only this button needs it
+
     result = operations.populate_ops(read, load_catalog(), read.adopted)
     ctx.apply(result.ops)
     added = result.result.added
@@ -310,7 +341,7 @@ def _progress(ctx: _Context) -> str:
 def _export_document(ctx: _Context) -> str:
     from xlplan.export.docx import export_docx
 
-    location = book_location(ctx.book)
+    location = ctx.location
     if location.kind != "local":
         raise XlplanUserError("計画書はブックと同じフォルダーに保存します。ブックをこの PC のフォルダーに保存してから"
                               "（OneDrive 上なら同期フォルダーから開いて）、もう一度押してください。")
@@ -325,16 +356,20 @@ def _export_document(ctx: _Context) -> str:
 def _clear_marks(ctx: _Context) -> str:
     values = ctx.read([L.LISTS])
     ctx.check_versions(values)
-    if L.FINDINGS not in sheet_list(ctx.book):
+    if ctx.book.sheet(L.FINDINGS) is None:
         raise XlplanUserError(f"シート『{L.FINDINGS}』がありません。xlplan で作ったブックか確認してください。")
     ctx.apply(operations.clear_marks_ops())
     return "検証結果と、セルの赤・黄の印を消しました。"
 
 
 def _doctor(ctx: _Context) -> str:
+    from xlplan.policy import policy_checks, read_facts
+
     values = ctx.read([L.XLWINGS_CONF, L.LISTS])
-    location = book_location(ctx.book)
-    checks = environment_checks() + workbook_checks(values, location)
-    return format_report(checks)
+    location = ctx.location
+    workbook = Path(location.text) if location.kind == "local" else None
+    # This click already ran the command line; the interpreter is not probed again from inside it.
+    checks = environment_checks() + workbook_checks(values, location, in_click=True)
+    return format_report(checks + policy_checks(read_facts(workbook), workbook))
 
 

@@ -6,14 +6,19 @@ workbook into a ReadResult, call one of these, and hand the ops to an adapter.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # the catalog model is built only by the buttons that need it
+    from xlplan.core.catalog import Catalog
+
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from xlplan.core.catalog import Catalog
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import fy_of_date, wareki_fy
 from xlplan.core.populate import PopulateResult, new_measures
+from xlplan.core.programs import ProgramMerge
 from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
 from xlplan.errors import XlplanUserError
@@ -21,7 +26,14 @@ from xlplan.layout import sheets as L
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
-from xlplan.layout.sheet_values import coverage_values, findings_sheet_values, measure_rows, progress_values, schedule_sheet_values
+from xlplan.layout.sheet_values import (
+    coverage_values,
+    findings_sheet_values,
+    measure_rows,
+    program_row,
+    progress_values,
+    schedule_sheet_values,
+)
 
 
 def current_fy(today: dt.date | None = None) -> int:
@@ -114,6 +126,10 @@ def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> 
         ops.append(InsertRows(sheet, row, len(rows)))
         ops.append(SetValues(sheet, row, 0, rows))
         ops.append(FitRows(sheet, row, len(rows)))
+    # An older workbook may lack programs the catalog now links: add them, so the new measures' IDs resolve.
+    known = {p.id for p in read.plan.programs}
+    missing = {pid for m in result.added for pid in m.programs if pid not in known}
+    ops += program_merge_ops(read, ProgramMerge(append=[p for p in catalog.programs if p.id in missing]))
     return PopulatePlan(result, ops)
 
 
@@ -127,3 +143,36 @@ def _insert_row(read: ReadResult, sheet: str, pillar_order: int, table: L.Table)
     if after:
         return max(after) + 1
     return min((r.first_row for r in rows), default=table.first_row)
+
+
+# ------------------------------------------------------------------ 国・県の施策
+
+def program_sheet_problems(read: ReadResult) -> list[Finding]:
+    """Cells of 国・県の施策 that could not be read: rows would be misplaced, so nothing is merged until fixed."""
+    return [f for f in read.findings if f.sheet == L.PROGRAMS]
+
+
+def program_merge_ops(read: ReadResult, merge: ProgramMerge) -> list[Op]:
+    """Write a merge into 国・県の施策: changed rows in place, new rows below the last filled row.
+
+    No row is inserted or moved, so the clerk's own rows stay where they are. An older sheet
+    without the 状態・後継・確認の内容 columns gets them when those cells are empty; otherwise
+    rows are written without them.
+    """
+    table = L.PROGRAMS_TABLE
+    sheet = read.programs
+    assert sheet is not None
+    if not merge.changes:
+        return []
+    ops: list[Op] = []
+    width = sheet.width
+    if width < table.width and sheet.can_widen:
+        ops.append(SetValues(L.PROGRAMS, table.header_row, width, [table.headers[width:]]))
+        width = table.width
+    for pid, program in merge.replace.items():
+        row = sheet.rows[pid]
+        ops += [SetValues(L.PROGRAMS, row, 0, [program_row(program, width, clear=True)]), FitRows(L.PROGRAMS, row, 1)]
+    if merge.append:
+        rows = [program_row(p, width) for p in merge.append]
+        ops += [SetValues(L.PROGRAMS, sheet.end_row, 0, rows), FitRows(L.PROGRAMS, sheet.end_row, len(rows))]
+    return ops

@@ -18,10 +18,10 @@ The output has these sheets, Japanese headers, frozen header rows and filters:
   xlplan.core.coverage), and the pillars/domains left without a reason;
 * 読み込めなかったファイル — every file that could not be read, and why.
 
-pandas shapes the tables; XlsxWriter writes them (through pandas' ExcelWriter).
-The two long lists are written column by column straight into the XlsxWriter
-worksheet: pandas' own to_excel builds a styled cell object per value and
-takes about twice as long, which matters at hundreds of thousands of rows.
+XlsxWriter writes the small sheets and the long lists' headers; the long lists'
+rows (hundreds of thousands for a prefecture) are rendered and compressed by the
+worker that read them and spliced in by the parent (xlplan.export.row_blocks), so
+the parent's share of the run stays small and the roll-up scales with the cores.
 """
 
 from __future__ import annotations
@@ -145,6 +145,11 @@ def _summary(path: str, plan, findings) -> dict[str, Any]:
             ))
     matrix = coverage_matrix(plan)
     errors = [f for f in findings if f.severity is Severity.ERROR]
+    from xlplan.export.row_blocks import render_rows
+
+    head = (plan.prefecture, plan.municipality)
+    blocks = {key: tuple(render_rows(head + r for r in rows).__dict__.values())
+              for key, rows in (("measures", measures), ("kpis", kpis))}
     return {
         "path": path,
         "municipality": plan.municipality,
@@ -162,6 +167,7 @@ def _summary(path: str, plan, findings) -> dict[str, Any]:
         "errors": len(errors),
         "warnings": len(findings) - len(errors),
         "codes": dict(Counter(f.code for f in errors).most_common()),
+        "blocks": blocks,   # the long lists' rows, rendered and deflated here (xlplan.export.row_blocks)
     }
 
 
@@ -314,21 +320,28 @@ def rollup(inputs: Iterable[Path], output: Path | None = None, *, jobs: int | No
 
 # ------------------------------------------------------------------ the tables
 
-def frames(result: RollupResult) -> dict[str, Any]:
-    """The output's tables as pandas DataFrames, by sheet (集計 gives several)."""
-    import pandas as pd
+@dataclass
+class Frame:
+    """A small table: column names and rows of plain values."""
 
+    columns: list[str]
+    rows: list[tuple]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> list:
+        i = self.columns.index(name)
+        return [r[i] for r in self.rows]
+
+
+def frames(result: RollupResult) -> dict[str, Frame]:
+    """The output's small tables by sheet (集計 gives several); the two long lists are the workers' row blocks."""
     from xlplan.core.vocab import DEFAULT_DOMAINS, OPTIONAL_DOMAINS, Pillar
 
     summaries = result.summaries
     names = Counter(s["municipality"] for s in summaries)
     pillars = [p.value for p in Pillar]
-
-    measure_rows = [(s["prefecture"], s["municipality"], *m)
-                    for s in summaries for m in s["measures"]]
-    kpi_rows = [(s["prefecture"], s["municipality"], *k) for s in summaries for k in s["kpis"]]
-    measures = pd.DataFrame(measure_rows, columns=list(MEASURE_HEADERS))
-    kpis = pd.DataFrame(kpi_rows, columns=list(KPI_HEADERS))
 
     # Domains: the standard ones, then others by how many municipalities use them; the rarest are summed.
     usage = Counter(d for s in summaries for d in s["domains"] if d not in DEFAULT_DOMAINS)
@@ -345,115 +358,120 @@ def frames(result: RollupResult) -> dict[str, Any]:
             *(by_domain.get(d, 0) if d != OTHER_DOMAINS else other for d in domain_columns),
             "、".join(s["empty_pillars"]), "、".join(s["empty_domains"]),
         ))
-    coverage = pd.DataFrame(coverage_rows, columns=["都道府県", "団体名", "施策数", *pillars, UNASSIGNED, *domain_columns,
-                                                    "施策のない柱（理由の記載なし）", "施策のない分野（理由の記載なし）"])
+    coverage = Frame(["都道府県", "団体名", "施策数", *pillars, UNASSIGNED, *domain_columns,
+                      "施策のない柱（理由の記載なし）", "施策のない分野（理由の記載なし）"], coverage_rows)
 
-    per_municipality = pd.DataFrame([(
+    per_municipality = Frame(["都道府県", "団体名", "計画名", "計画期間", "施策数", "KPI数", "エラー", "警告",
+                              "主なエラー（コード×件数）", "ファイル", "備考"], [(
         s["prefecture"], s["municipality"], s["title"], s["period"], len(s["measures"]), len(s["kpis"]),
         s["errors"], s["warnings"], "、".join(f"{c}×{n}" for c, n in list(s["codes"].items())[:5]),
         Path(s["path"]).name, f"同じ団体名のファイルが{names[s['municipality']]}件あります" if names[s["municipality"]] > 1 else "",
-    ) for s in summaries], columns=["都道府県", "団体名", "計画名", "計画期間", "施策数", "KPI数", "エラー", "警告",
-                                    "主なエラー（コード×件数）", "ファイル", "備考"])
+    ) for s in summaries])
 
     n = len(summaries)
-    by_pillar = pd.DataFrame({
-        "柱": pillars + [UNASSIGNED],
-        "施策数": [int(coverage[p].sum()) for p in pillars] + [int(coverage[UNASSIGNED].sum())],
-        "施策のある団体": [int((coverage[p] > 0).sum()) for p in pillars] + [int((coverage[UNASSIGNED] > 0).sum())],
-    })
-    by_pillar["施策のない団体"] = n - by_pillar["施策のある団体"]
-    domain_counts = Counter()
-    domain_users = Counter()
+    with_measures = {p: sum(1 for v in coverage.column(p) if v > 0) for p in [*pillars, UNASSIGNED]}
+    by_pillar = Frame(["柱", "施策数", "施策のある団体", "施策のない団体"], [
+        (p, sum(coverage.column(p)), with_measures[p], n - with_measures[p]) for p in [*pillars, UNASSIGNED]])
+    domain_counts: Counter = Counter()
+    domain_users: Counter = Counter()
     for s in summaries:
         for d, v in s["by_domain"].items():
             domain_counts[d] += v
             domain_users[d] += v > 0
-    all_domains = [*DEFAULT_DOMAINS, *extra]
-    by_domain = pd.DataFrame({"分野": all_domains, "施策数": [domain_counts[d] for d in all_domains],
-                              "施策のある団体": [domain_users[d] for d in all_domains]})
-    totals = pd.DataFrame({"項目": ["対象ファイル", "読み込めた団体", "施策", "KPI", "エラーのある団体", "警告のある団体",
-                                    "読み込めなかったファイル"],
-                           "件数": [result.files, n, len(measures), len(kpis),
-                                    int((per_municipality["エラー"] > 0).sum()), int((per_municipality["警告"] > 0).sum()),
-                                    len(result.failures)]})
-    failures = pd.DataFrame([(Path(f.path).name, str(Path(f.path).parent), f.reason) for f in result.failures],
-                            columns=["ファイル", "フォルダー", "理由"])
-    return {"measures": measures, "kpis": kpis, "coverage": coverage, "per_municipality": per_municipality,
-            "by_pillar": by_pillar, "by_domain": by_domain, "totals": totals, "failures": failures}
+    by_domain = Frame(["分野", "施策数", "施策のある団体"],
+                      [(d, domain_counts[d], domain_users[d]) for d in [*DEFAULT_DOMAINS, *extra]])
+    errors = sum(1 for v in per_municipality.column("エラー") if v > 0)
+    warnings = sum(1 for v in per_municipality.column("警告") if v > 0)
+    totals = Frame(["項目", "件数"], list(zip(
+        ["対象ファイル", "読み込めた団体", "施策", "KPI", "エラーのある団体", "警告のある団体", "読み込めなかったファイル"],
+        [result.files, n, result.measures, result.kpis, errors, warnings, len(result.failures)])))
+    failures = Frame(["ファイル", "フォルダー", "理由"],
+                     [(Path(f.path).name, str(Path(f.path).parent), f.reason) for f in result.failures])
+    return {"coverage": coverage, "per_municipality": per_municipality, "by_pillar": by_pillar, "by_domain": by_domain,
+            "totals": totals, "failures": failures}
 
 
 # ------------------------------------------------------------------ the workbook
 
 def rollup_workbook(result: RollupResult, now: dt.datetime | None = None) -> bytes:
-    """The 集計 workbook as .xlsx bytes."""
-    import pandas as pd
+    """The 集計 workbook as .xlsx bytes: XlsxWriter for the small sheets and the long lists' headers, then the
+    workers' row blocks spliced into the long lists."""
+    import xlsxwriter
+
+    from xlplan.export.row_blocks import RowBlock, splice
 
     tables = frames(result)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": {
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}}) as writer:
-        book = writer.book
-        fmt = {
-            "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                       "valign": "vcenter"}),
-            "title": book.add_format({"bold": True, "font_size": 14}),
-            "caption": book.add_format({"bold": True}),
-            "zero": book.add_format({"bg_color": "#FCE4D6", "font_color": "#9C0006"}),
-            "error": book.add_format({"font_color": "#9C0006", "bold": True}),
-            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        }
-        stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    fmt = {
+        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                   "valign": "vcenter"}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "caption": book.add_format({"bold": True}),
+        "zero": book.add_format({"bg_color": "#FCE4D6", "font_color": "#9C0006"}),
+        "error": book.add_format({"font_color": "#9C0006", "bold": True}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+    stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
 
-        # 集計: per municipality on the left (frozen header), the totals stacked on the right.
-        ws = book.add_worksheet(SHEET_SUMMARY)
-        ws.write_string(0, 0, "官民データ活用推進計画 集計", fmt["title"])
-        ws.write_string(1, 0, f"{stamp} 集計　対象ファイル {result.files:,}件、団体 {len(result.summaries):,}、"
-                              f"施策 {len(tables['measures']):,}件、KPI {len(tables['kpis']):,}件、"
-                              f"読み込めなかったファイル {len(result.failures):,}件")
-        left = tables["per_municipality"]
-        _table(writer, ws, left, 3, 0, fmt)
-        if len(left):
-            col = left.columns.get_loc("エラー")
-            ws.conditional_format(4, col, 3 + len(left), col, {"type": "cell", "criteria": ">", "value": 0,
-                                                               "format": fmt["error"]})
-        right = len(left.columns) + 1
-        row = 3
-        widths: dict[int, float] = {}
-        for caption, frame in (("全体", tables["totals"]), ("柱別", tables["by_pillar"]), ("分野別", tables["by_domain"])):
-            ws.write_string(row - 1, right, caption, fmt["caption"])
-            for i, width in enumerate(_table(writer, ws, frame, row, right, fmt, filter_=False)):
-                widths[right + i] = max(width, widths.get(right + i, 0))
-            row += len(frame) + 3
-        for c, width in widths.items():
-            ws.set_column(c, c, width)
-        ws.freeze_panes(4, 2)
-        _print_setup(ws, 3)
-        ws.activate()
+    # 集計: per municipality on the left (frozen header), the totals stacked on the right.
+    ws = book.add_worksheet(SHEET_SUMMARY)
+    ws.write_string(0, 0, "官民データ活用推進計画 集計", fmt["title"])
+    ws.write_string(1, 0, f"{stamp} 集計　対象ファイル {result.files:,}件、団体 {len(result.summaries):,}、"
+                          f"施策 {result.measures:,}件、KPI {result.kpis:,}件、"
+                          f"読み込めなかったファイル {len(result.failures):,}件")
+    left = tables["per_municipality"]
+    _table(ws, left, 3, 0, fmt)
+    if len(left):
+        col = left.columns.index("エラー")
+        ws.conditional_format(4, col, 3 + len(left), col, {"type": "cell", "criteria": ">", "value": 0,
+                                                           "format": fmt["error"]})
+    right = len(left.columns) + 1
+    row = 3
+    widths: dict[int, float] = {}
+    for caption, frame in (("全体", tables["totals"]), ("柱別", tables["by_pillar"]), ("分野別", tables["by_domain"])):
+        ws.write_string(row - 1, right, caption, fmt["caption"])
+        for i, width in enumerate(_table(ws, frame, row, right, fmt, filter_=False)):
+            widths[right + i] = max(width, widths.get(right + i, 0))
+        row += len(frame) + 3
+    for c, width in widths.items():
+        ws.set_column(c, c, width)
+    ws.freeze_panes(4, 2)
+    _print_setup(ws, 3)
+    ws.activate()
 
-        for sheet, frame in ((SHEET_MEASURES, tables["measures"]), (SHEET_KPIS, tables["kpis"])):
-            ws = book.add_worksheet(sheet)
-            _table(writer, ws, frame, 0, 0, fmt, bulk=True)
-            ws.freeze_panes(1, 2)
-
-        ws = book.add_worksheet(SHEET_COVERAGE)
-        coverage = tables["coverage"]
-        _table(writer, ws, coverage, 0, 0, fmt)
+    # The long lists: headers, widths and filters here; their rows come from the workers' blocks.
+    long_lists = []
+    for sheet, headers, key in ((SHEET_MEASURES, MEASURE_HEADERS, "measures"), (SHEET_KPIS, KPI_HEADERS, "kpis")):
+        ws = book.add_worksheet(sheet)
+        sample = [(s["prefecture"], s["municipality"], *r) for s in result.summaries for r in s[key][:50]][:500]
+        rows = sum(len(s[key]) for s in result.summaries)
+        _table(ws, Frame(list(headers), sample), 0, 0, fmt, body=False, rows=rows)
         ws.freeze_panes(1, 2)
-        if len(coverage):
-            first = coverage.columns.get_loc("施策数") + 1
-            last = len(coverage.columns) - 3
-            ws.conditional_format(1, first, len(coverage), last, {"type": "cell", "criteria": "==", "value": 0,
-                                                                  "format": fmt["zero"]})
-        _print_setup(ws, 0)
+        long_lists.append((f"xl/worksheets/sheet{len(book.worksheets())}.xml", key, rows))
 
-        ws = book.add_worksheet(SHEET_FAILURES)
-        failures = tables["failures"]
-        _table(writer, ws, failures, 0, 0, fmt)
-        if not len(failures):
-            ws.write_string(1, 0, "すべてのファイルを読み込めました。")
-        ws.set_column(2, 2, 80, fmt["wrap"])
-        ws.freeze_panes(1, 1)
-    return buffer.getvalue()
+    ws = book.add_worksheet(SHEET_COVERAGE)
+    coverage = tables["coverage"]
+    _table(ws, coverage, 0, 0, fmt)
+    ws.freeze_panes(1, 2)
+    if len(coverage):
+        first = coverage.columns.index("施策数") + 1
+        last = len(coverage.columns) - 3
+        ws.conditional_format(1, first, len(coverage), last, {"type": "cell", "criteria": "==", "value": 0,
+                                                              "format": fmt["zero"]})
+    _print_setup(ws, 0)
+
+    ws = book.add_worksheet(SHEET_FAILURES)
+    failures = tables["failures"]
+    _table(ws, failures, 0, 0, fmt)
+    if not len(failures):
+        ws.write_string(1, 0, "すべてのファイルを読み込めました。")
+    ws.set_column(2, 2, 80, fmt["wrap"])
+    ws.freeze_panes(1, 1)
+    book.close()
+    blocks = {part: [RowBlock(*s["blocks"][key]) for s in result.summaries] for part, key, _ in long_lists}
+    return splice(buffer.getvalue(), blocks, {part: rows + 1 for part, _, rows in long_lists})
 
 
 def _print_setup(ws, header_row: int) -> None:
@@ -463,8 +481,10 @@ def _print_setup(ws, header_row: int) -> None:
     ws.repeat_rows(header_row)
 
 
-def _table(writer, ws, frame, row: int, col: int, fmt: dict, *, filter_: bool = True, bulk: bool = False) -> list[float]:
-    """A header row in the header format, the values below it, column widths from the content, a filter.
+def _table(ws, frame: Frame, row: int, col: int, fmt: dict, *, filter_: bool = True, body: bool = True,
+           rows: int | None = None) -> list[float]:
+    """A header row in the header format, the values below it (unless body=False: rows come later),
+    column widths from the content, a filter over `rows` rows (default: the frame's).
 
     A table with a filter owns its rows: its header row gets two lines, so long headers (柱 names) wrap
     instead of widening number columns. The small tables beside 集計's main one leave row heights and
@@ -474,41 +494,37 @@ def _table(writer, ws, frame, row: int, col: int, fmt: dict, *, filter_: bool = 
         ws.set_row(row, 33)
     for i, header in enumerate(frame.columns):
         ws.write_string(row, col + i, str(header), fmt["header"])
-    if bulk:
-        _write_columns(ws, frame, row + 1, col)
-    elif len(frame):
-        frame.to_excel(writer, sheet_name=ws.name, startrow=row + 1, startcol=col, header=False, index=False)
-    widths = [column_width(str(name), frame[name], header_lines=2 if filter_ else 1) for name in frame.columns]
+    if body:
+        for r, values in enumerate(frame.rows, row + 1):
+            for c, value in enumerate(values, col):
+                _write(ws, r, c, value)
+    widths = [column_width(str(name), [r[i] for r in frame.rows], header_lines=2 if filter_ else 1)
+              for i, name in enumerate(frame.columns)]
     if filter_:
         for i, width in enumerate(widths):
             ws.set_column(col + i, col + i, width)
-        if len(frame.columns):
-            ws.autofilter(row, col, row + max(1, len(frame)), col + len(frame.columns) - 1)
+        if frame.columns:
+            ws.autofilter(row, col, row + max(1, len(frame) if rows is None else rows), col + len(frame.columns) - 1)
     return widths
 
 
-def _write_columns(ws, frame, row: int, col: int) -> None:
-    """Column by column with the type-specific XlsxWriter calls: about half of to_excel's time on long lists."""
-    for i, name in enumerate(frame.columns):
-        c = col + i
-        write_string, write_number = ws.write_string, ws.write_number
-        for r, value in enumerate(frame[name].tolist(), row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                write_string(r, c, value)
-            elif isinstance(value, bool):
-                ws.write_boolean(r, c, value)
-            elif isinstance(value, (int, float)):
-                if not math.isnan(value):
-                    write_number(r, c, value)
-            else:
-                ws.write(r, c, value)
+def _write(ws, r: int, c: int, value: Any) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        ws.write_string(r, c, value)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+    elif isinstance(value, (int, float)):
+        if not (isinstance(value, float) and math.isnan(value)):
+            ws.write_number(r, c, value)
+    else:
+        ws.write(r, c, value)
 
 
-def column_width(header: str, values, sample: int = 500, cap: float = 50, header_lines: int = 2) -> float:
+def column_width(header: str, values: Sequence[Any], sample: int = 500, cap: float = 50, header_lines: int = 2) -> float:
     """Enough for most values (90th percentile of a sample) and for the header on header_lines lines."""
-    shown = [v for v in values.head(sample).tolist() if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    shown = [v for v in values[:sample] if v is not None and not (isinstance(v, float) and math.isnan(v))]
     widths = sorted(_text_width(str(v)) for v in shown)
     body = widths[int(len(widths) * 0.9)] if widths else 0
     return min(cap, max(6, _text_width(header) * (1.1 / header_lines), body) + 2)

@@ -5,12 +5,19 @@ macOS, and the remote engine (xlwings Server/Lite; used by the tests on Linux,
 where writes are recorded as ``book.json()["actions"]``).
 
 Everything is batched, so the number of Excel calls depends on the number of
-sheets and ops, never on the number of measures or rows:
+sheets and ops, never on the number of measures or rows. A click works on a
+``LiveBook``: the App, the engine type and the sheet objects are looked up once
+(one pass over ``book.sheets``), and nothing that goes back to Excel is asked
+again inside a loop. Engine calls (each one COM round trip on Windows; counted
+by bench/engine_calls.py):
 
-* reading: one ``used_range`` value read per sheet (plus a handful of calls to
-  locate the used range);
-* writing: one call per ``SetValues``/``InsertRows``/``FitRows`` op, and one
-  clear plus one write per ``ReplaceValues`` op (see ``apply_ops_live``).
+* reading a sheet: 3 (``used_range``, its ``address``, one raw value read);
+* writing: ``SetValues`` 2 (the target range, one raw write), ``InsertRows`` 2,
+  ``ReplaceValues`` 3–4 (clear the rows from there down, formats kept; write), or 2
+  on a sheet read in the same click (one write padded with blanks over the old extent),
+  ``FitRows`` 2 — xlwings' own write pipeline would add two ``resize`` calls,
+  each comparing sheets, books and apps through Excel, so values are prepared
+  with the engine's own ``prepare_xl_data_element`` and written raw.
 
 Only values are read and written; formatting comes from the template's static
 formats and conditional formats (see ``xlplan.layout.ops``).
@@ -21,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self
@@ -33,10 +41,67 @@ Grid = list[list[Any]]
 Progress = Callable[[int, int], None]
 
 EXCEL_MAX_TEXT = 32767
+MAX_ROWS = 1048576
 _PROTECTED_WORDS = ("protected", "保護")
 
 
 # ------------------------------------------------------------------ reading
+
+class LiveBook:
+    """One click's view of the calling workbook: App, engine and sheets asked for once.
+
+    A sheet is looked up by name the first time it is needed (one call) and kept:
+    xlplan never adds, renames or deletes sheets, so the objects stay valid for
+    the click. Only when a lookup fails are all names listed (one pass), to tell
+    a missing sheet from any other error."""
+
+    def __init__(self, book):
+        self.book = book
+        self.app = book.app
+        self.engine = self.app.engine
+        self.engine_name = self.engine.name
+        self.remote = self.engine.type == "remote"
+        self._collection = None          # book.sheets: itself one call, so asked for once
+        self._found: dict[str, Any] = {}
+        self._all: dict[str, Any] | None = None
+        self.extents: dict[str, tuple[int, int]] = {}   # used range end (rows, columns from A1) of sheets read
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            self._collection = self.book.sheets
+        return self._collection
+
+    def sheet(self, name: str):
+        """The sheet called ``name``, or None when the workbook has none."""
+        if name in self._found:
+            return self._found[name]
+        if self._all is not None:
+            return self._all.get(name)
+        try:
+            sheet = self.collection[name]
+        except Exception:
+            if name in self.sheets:
+                raise
+            return None
+        self._found[name] = sheet
+        return sheet
+
+    @property
+    def sheets(self) -> dict[str, Any]:
+        """Every sheet by name (one pass over book.sheets, then kept)."""
+        if self._all is None:
+            self._all = {sheet.name: sheet for sheet in self.collection}
+        return self._all
+
+    @property
+    def name(self) -> str:
+        return self.book.name
+
+
+def live_book(book) -> LiveBook:
+    return book if isinstance(book, LiveBook) else LiveBook(book)
+
 
 def read_book_values(book, sheet_names: Iterable[str] | None = None,
                      progress: Progress | None = None) -> dict[str, Grid]:
@@ -48,23 +113,50 @@ def read_book_values(book, sheet_names: Iterable[str] | None = None,
     shape ``xlplan.adapters.xlsx_file.read_values`` gives, so ``read_plan``
     sees the same input on both paths.
     """
-    present = sheet_list(book)
-    wanted = present if sheet_names is None else [s for s in dict.fromkeys(sheet_names) if s in present]
+    live = live_book(book)
+    if sheet_names is None:
+        found = live.sheets
+    else:
+        found = {name: sheet for name in dict.fromkeys(sheet_names) if (sheet := live.sheet(name)) is not None}
     result: dict[str, Grid] = {}
-    for i, name in enumerate(wanted):
+    for i, (name, sheet) in enumerate(found.items()):
         if progress is not None:
-            progress(i, len(wanted))
-        sheet = book.sheets[name]
-        used = sheet.used_range
-        raw = used.options(ndim=2, err_to_str=True).value
-        result[name] = normalize_grid(raw, used.row - 1, used.column - 1)
+            progress(i, len(found))
+        result[name] = read_sheet(live, sheet, name)
     if progress is not None:
-        progress(len(wanted), len(wanted))
+        progress(len(found), len(found))
     return result
 
 
+def read_sheet(live: LiveBook, sheet, name: str | None = None) -> Grid:
+    """The sheet's used range, read in one call (more only beyond the engine's cell budget)."""
+    from xlwings import conversion
+
+    used = sheet.used_range
+    row0, col0, n_rows, n_cols = parse_address(used.address)
+    budget = used.impl.max_cells_per_read      # a constant of the engine, not a call to Excel
+    chunk = max(1, budget // n_cols) if budget is not None and n_rows * n_cols > budget else None
+    # conversion.read with the engine's name: Range.value would first ask Excel for the range's sheet,
+    # book, app and engine, and for its shape (four or five round trips per sheet).
+    raw = conversion.read(used, None, {"ndim": 2, "err_to_str": True, "chunksize": chunk}, engine_name=live.engine_name)
+    if name is not None:
+        live.extents[name] = (row0 + n_rows, col0 + n_cols)
+    return normalize_grid(raw, row0, col0)
+
+
+def parse_address(address: str) -> tuple[int, int, int, int]:
+    """(first row, first column, rows, columns) of "$B$2:$C$3" or "$A$1", 0-based corner."""
+    from xlplan.layout.a1 import col_index
+
+    corners = [re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", part) for part in address.split("!")[-1].split(":")]
+    if not corners or any(c is None for c in corners):
+        raise ValueError(f"unexpected range address {address!r}")
+    (c1, r1), (c2, r2) = [(col_index(m.group(1)), int(m.group(2)) - 1) for m in (corners[0], corners[-1])]
+    return r1, c1, r2 - r1 + 1, c2 - c1 + 1
+
+
 def sheet_list(book) -> list[str]:
-    return [s.name for s in book.sheets]
+    return list(live_book(book).sheets)
 
 
 def book_fullname(book) -> str | None:
@@ -77,7 +169,10 @@ def book_fullname(book) -> str | None:
     """
     from xlwings import XlwingsError
 
-    if book.app.engine.type == "remote":
+    live = book if isinstance(book, LiveBook) else None
+    remote = live.remote if live is not None else book.app.engine.type == "remote"
+    book = live.book if live is not None else book
+    if remote:
         return None
     try:
         return book.fullname
@@ -135,15 +230,15 @@ def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int
     """
     if not ops:
         return 0
-    check_writable(book, {op.sheet for op in ops})
+    live = live_book(book)
+    check_writable(live, {op.sheet for op in ops})
     fresh: dict[str, list[tuple[int, int]]] = {}  # rows inserted by this batch, per sheet: [first, end)
     calls = 0
     for i, op in enumerate(ops):
         if progress is not None:
             progress(i, len(ops))
-        sheet = book.sheets[op.sheet]
         try:
-            calls += _apply(sheet, op, fresh)
+            calls += _apply(live, live.sheet(op.sheet), op, fresh)
         except XlplanUserError:
             raise
         except Exception as exc:
@@ -155,7 +250,7 @@ def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int
     return calls
 
 
-def _apply(sheet, op: Op, fresh: dict[str, list[tuple[int, int]]]) -> int:
+def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]]) -> int:
     if isinstance(op, InsertRows):
         if op.count <= 0:
             return 0
@@ -169,35 +264,55 @@ def _apply(sheet, op: Op, fresh: dict[str, list[tuple[int, int]]]) -> int:
             return 0
         rows_fresh = any(a <= op.row and op.row + len(block) <= b for a, b in fresh.get(op.sheet, []))
         if rows_fresh or not any(v is None for row in block for v in row):
-            sheet.range((op.row + 1, op.col + 1)).value = block
-            return 1
-        calls = 0
-        for dr, dc, part in runs(block):
-            sheet.range((op.row + dr + 1, op.col + dc + 1)).value = part
-            calls += 1
-        return calls
+            return write_block(live, sheet, op.row, op.col, block)
+        return sum(write_block(live, sheet, op.row + dr, op.col + dc, part) for dr, dc, part in runs(block))
     if isinstance(op, ReplaceValues):
         block = excel_block(op.values)
-        calls = 0
-        used = sheet.used_range
-        n_rows, n_cols = used.shape
-        last_row = used.row + n_rows - 1           # 1-based
-        last_col = max(used.column + n_cols - 1, max((len(r) for r in block), default=1))
+        extent = live.extents.get(op.sheet)
+        if extent is not None and not fresh.get(op.sheet) and (block or extent[0] > op.row):
+            # Read in this click, so its used range is known: one write of the new values padded
+            # with blanks over the old extent clears and writes at once ("" is an empty cell).
+            # op.width: only the generated columns; the clerk's columns to the right are kept.
+            rows = max(len(block), extent[0] - op.row)
+            cols = op.width if op.width is not None else max(len(block[0]) if block else 0, extent[1], 1)
+            padded = [[*(block[r] if r < len(block) else []), *[None] * cols][:cols] for r in range(rows)]
+            return write_block(live, sheet, op.row, 0, padded)
+        # Whole rows from op.row down: the same cells as the used range's rows (nothing lies beyond it),
+        # without asking Excel where the used range ends; from the first row, the sheet's cells.
         if op.width is not None:
-            last_col = op.width  # the clerk's columns to the right are kept
-        if last_row >= op.row + 1:
-            sheet.range((op.row + 1, 1), (last_row, last_col)).clear_contents()
-            calls += 1
-        if block:
-            sheet.range((op.row + 1, 1)).value = block
-            calls += 1
-        return calls
+            sheet.range((op.row + 1, 1), (MAX_ROWS, op.width)).clear_contents()
+        elif op.row == 0:
+            sheet.clear_contents()
+        else:
+            sheet.range(f"{op.row + 1}:{MAX_ROWS}").clear_contents()
+        return 1 + (write_block(live, sheet, op.row, 0, block) if block else 0)
     if isinstance(op, FitRows):
         if op.count <= 0:
             return 0
         sheet.range(f"{op.row + 1}:{op.row + op.count}").rows.autofit()
         return 1
     raise TypeError(f"unknown op {op!r}")
+
+
+def write_block(live: LiveBook, sheet, row: int, col: int, block: Grid) -> int:
+    """One raw write of a rectangular block at (row, col), 0-based; returns the write calls made.
+
+    What xlwings' value setter does for a list of lists, minus its two resize calls: each value
+    goes through the engine's prepare_xl_data_element (dates, None), and blocks beyond the
+    engine's cell budget are written in row chunks (a guard against COM timeouts)."""
+    prepare = live.engine.impl.prepare_xl_data_element
+    values = [[prepare(v, {}) for v in r] for r in block]
+    n_cols = len(values[0])
+    target = sheet.range((row + 1, col + 1), (row + len(values), col + n_cols))
+    budget = target.impl.max_cells_per_write     # a constant of the engine, not a call to Excel
+    if budget is None or len(values) * n_cols <= budget:
+        target.raw_value = values
+        return 1
+    step = max(1, budget // n_cols)
+    for start in range(0, len(values), step):
+        part = values[start:start + step]
+        sheet.range((row + start + 1, col + 1), (row + start + len(part), col + n_cols)).raw_value = part
+    return -(-len(values) // step)
 
 
 def excel_block(values: list[list[Any]]) -> Grid:
@@ -273,14 +388,14 @@ def protected_sheet_error(sheet: str) -> XlplanUserError:
         "ブックは変更していません。")
 
 
-def sheet_protected(sheet) -> bool | None:
+def sheet_protected(sheet, remote: bool = False) -> bool | None:
     """Whether a sheet's cells are protected; None when the engine cannot tell.
 
     Windows (COM) and macOS (AppleScript) report it; the remote engine's payload
     does not include it, so there a protected sheet shows up as a failed write
     on the client instead.
     """
-    if sheet.book.app.engine.type == "remote":
+    if remote:
         return None
     api = sheet.api
     if sys.platform.startswith("win"):
@@ -292,13 +407,14 @@ def sheet_protected(sheet) -> bool | None:
 
 
 def check_writable(book, sheets: Iterable[str]) -> None:
-    present = set(sheet_list(book))
+    live = live_book(book)
     for name in sorted(sheets):
-        if name not in present:
+        sheet = live.sheet(name)
+        if sheet is None:
             raise XlplanUserError(
                 f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
                 "わからない場合は `xlplan new --from` でブックを作り直してください。")
-        if sheet_protected(book.sheets[name]):
+        if sheet_protected(sheet, live.remote):
             raise protected_sheet_error(name)
 
 
@@ -316,17 +432,23 @@ class ExcelSession:
     ``calculation`` without a newer client, reading ``screen_updating``) raise
     NotImplementedError when asked; such a setting is then left alone, since it
     could not be restored. Any other error is a real one and propagates.
+    The status bar is written at most every ``STATUS_EVERY`` seconds (each write
+    is a round trip to Excel, and a click reads a dozen sheets in well under that).
     """
+
+    STATUS_EVERY = 0.5
 
     def __init__(self, book, label: str, unit: str = "シート"):
         self.book = book
+        self.app = book.app
         self.label = label
         self.unit = unit
         self._saved: dict[str, Any] = {}
         self._status = False
+        self._shown = float("-inf")
 
     def __enter__(self) -> Self:
-        app = self.book.app
+        app = self.app
         try:
             for attr, value in (("screen_updating", False), ("calculation", "manual")):
                 try:
@@ -341,15 +463,19 @@ class ExcelSession:
                 self._status = True
             except NotImplementedError:
                 self._status = False
-            self.status(f"{self.label}中…")
+            self.status(f"{self.label}中…", force=True)
         except BaseException:
             self._restore()
             raise
         return self
 
-    def status(self, text: str) -> None:
-        if self._status:
-            self.book.app.status_bar = text
+    def status(self, text: str, force: bool = False) -> None:
+        if not self._status:
+            return
+        now = time.monotonic()
+        if force or now - self._shown >= self.STATUS_EVERY:
+            self.app.status_bar = text
+            self._shown = now
 
     def progress(self, done: int, total: int, unit: str | None = None) -> None:
         self.status(f"{self.label}中… {done}/{total} {unit or self.unit}")
@@ -363,7 +489,7 @@ class ExcelSession:
             raise errors[0]
 
     def _restore(self) -> list[BaseException]:
-        app = self.book.app
+        app = self.app
         errors: list[BaseException] = []
         for attr in ("status_bar", "calculation", "screen_updating"):
             if attr in self._saved:
@@ -373,7 +499,6 @@ class ExcelSession:
                     errors.append(exc)
         self._status = False
         return errors
-
 
 
 def remote_payload(grids: Mapping[str, list[list]], name: str, client: str = "VBA") -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import sys
 from pathlib import Path
 
 import xlsxwriter
@@ -24,6 +23,7 @@ from xlplan.core.model import Plan
 from xlplan.core.schedule import PHASE_CODES
 from xlplan.core.vocab import (
     GRADE_SCALE_NAMES,
+    PROGRAM_LEVELS,
     YES_NO,
     Aggregation,
     BodyType,
@@ -33,6 +33,7 @@ from xlplan.core.vocab import (
     Origin,
     Phase,
     Pillar,
+    ProgramStatus,
     Subdivision,
 )
 from xlplan.fileio import atomic_write_bytes
@@ -46,7 +47,7 @@ from xlplan.layout.sheet_values import (
     coverage_values,
     grade_rows,
     progress_values,
-    catalog_row,
+    catalog_rows,
     findings_sheet_values,
     info_values,
     measure_rows,
@@ -55,6 +56,7 @@ from xlplan.layout.sheet_values import (
     schedule_sheet_values,
     skip_rows,
 )
+from xlplan.userenv import CONF_SETTINGS
 from xlplan.layout.styles import (
     CURRENT_FY_FILL,
     ERROR_FILL,
@@ -104,10 +106,6 @@ def workbook_plan(plan: Plan, catalog: Catalog) -> Plan:
 
 def write_workbook(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     atomic_write_bytes(Path(path), data, overwrite=overwrite)
-
-
-def default_interpreter() -> str:
-    return sys.executable
 
 
 class _Builder:
@@ -230,7 +228,8 @@ class _Builder:
             "pillar": [p.value for p in Pillar], "origin": [o.value for o in Origin],
             "kind": [k.value for k in KpiKind], "aggregation": [a.value for a in Aggregation],
             "direction": [d.value for d in Direction], "phase": [p.value for p in Phase],
-            "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": ["国", "県", "その他"],
+            "domain": list(self.layout.domains), "adopt": [L.ADOPT_MARK], "level": list(PROGRAM_LEVELS),
+            "status": [s.value for s in ProgramStatus],
             "subdivision": [s.value for s in Subdivision],
             "body_type": [b.value for b in BodyType], "date_style": [d.value for d in DateStyle],
             "grade_scale": list(GRADE_SCALE_NAMES), "yes_no": list(YES_NO),
@@ -267,8 +266,12 @@ class _Builder:
             ("wrap", "5. 「検証」ボタンで入力の漏れや矛盾を調べます。結果は「検証結果」シートに一覧され、問題のあるセルは赤（エラー）・黄（警告）で示されます。"),
             ("wrap", "6. 「工程表を再描画」ボタンで「スケジュール」シートを作り直します。A3横1ページ幅で印刷できます。"),
             ("caption", "ボタンが動かないとき"),
-            ("wrap", "マクロを有効にしてください。インターネットから取得したファイルは、ファイルのプロパティで「許可する」にチェックを入れてから開きます。"
+            ("wrap", "マクロを有効にしてください。インターネットやメールから取得したファイルは、ファイルのプロパティで「許可する」にチェックを入れてから開きます。"
+                     "「ボタンを使う準備ができていません」と出たときは、この PC で一度だけ、配布された xlplan セットアップ（setup.cmd）を実行するか、"
+                     "コマンドプロンプトで xlplan setup を実行します（管理者権限は不要です）。"
                      "「環境診断」ボタンで Python と xlplan の状態を確認できます。Excel のない環境では、同じ操作をコマンド（xlplan validate など）で実行できます。"),
+            ("wrap", "ボタンが使う Python の設定は、隠しシート「xlwings.conf」にあります（どの PC でも同じ標準の場所を指すので、通常は見る必要はありません）。"
+                     "見るときは、シート見出しを右クリック →［再表示］→「xlwings.conf」を選びます。"),
             ("caption", "注意"),
             ("wrap", "シート名・見出し・列の並びは変えないでください。「スケジュール」と「検証結果」シートはボタンを押すたびに作り直されるため、手で書き込んだ内容は消えます。"),
         ]
@@ -385,10 +388,16 @@ class _Builder:
     def _catalog(self) -> None:
         ws = self.sheets[L.CATALOG]
         table = L.CATALOG_TABLE
-        rows = [catalog_row(c) for c in self.catalog.measures]
+        rows = catalog_rows(self.catalog)
         self._table_sheet(ws, table, "施策カタログ",
                           "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
-                          "追加済みの施策は二重には追加されません。メモの原文は参考として残しています。", rows)
+                          "内容とKPIは【案】として入るので、確かめて【案】を消してください。追加済みの施策は二重には追加されません。", rows)
+        section = self.wb.add_format(STYLES["caption"])
+        id_col = table.col("catalog.id")
+        for r, row in enumerate(rows):
+            if str(row[id_col] or "").startswith(L.CATALOG_SECTION_MARK):
+                ws.write_string(table.first_row + r, id_col, row[id_col], section)
+                ws.set_row(table.first_row + r, 22)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
         ws.freeze_panes(table.first_row, 2)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
@@ -399,10 +408,16 @@ class _Builder:
         table = L.PROGRAMS_TABLE
         rows = [program_row(p) for p in self.plan.programs]
         self._table_sheet(ws, table, "国・県の施策・補助",
-                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県の制度は K01 のような ID で行を足してください。"
-                          "補助率や有効年度は変わるため、確認日を更新しながら使います。", rows)
+                          "施策の「関連する国・県の施策・補助」列には、この表の ID を書きます。県・市町村の施策は K01 のような ID で行を足すか、"
+                          "xlplan programs import で取り込みます。灰色の行は終了した施策です（関連付けると検証で後継を示します）。"
+                          "補助率や有効年度は毎年度変わるため、出典を読んで確かめた日を確認日に書きます。", rows)
         self._dropdowns(ws, table, table.first_row + 300)
-        self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1, self._mark_rules(L.PROGRAMS, 0, 0))])
+        # Ended programs are greyed out: the rule reads the 状態 cell, so typing 終了 greys the row too.
+        status = f"${table.letter('program.status')}{table.first_row + 1}"
+        ended = {"type": "formula", "criteria": f'=OR({status}="{ProgramStatus.ENDED.value}",{status}="{ProgramStatus.SUCCEEDED.value}")',
+                 "format": self.wb.add_format({"font_color": "#808080", "bg_color": "#F2F2F2"})}
+        self._cf(ws, [(table.first_row, 0, table.first_row + 300, table.width - 1,
+                       self._mark_rules(L.PROGRAMS, 0, 0) + [ended])])
         ws.freeze_panes(table.first_row, 3)
         self._print(ws, table)
 
@@ -527,21 +542,22 @@ class _Builder:
         self._print(ws, table)
 
     def _xlwings_conf(self, interpreter: str | None) -> None:
+        """Every setting RunPython reads per click, pointing at the per-user standard location
+        (xlplan.userenv); hidden, since clerks never need it (使い方 says how to show it)."""
         ws = self.sheets[L.XLWINGS_CONF]
         ws.set_column(0, 0, 28)
         ws.set_column(1, 1, 80)
-        python = interpreter or "python"
-        values = {"Interpreter_Win": python, "Interpreter_Mac": python,
-                  "PYTHONPATH": "", "Conda Path": "", "Conda Env": "", "UDF Modules": "",
-                  "Debug UDFs": False, "Use UDF Server": False, "Show Console": False,
-                  "ADD_WORKBOOK_TO_PYTHONPATH": False}
-        for row, key in enumerate(L.XLWINGS_CONF_KEYS):
+        values = dict(CONF_SETTINGS)
+        if interpreter:
+            values["Interpreter_Win"] = values["Interpreter_Mac"] = interpreter
+        for row, key in enumerate(values):
             ws.write_string(row, 0, key)
             value = values[key]
             if isinstance(value, bool):
                 ws.write_boolean(row, 1, value)
             elif value:
                 ws.write_string(row, 1, value)
+        ws.hide()
 
     def _buttons(self) -> None:
         for button in L.BUTTONS:

@@ -45,8 +45,8 @@ def new(
     from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）から作る")] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
-    """計画作成用のブックを作ります。xlwings.conf はこのコマンドを実行した Python を指します。"""
-    from xlplan.builder.workbook import build_workbook, default_interpreter, write_workbook
+    """計画作成用のブックを作ります。ボタンは各 PC の標準の場所の Python（xlplan setup で準備）を使います。"""
+    from xlplan.builder.workbook import build_workbook, write_workbook
     from xlplan.planfile import load_plan
 
     try:
@@ -67,7 +67,7 @@ def new(
         check_new_target(output, force)
         if output.suffix.lower() not in (".xlsm", ".xlsx"):
             raise XlplanUserError(f"「{output.name}」の拡張子は .xlsm にしてください（ボタンを使うため）。")
-        data = build_workbook(plan, load_catalog(), interpreter=default_interpreter(),
+        data = build_workbook(plan, load_catalog(),
                               with_macros=output.suffix.lower() == ".xlsm")
         write_workbook(output, data, overwrite=force)
     except XlplanUserError as exc:

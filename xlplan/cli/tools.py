@@ -30,7 +30,7 @@ def catalog(
     fmt: Annotated[Fmt, typer.Option("--format", help="text または json")] = Fmt.text,
     programs: Annotated[bool, typer.Option("--programs", help="国の施策・補助の一覧を表示する")] = False,
 ) -> None:
-    """施策カタログ（メモの44項目）または国の施策・補助の一覧を表示します。"""
+    """施策カタログ（メモの44項目と自治体DX推進計画の重点取組事項）または国の施策・補助の一覧を表示します。"""
     cat = load_catalog()
     items = cat.programs if programs else cat.measures
     if fmt is Fmt.json:
@@ -38,15 +38,17 @@ def catalog(
         return
     table = Table(show_lines=False)
     if programs:
-        for h in ("ID", "施策名", "府省", "支援の種類", "補助率"):
+        for h in ("ID", "状態", "施策名", "府省", "支援の種類", "有効年度", "補助率"):
             table.add_column(h)
         for p in cat.programs:
-            table.add_row(p.id, p.name, p.ministry, p.support_type, p.rate)
+            years = "〜".join([wareki_fy(p.active_from_fy) if p.active_from_fy else "", wareki_fy(p.active_to_fy) if p.active_to_fy else ""])
+            status = (p.status.value if p.status else "") + (f"→{p.successor}" if p.successor else "")
+            table.add_row(p.id, status, p.name, p.ministry, p.support_type, years if years != "〜" else "", p.rate)
     else:
-        for h in ("ID", "分野", "柱", "施策名", "例示KPI"):
+        for h in ("ID", "区分", "分野", "柱", "施策名", "担当課（例）", "例示KPI"):
             table.add_column(h)
         for m in cat.measures:
-            table.add_row(m.id, m.domain, m.pillar.value, m.text, m.kpi.name if m.kpi else "")
+            table.add_row(m.id, m.section, m.domain, m.pillar.value, m.text, m.owner, m.kpi.name if m.kpi else "")
     out.print(table)
 
 
@@ -113,7 +115,7 @@ def demo(
     outdir: Annotated[Path, typer.Option("--out", help="出力フォルダー")] = Path("out"),
 ) -> None:
     """同梱のサンプル計画（架空の青葉台市）でブックを作り、カタログ追加・検証・工程表まで実行します。"""
-    from xlplan.builder.workbook import build_workbook, default_interpreter, write_workbook
+    from xlplan.builder.workbook import build_workbook, write_workbook
     from xlplan.operations import populate_ops, schedule_ops, validate_ops
     from xlplan.planfile import load_plan
     from xlplan.adapters.package import apply_ops
@@ -122,7 +124,7 @@ def demo(
         sample = bundled_sample()
         plan = load_plan(sample)
         path = outdir / f"{plan.municipality}_官民データ活用推進計画.xlsm"
-        write_workbook(path, build_workbook(plan, load_catalog(), interpreter=default_interpreter()))
+        write_workbook(path, build_workbook(plan, load_catalog()))
         out.print(f"1. ブックを作成: {path}（{plan.municipality}、{period_label(plan.start_fy, plan.years)}、施策 {len(plan.measures)}件）",
                   highlight=False)
         read = read_workbook(path)
@@ -141,7 +143,7 @@ def demo(
             out.print(f"   {f.severity.label} {f.code} {f.sheet}!{f.cell} {f.message}", highlight=False)
         out.print(f"4. 工程表を描画: 「スケジュール」シート（{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）"
                   "、網羅表（柱 × 分野）も更新", highlight=False)
-        out.print("   追加した施策は担当課・工程が空欄のため、検証でエラーとして示されます。Excel で入力して再検証してください。", highlight=False)
+        out.print("   追加した施策の内容とKPIは【案】として入り、担当課・工程は空欄のため、検証で示されます。Excel で直して再検証してください。", highlight=False)
         from xlplan.export.docx import export_docx
         from xlplan.export.opendata import export_csv
 

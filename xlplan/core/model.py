@@ -25,11 +25,14 @@ from xlplan.core.vocab import (
     Origin,
     Phase,
     Pillar,
+    ProgramStatus,
     Subdivision,
     normalize_domain,
     normalize_part,
     parse_phase,
     parse_pillar,
+    parse_program_level,
+    parse_term,
 )
 
 
@@ -52,7 +55,9 @@ PhaseField = Annotated[Phase, BeforeValidator(_phase)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+    # defer_build: a click validates one Plan; building its schema once then (nested models inlined)
+    # costs less than building every model class at import.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True, defer_build=True)
 
 
 class RelatedPlan(_Model):
@@ -72,11 +77,15 @@ class Skip(_Model):
 
 
 class Program(_Model):
-    """A national or prefectural program or subsidy a measure can rely on."""
+    """A national, prefectural or municipal program or subsidy a measure can rely on.
+
+    status, successor and verification came later: plans and workbooks without them still load
+    (status None means not stated; an ended program is told by its status or its last year).
+    """
 
     id: str = Field(title="ID")
     name: str = Field(title="施策名")
-    level: Literal["国", "県", "その他"] = Field("国", title="区分")
+    level: Literal["国", "県", "市町村", "その他"] = Field("国", title="区分", description="国・県・市町村・その他")
     ministry: str = Field("", title="府省・担当")
     summary: str = Field("", title="概要")
     support_type: str = Field("", title="支援の種類", description="補助金、交付金、委託・実証、ガイドライン、地方財政措置、システム提供 など")
@@ -85,7 +94,31 @@ class Program(_Model):
     active_from_fy: FiscalYear | None = Field(None, title="有効年度（から）")
     active_to_fy: FiscalYear | None = Field(None, title="有効年度（まで）", description="空欄は終了未定")
     url: str = Field("", title="URL")
-    verified_on: dt.date | None = Field(None, title="確認日")
+    verified_on: dt.date | None = Field(None, title="確認日", description="出典を実際に読んで確かめた日")
+    status: ProgramStatus | None = Field(None, title="状態", description="現行・終了・後継あり（空欄は未記入）")
+    successor: str | None = Field(None, title="後継（ID）", description="後継の施策のID（状態が「後継あり」のとき）")
+    verification: str = Field("", title="確認の内容", description="何で何を確かめたか、確からしさ")
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        return parse_program_level(value) if isinstance(value, str) else value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: object) -> object:
+        if isinstance(value, str) and not isinstance(value, ProgramStatus):
+            return parse_term(ProgramStatus, value, "状態") if value.strip() else None
+        return value
+
+    @field_validator("successor", mode="before")
+    @classmethod
+    def _successor(cls, value: object) -> object:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @property
+    def ended(self) -> bool:
+        return self.status is not None and self.status.ended
 
 
 class Contact(_Model):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # the catalog model is built only by the buttons that need it
+    from xlplan.core.catalog import Catalog
+
 import re
 from dataclasses import dataclass
 
-from xlplan.core.catalog import Catalog, measure_from_catalog
 from xlplan.core.model import Measure, Plan
 
 
@@ -46,6 +50,8 @@ def new_measures(plan: Plan, catalog: Catalog, catalog_ids: list[str], domain_co
             continue
         code = domain_codes[entry.domain]
         numbers[code] = numbers.get(code, 0) + 1
+        from xlplan.core.catalog import measure_from_catalog
+
         added.append(measure_from_catalog(entry, f"{code}-{numbers[code]:02d}"))
         present.add(cid)
     return PopulateResult(added, already, skipped)

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 
 from xlplan.core.findings import Finding, Ref, error, warning
 from xlplan.core.fiscal import fy_of_date, wareki_fy
-from xlplan.core.model import Kpi, Measure, Plan
-from xlplan.core.vocab import Aggregation, Direction, Phase, Pillar, normalize_domain, parse_pillar
+from xlplan.core.model import Kpi, Measure, Plan, Program
+from xlplan.core.vocab import DRAFT_MARK, Aggregation, Direction, Phase, Pillar, normalize_domain, parse_pillar
 
 Rule = Callable[[Plan], Iterator[Finding]]
 
@@ -31,6 +31,7 @@ CODES: dict[str, tuple[str, str]] = {
     "MEAS-KPI-MISSING": ("error", "KPIがない"),
     "MEAS-SCHEDULE-MISSING": ("error", "工程が1年度もない"),
     "MEAS-PROGRAM-UNKNOWN": ("error", "関連施策のIDが国・県の施策にない"),
+    "MEAS-DRAFT": ("warning", "カタログから入った案（【案】）が未確認のまま"),
     "KPI-NAME-MISSING": ("error", "指標名が空欄"),
     "KPI-TARGET-MISSING": ("error", "目標値も定性目標もない"),
     "KPI-UNIT-MISSING": ("error", "数値目標に単位がない"),
@@ -44,7 +45,8 @@ CODES: dict[str, tuple[str, str]] = {
     "SCHED-OUTSIDE-PERIOD": ("error", "計画期間外の年度に工程がある"),
     "SCHED-BACKWARDS": ("error", "工程が後戻りしている（備考に理由がない）"),
     "SCHED-TARGET-BEFORE-OPERATION": ("warning", "目標年度が実施・運用より前"),
-    "PROG-EXPIRED": ("warning", "関連施策・補助の有効年度が工程より前に終わる"),
+    "PROG-EXPIRED": ("warning", "関連施策・補助が終了している、または工程より前に終わる（後継があれば示す）"),
+    "PROG-SUCCESSOR-UNKNOWN": ("warning", "国・県の施策の後継IDが一覧にない"),
     "COVER-PILLAR": ("warning", "施策のない柱（理由の記載なし）"),
     "COVER-DOMAIN": ("warning", "施策のない分野（理由の記載なし）"),
 }
@@ -203,18 +205,67 @@ def check_schedule(plan: Plan) -> Iterator[Finding]:
                               Ref(m.id, kpi=i, field="target_fy"))
 
 
+def _successor_hint(plan: Plan, prog: Program) -> str:
+    """「後継の○○（N25）を確認してください」, following a chain of successors to a current one."""
+    seen = {prog.id}
+    current = prog
+    while current.successor and current.successor not in seen and (nxt := plan.program(current.successor)) is not None:
+        seen.add(nxt.id)
+        current = nxt
+        if not current.ended:
+            break
+    if current is prog:
+        return "後継の制度や別の財源を確認してください。"
+    return (f"後継の「{current.name}」（{current.id}）を確認し、関連施策のIDを置き換えてください"
+            "（「国・県の施策」シートに行がなければ xlplan programs update で最新の一覧にします）。")
+
+
 def check_programs(plan: Plan) -> Iterator[Finding]:
+    """A linked program that has ended, or ends before the measure's schedule does."""
     for m in plan.measures:
-        if not m.schedule:
-            continue
-        last = max(m.schedule)
+        last = max(m.schedule) if m.schedule else None
         for pid in m.programs:
             prog = plan.program(pid)
-            if prog and prog.active_to_fy is not None and prog.active_to_fy < last:
-                yield warning("PROG-EXPIRED",
-                              f"{_label(m)}が関連付けている「{prog.name}」は{wareki_fy(prog.active_to_fy)}までですが、"
-                              f"工程は{wareki_fy(last)}まであります。後継の制度や財源を確認してください。",
-                              Ref(m.id, field="programs", program_id=pid))
+            if prog is None:
+                continue
+            ends_early = prog.active_to_fy is not None and last is not None and prog.active_to_fy < last
+            if not ends_early and not (prog.ended and (prog.active_to_fy is None or last is None or prog.active_to_fy < last)):
+                continue
+            if prog.ended:
+                until = f"{wareki_fy(prog.active_to_fy)}で" if prog.active_to_fy is not None else ""
+                what = f"{until}終了しています（状態: {prog.status.value}）"
+            else:
+                what = f"{wareki_fy(prog.active_to_fy)}までです"
+            schedule = f"が、工程は{wareki_fy(last)}まであります" if last is not None and ends_early else ""
+            yield warning("PROG-EXPIRED",
+                          f"{_label(m)}が関連付けている「{prog.name}」（{pid}）は{what}{schedule}。{_successor_hint(plan, prog)}",
+                          Ref(m.id, field="programs", program_id=pid))
+    ids = {p.id for p in plan.programs}
+    for p in plan.programs:
+        if p.successor and p.successor not in ids:
+            yield warning("PROG-SUCCESSOR-UNKNOWN",
+                          f"「国・県の施策」の{p.id}「{p.name}」の後継「{p.successor}」が一覧にありません。後継のIDを確認してください。",
+                          Ref(field="programs", program_id=p.id))
+
+
+def check_drafts(plan: Plan) -> Iterator[Finding]:
+    """Text that still starts with DRAFT_MARK: pre-filled by the catalog and not yet confirmed."""
+    for m in plan.measures:
+        fields: list[tuple[str, Ref]] = []
+        for label, value, field in (("施策名", m.name, "name"), ("内容", m.content, "content"),
+                                    ("担当課", m.owner, "owner"), ("備考", m.notes, "notes")):
+            if value.startswith(DRAFT_MARK):
+                fields.append((label, Ref(m.id, field=field)))
+        for i, k in enumerate(m.kpis):
+            if k.name.startswith(DRAFT_MARK):
+                fields.append((f"KPI「{k.name.removeprefix(DRAFT_MARK)}」の指標名", Ref(m.id, kpi=i, field="name")))
+            if k.target_text.startswith(DRAFT_MARK):
+                fields.append((f"KPI「{k.name.removeprefix(DRAFT_MARK)}」の目標（定性）", Ref(m.id, kpi=i, field="target_text")))
+        if fields:
+            yield warning("MEAS-DRAFT",
+                          f"{_label(m)}の{'・'.join(label for label, _ in fields)}は、カタログから入れた案のままです。"
+                          f"内容を確かめて自団体の言葉に直し、先頭の「{DRAFT_MARK}」を消してください。",
+                          fields[0][1])
 
 
 def check_coverage(plan: Plan) -> Iterator[Finding]:
@@ -239,7 +290,8 @@ def check_coverage(plan: Plan) -> Iterator[Finding]:
                           Ref(field="coverage"))
 
 
-RULES: tuple[Rule, ...] = (check_plan, check_measures, check_kpis, check_schedule, check_programs, check_coverage)
+RULES: tuple[Rule, ...] = (check_plan, check_measures, check_drafts, check_kpis, check_schedule, check_programs,
+                           check_coverage)
 
 
 def validate_plan(plan: Plan) -> list[Finding]:

@@ -135,6 +135,38 @@ class Direction(StrEnum):
 
 UNKNOWN_BASELINE = "未把握"
 
+# Text xlplan pre-fills (catalog measures' 内容 and KPI) starts with this mark until the
+# planner confirms it by deleting the mark; validation (MEAS-DRAFT) lists what is still a draft.
+DRAFT_MARK = "【案】"
+
+
+class ProgramStatus(StrEnum):
+    """Whether a national or prefectural program can still be used."""
+
+    CURRENT = "現行"
+    ENDED = "終了"
+    SUCCEEDED = "後継あり"   # ended; another program (its successor) took over
+
+    @property
+    def ended(self) -> bool:
+        return self is not ProgramStatus.CURRENT
+
+
+# 区分 of a program: who runs it. What a planner may type for each.
+PROGRAM_LEVELS: tuple[str, ...] = ("国", "県", "市町村", "その他")
+PROGRAM_LEVEL_ALIASES = {
+    "国": "国", "都道府県": "県", "県": "県", "都": "県", "道": "県", "府": "県",
+    "市町村": "市町村", "市区町村": "市町村", "市": "市町村", "区": "市町村", "町": "市町村", "村": "市町村",
+    "その他": "その他",
+}
+
+
+def parse_program_level(value: str) -> str:
+    key = normalize_text(value)
+    if key in PROGRAM_LEVEL_ALIASES:
+        return PROGRAM_LEVEL_ALIASES[key]
+    raise ValueError(f"「{value}」は区分として読めません。{'、'.join(PROGRAM_LEVELS)} から選んでください。")
+
 E = TypeVar("E", bound=StrEnum)
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from xlplan.core.findings import Finding, Ref, Severity
 from xlplan.core.fiscal import parse_fy_header, period_label, wareki_fy
-from xlplan.core.model import Baseline, Kpi, Measure, Plan, Program
+from xlplan.core.model import Baseline, Kpi, Measure, Plan
 from xlplan.core.vocab import (
     UNKNOWN_BASELINE,
     Aggregation,
@@ -27,6 +27,7 @@ from xlplan.core.vocab import (
 from xlplan.errors import WorkbookReadError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name
+from xlplan.layout.read_programs import ProgramsRead, read_programs_sheet
 from xlplan.layout.cells import (
     CellError,
     is_blank,
@@ -79,6 +80,7 @@ class Locator:
     layout: L.WorkbookLayout
     info: L.InfoLayout = L.INFO_LAYOUT
     measures: dict[str, MeasureRows] = field(default_factory=dict)
+    programs: dict[str, int] = field(default_factory=dict)  # program id -> row on 国・県の施策
 
     def place(self, ref: Ref) -> tuple[str, str]:
         if ref.measure_id is not None and ref.measure_id in self.measures:
@@ -96,6 +98,8 @@ class Locator:
                 return rows.sheet, table.cell(rows.first_row, key)
             key = f"measure.{ref.field}" if ref.field else "measure.id"
             return rows.sheet, table.cell(rows.first_row, key if table.has(key) else "measure.id")
+        if ref.field == "programs" and ref.program_id in self.programs:
+            return L.PROGRAMS, L.PROGRAMS_TABLE.cell(self.programs[ref.program_id], "program.successor")
         if ref.field == "related_plans" and ref.index is not None:
             return L.INFO, self.info.related.cell(self.info.related.first_row + ref.index, "related.name")
         if ref.field == "coverage":
@@ -119,6 +123,7 @@ class ReadResult:
     adopted: list[str] = field(default_factory=list)   # catalog ids ticked 採用
     rows: dict[str, list[MeasureRows]] = field(default_factory=dict)  # per domain sheet, in sheet order
     progress_fy: int | None = None     # the year typed in 進捗管理!B2
+    programs: ProgramsRead | None = None  # where each program sits on 国・県の施策
 
 
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
@@ -165,7 +170,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     info_values = read_info(_require_sheet(values, L.INFO), cells)
     start_fy, years, subdivision = info_values.start_fy, info_values.values["years"], info_values.values["subdivision"]
     domains = info_values.domains
-    programs = _read_programs(_require_sheet(values, L.PROGRAMS), cells)
+    programs_read = read_programs_sheet(_require_sheet(values, L.PROGRAMS), cells)
+    programs = programs_read.programs
     adopted = _read_adopted(_require_sheet(values, L.CATALOG), cells)
 
     # Fiscal-year columns come from the first domain sheet's headers; they must
@@ -184,7 +190,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     elif _built_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
         cells.findings.append(_schedule_columns_finding())
-    locator = Locator(layout, info_values.layout)
+    locator = Locator(layout, info_values.layout, programs=dict(programs_read.rows))
 
     measures: list[Measure] = []
     rows_by_sheet: dict[str, list[MeasureRows]] = {}
@@ -214,7 +220,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     if L.PROGRESS in values:
         r, c = L.ProgressLayout().fy_cell
         progress_fy = cells.convert(L.PROGRESS, r, c, cells.get(values[L.PROGRESS], r, c), read_fy)
-    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet, progress_fy=progress_fy)
+    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet, progress_fy=progress_fy,
+                      programs=programs_read)
 
 
 def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: Cells) -> None:
@@ -389,39 +396,24 @@ def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | No
     )
 
 
-def _read_programs(grid: Grid, cells: Cells) -> list[Program]:
-    t = L.PROGRAMS_TABLE
-    _check_headers(grid, t, cells)
-    result = []
-    for row, raw in table_rows(grid, t):
-        def conv(key, reader, default=None):
-            return cells.convert(t.sheet, row, t.col(key), raw[t.col(key)], reader, default)
-        pid = conv("program.id", read_text, "")
-        name = conv("program.name", read_text, "")
-        if not pid or not name:
-            cells.findings.append(Finding("INPUT-PROGRAM-INCOMPLETE", Severity.ERROR,
-                                          "国・県の施策は ID と施策名の両方を入力してください。",
-                                          Ref(), t.sheet, t.cell(row, "program.name" if pid else "program.id")))
-            continue
-        level = conv("program.level", read_text, "") or "国"
-        verified = conv("program.verified_on", read_fy_or_date, (None, None))[1]
-        result.append(Program(
-            id=pid, name=name, level=level if level in ("国", "県", "その他") else "その他",
-            ministry=conv("program.ministry", read_text, ""), summary=conv("program.summary", read_text, ""),
-            support_type=conv("program.support_type", read_text, ""), rate=conv("program.rate", read_text, ""),
-            eligibility=conv("program.eligibility", read_text, ""),
-            active_from_fy=conv("program.active_from_fy", read_fy_cached), active_to_fy=conv("program.active_to_fy", read_fy_cached),
-            url=conv("program.url", read_text, ""), verified_on=verified,
-        ))
-    return result
-
-
 def _read_adopted(grid: Grid, cells: Cells) -> list[str]:
     t = L.CATALOG_TABLE
-    _check_headers(grid, t, cells)
+    # Only 採用 and カタログID are read back, so workbooks with an older catalog layout still load.
+    _check_headers(grid, t, cells, upto=len(L.CATALOG_READ_KEYS))
     adopted = []
     for row, raw in table_rows(grid, t):
         mark = cells.convert(t.sheet, row, 0, raw[0], read_text, "")
         if mark in ADOPT_MARKS or raw[0] is True:
             adopted.append(cells.convert(t.sheet, row, 1, raw[1], read_text, ""))
     return [a for a in adopted if a]
+
+
+_read_plan_collecting = read_plan
+
+
+def read_plan(values: Mapping[str, Grid]) -> ReadResult:  # noqa: F811 — the same function with the collector paused
+    """Read every sheet xlplan owns into a plan, collecting cell-level findings (see xlplan.gcpause for why the GC waits)."""
+    from xlplan.gcpause import paused_gc
+
+    with paused_gc():
+        return _read_plan_collecting(values)

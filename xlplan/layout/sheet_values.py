@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # the catalog model is built only by the buttons that need it
+    from xlplan.core.catalog import CatalogMeasure
+
 from typing import Any
 
-from xlplan.core.catalog import CatalogMeasure
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan, Program
@@ -109,7 +113,9 @@ def skip_rows(plan: Plan) -> list[Row]:
     return [[{"skip.target": s.target, "skip.reason": s.reason}[c.key] for c in L.SKIPS.columns] for s in plan.skips]
 
 
-def program_row(p: Program) -> Row:
+def program_row(p: Program, width: int | None = None, clear: bool = False) -> Row:
+    """The program's cells, left to right; `width` cuts the row to an older sheet's columns.
+    With `clear`, empty fields become "" so that writing the row also empties cells that had a value."""
     values = {
         "program.id": p.id, "program.level": p.level, "program.name": p.name, "program.ministry": p.ministry or None,
         "program.summary": p.summary or None, "program.support_type": p.support_type or None,
@@ -117,20 +123,52 @@ def program_row(p: Program) -> Row:
         "program.active_from_fy": fy_cell(p.active_from_fy), "program.active_to_fy": fy_cell(p.active_to_fy),
         "program.url": p.url or None,
         "program.verified_on": f"{p.verified_on.year}/{p.verified_on.month}/{p.verified_on.day}" if p.verified_on else None,
+        "program.status": p.status.value if p.status else None, "program.successor": p.successor or None,
+        "program.verification": p.verification or None,
     }
-    return [values[c.key] for c in L.PROGRAMS_TABLE.columns]
+    row = [values[c.key] for c in L.PROGRAMS_TABLE.columns][:width]
+    return ["" if clear and v is None else v for v in row]
 
 
-def catalog_row(c: CatalogMeasure, adopted: bool = False) -> Row:
+def _kpi_line(k: Kpi) -> str:
+    detail = "・".join(x for x in (k.unit, k.aggregation.value) if x)
+    return f"{k.name}（{detail}）"
+
+
+def catalog_row(c: CatalogMeasure, program_names: dict[str, str] | None = None, adopted: bool = False) -> Row:
+    """One catalog entry; related programs are shown with their names (「N25 地域社会DX推進パッケージ事業」)."""
+    names = program_names or {}
     values = {
         "catalog.adopt": L.ADOPT_MARK if adopted else None,
         "catalog.id": c.id, "catalog.domain": c.domain, "catalog.pillar": c.pillar.value,
         "catalog.text": c.text if c.adoptable else f"（{c.merged_into} に統合）{c.text}",
-        "catalog.kpi": c.kpi.name if c.kpi else None, "catalog.unit": c.kpi.unit if c.kpi and c.kpi.unit else None,
-        "catalog.programs": list_cell(c.programs), "catalog.seed_text": c.seed_text,
+        "catalog.summary": c.summary or None, "catalog.owner": c.owner or None,
+        "catalog.kpis": "\n".join(_kpi_line(k) for k in c.kpis) or None,
+        "catalog.programs": "\n".join(f"{pid} {names[pid]}" if pid in names else pid for pid in c.programs) or None,
+        "catalog.seed_text": c.seed_text or (f"（メモにない項目。出典: {c.source}）" if c.source else None),
         "catalog.note": "；".join([*c.corrections, *([c.note] if c.note else [])]) or None,
     }
     return [values[col.key] for col in L.CATALOG_TABLE.columns]
+
+
+def catalog_section_row(title: str) -> Row:
+    """A title row above each catalog section, in the ID column (text runs over to the right);
+    the reader skips it because it has no 採用 mark."""
+    return [f"{L.CATALOG_SECTION_MARK}{title}" if col.key == "catalog.id" else None for col in L.CATALOG_TABLE.columns]
+
+
+def catalog_rows(catalog) -> list[Row]:
+    """The catalog sheet's rows: each section under its title, in catalog order."""
+    from xlplan.core.catalog import SECTIONS
+
+    names = {p.id: p.name for p in catalog.programs}
+    rows: list[Row] = []
+    for section in SECTIONS:
+        entries = catalog.section(section)
+        if entries:
+            rows.append(catalog_section_row(section))
+            rows += [catalog_row(c, names) for c in entries]
+    return rows
 
 
 # ------------------------------------------------------------------ generated sheets

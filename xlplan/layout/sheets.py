@@ -38,6 +38,7 @@ LIST_NAMES = {
     "adopt": "xlplan_adopt",
     "level": "xlplan_levels",
     "subdivision": "xlplan_subdivisions",
+    "status": "xlplan_statuses",
     "body_type": "xlplan_body_types",
     "date_style": "xlplan_date_styles",
     "grade_scale": "xlplan_grade_scales",
@@ -297,15 +298,18 @@ DOMAIN_FREEZE_COL = 3  # ID, 柱, 施策名 stay visible
 CATALOG_TABLE = Table(CATALOG, 3, (
     Column("catalog.adopt", "採用", 6, "center", dropdown="adopt", help="採用する施策に「○」を付け、「カタログから追加」ボタンを押します"),
     Column("catalog.id", "カタログID", 9, "id"),
-    Column("catalog.domain", "分野", 14),
-    Column("catalog.pillar", "柱", 20),
-    Column("catalog.text", "施策名", 44, "wrap"),
-    Column("catalog.kpi", "例示KPI", 30, "wrap"),
-    Column("catalog.unit", "単位", 7),
-    Column("catalog.programs", "関連する国の施策", 14),
-    Column("catalog.seed_text", "メモの原文", 40, "wrap_muted"),
-    Column("catalog.note", "備考", 36, "wrap"),
+    Column("catalog.domain", "分野", 12, "wrap"),
+    Column("catalog.pillar", "柱", 16, "wrap"),
+    Column("catalog.text", "施策名", 34, "wrap"),
+    Column("catalog.summary", "概要", 50, "wrap"),
+    Column("catalog.owner", "担当課（例）", 16, "wrap"),
+    Column("catalog.kpis", "例示KPI（単位・集計）", 34, "wrap", help="最初のKPIが【案】として施策に入ります"),
+    Column("catalog.programs", "関連する国の施策", 30, "wrap", help="詳細は「国・県の施策」シート"),
+    Column("catalog.seed_text", "メモの原文", 34, "wrap_muted"),
+    Column("catalog.note", "備考", 40, "wrap"),
 ))
+CATALOG_READ_KEYS = ("catalog.adopt", "catalog.id")  # the columns read back; older layouts share them
+CATALOG_SECTION_MARK = "■"  # a section title row starts with it (in the 施策名 column)
 
 PROGRAMS_TABLE = Table(PROGRAMS, 3, (
     Column("program.id", "ID", 7, "id"),
@@ -319,8 +323,13 @@ PROGRAMS_TABLE = Table(PROGRAMS, 3, (
     Column("program.active_from_fy", "有効年度（から）", 11),
     Column("program.active_to_fy", "有効年度（まで）", 11),
     Column("program.url", "URL", 30),
-    Column("program.verified_on", "確認日", 11, "date"),
+    Column("program.verified_on", "確認日", 11, "date", help="出典を読んで確かめた日"),
+    # Added in 2026: workbooks made before have only the columns above; the reader treats these as absent then.
+    Column("program.status", "状態", 9, "center", dropdown="status", help="現行・終了・後継あり。終了した施策は関連付けると検証で警告されます"),
+    Column("program.successor", "後継", 7, "id", help="状態が「後継あり」のとき、後継の施策のID"),
+    Column("program.verification", "確認の内容", 40, "wrap"),
 ))
+PROGRAMS_LEGACY_WIDTH = 12  # columns of workbooks built before 状態・後継・確認の内容 existed
 
 
 # ---------------------------------------------------------------- generated sheets
@@ -448,12 +457,6 @@ class ProgressLayout:
                   "評価の根拠": "wrap", "コメント": "wrap", "施策名": "wrap", "指標名": "wrap"}
         return Table(PROGRESS, self.header_row, tuple(
             Column(f"progress.{i}", h, widths.get(h, 9), styles.get(h, "cell")) for i, h in enumerate(PROGRESS_HEADER)))
-
-
-# ---------------------------------------------------------------- xlwings.conf
-
-XLWINGS_CONF_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env",
-                     "UDF Modules", "Debug UDFs", "Use UDF Server", "Show Console", "ADD_WORKBOOK_TO_PYTHONPATH")
 
 
 @dataclass(frozen=True)
