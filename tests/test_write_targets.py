@@ -103,6 +103,10 @@ def test_rollup_schema_and_template_refuse_existing_targets(book, other, tmp_pat
     assert schema.read_text(encoding="utf-8") == "{}"
     code, _, err = cli("build-template", other)
     refused(code, err, "--force")
+    code, _, err = cli("bundle", other)
+    refused(code, err, "--force")
+    code, _, err = cli("programs", "export", "--packaged", "-o", other)
+    refused(code, err, "--force")
     assert other.read_bytes() == before
 
 
