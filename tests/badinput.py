@@ -552,6 +552,19 @@ def _deeply_nested(good: Good) -> bytes:
     return rezip(good.data, {part: xml.replace(b"</worksheet>", nest + b"</worksheet>")})
 
 
+def _duplicate_row(good: Good) -> bytes:
+    """A domain sheet row written twice (a broken writer): the copy holds other values."""
+    row = good.read.rows[good.domain][1].first_row + 1
+
+    def edit(root):
+        element = next(r for r in root.find(q("sheetData")).iterfind(q("row")) if int(r.get("r")) == row)
+        copy = etree.fromstring(etree.tostring(element))
+        for t in copy.iter(q("t")):
+            t.text = "別の値"
+        element.addnext(copy)
+    return edit_sheet(good.data, good.domain, edit)
+
+
 CASES: list[Case] = [
     # --- not a workbook at all
     Case("not_a_zip", lambda g: b"This is not a workbook.\n" * 40, says=("Excel ブック（.xlsx/.xlsm）ではありません",)),
@@ -641,6 +654,7 @@ CASES: list[Case] = [
     Case("picture_in_cell", _picture_in_cell, validate="finding", code="INPUT-PICTURE-IN-CELL", sheet="電子行政",
          cell=lambda g: g.cell("measure.content"), says=("画像",)),
     Case("truncated_shared_strings", _truncated_shared_strings, says=("文字列の一覧（xl/sharedStrings.xml）の XML が壊れています",)),
+    Case("duplicate_row", _duplicate_row, says=("行目が2回書かれています",), sheet="電子行政"),
     Case("deeply_nested_xml", _deeply_nested, validate="ok", write="refuse", schedule="ok",
          write_says=("入れ子が深すぎます",)),
 ]

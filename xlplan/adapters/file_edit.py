@@ -41,6 +41,7 @@ class FileEdit:
         self.force = force
         self.command = command
         self.lock: WorkbookLock | None = None
+        self.notes: list[str] = []  # what the clerk should know about the written file
         self._stack = ExitStack()
 
     @property
@@ -50,7 +51,11 @@ class FileEdit:
     def __enter__(self) -> FileEdit:
         check_regular_input(self.source)
         if self.output is not None:
+            from xlplan.adapters.package import WORKBOOK_SUFFIXES, match_extension
+
             check_new_target(self.output, self.force)  # before any work: the clerk learns at once
+            if self.output.suffix.lower() not in WORKBOOK_SUFFIXES:
+                match_extension(b"", self.output.suffix)  # raises the message naming the extensions
         self.lock = self._stack.enter_context(workbook_lock(self.target, self.command))
         return self
 
@@ -72,7 +77,7 @@ class FileEdit:
         if not ops:
             return self.target
         dst = apply_ops(self.source, ops, self.output, backup=self.backup, force=self.force,
-                        expect=self.lock.identity, elsewhere=ELSEWHERE)
+                        expect=self.lock.identity, elsewhere=ELSEWHERE, notes=self.notes)
         self.lock.refresh()
         self.source, self.output, self.backup, self.force = dst, None, False, False
         return dst

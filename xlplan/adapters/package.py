@@ -27,6 +27,7 @@ from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import FileIdentity, atomic_write_bytes, check_new_target, check_regular_input, check_unchanged, os_reason
 from xlplan.layout.a1 import cell_name, col_index
 from xlplan.layout.cells import Formula
+from xlplan.layout.celltext import cap_cell_text, ooxml_text
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
 from xlplan.layout.rowheight import row_height
 
@@ -111,10 +112,11 @@ def _set_value(c: etree._Element, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, Formula):
-        if not isinstance(value.cached, (int, float)):
+        numeric = isinstance(value.cached, (int, float))
+        if not numeric:
             c.set("t", "str")  # a text result; numeric results need no type
         etree.SubElement(c, f"{{{NS}}}f").text = value.text
-        etree.SubElement(c, f"{{{NS}}}v").text = str(value.cached)
+        etree.SubElement(c, f"{{{NS}}}v").text = str(value.cached) if numeric else _xml_safe(str(value.cached))
     elif isinstance(value, bool):
         c.set("t", "b")
         etree.SubElement(c, f"{{{NS}}}v").text = "1" if value else "0"
@@ -127,11 +129,9 @@ def _set_value(c: etree._Element, value: Any) -> None:
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def _xml_safe(text: str) -> str:
-    return _ILLEGAL_XML.sub("", text)[:32767]  # Excel's cell limit
+    """Text as Excel shows it: at most a cell's length (cut visibly), escape-like runs and control characters escaped."""
+    return ooxml_text(cap_cell_text(text))
 
 
 class _Sheet:
@@ -147,6 +147,8 @@ class _Sheet:
         previous = -1
         for row in self.data.iterfind(_ROW):
             previous = _number_row(row, previous, part)
+            if previous in self.rows:  # collapsing them would drop one row's cells
+                raise WorkbookWriteError(duplicate_row_message(previous + 1, part))
             self.rows[previous] = row
         protection = self.root.find(f"{{{NS}}}sheetProtection")
         self.protected = protection is not None and protection.get("sheet") in ("1", "true")
@@ -316,6 +318,11 @@ def _shared_strings(zin: zipfile.ZipFile) -> list[str]:
     return ["".join(t.text or "" for t in si.iter(f"{{{NS}}}t")) for si in root.iterfind(f"{{{NS}}}si")]
 
 
+def duplicate_row_message(row: int, part: str) -> str:
+    return (f"シートの部品「{part}」に {row} 行目が2回書かれています（壊れたファイルです）。xlplan はどちらの行を"
+            "残すか決められないため書き込みません。Excel で開いて、その行を確かめてから保存し直してください。")
+
+
 def _number_row(row: etree._Element, previous: int, part: str) -> int:
     """The row's 0-based index; rows and cells without r (allowed, written by some tools) are numbered in order."""
     r = row.get("r")
@@ -406,12 +413,14 @@ def shift_formula(text: str, sheet: str, r0: int, count: int, *, home: str | Non
 # ------------------------------------------------------------------ the package
 
 def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False, force: bool = False,
-              expect: FileIdentity | None = None, elsewhere: str = "別の名前で保存してください") -> Path:
+              expect: FileIdentity | None = None, elsewhere: str = "別の名前で保存してください",
+              notes: list[str] | None = None) -> Path:
     """Write the workbook at src with ops applied to dst (default: src, atomically).
 
     A dst other than src must be new unless force. expect: the identity of the file that
     was read (taken under its lock, xlplan.adapters.lock); if the file being replaced is no
-    longer that file, nothing is written.
+    longer that file, nothing is written. A copy gets the content type its extension
+    needs (match_extension); what that changed is appended to notes.
     """
     src = Path(src)
     dst = Path(dst) if dst else src
@@ -426,9 +435,44 @@ def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool
     if expect is not None and in_place:
         check_unchanged(src, expect)
     data = patch_package(package, ops, in_place=in_place)
+    if not in_place:
+        data, note = match_extension(data, dst.suffix)
+        if note and notes is not None:
+            notes.append(note)
     atomic_write_bytes(dst, data, backup=backup and in_place, overwrite=in_place or force, expect=expect,
                        elsewhere=elsewhere)
     return dst
+
+
+MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def match_extension(package: bytes, suffix: str) -> tuple[bytes, str | None]:
+    """The package as a file with this extension must be, as Excel checks on opening: an .xlsx has the
+    macro-free content type and no VBA project (dropped, with a note saying so); an .xlsm the macro-enabled type."""
+    suffix = suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise WorkbookWriteError(f"書き出し先の拡張子「{suffix or '（なし）'}」では Excel で開けません。"
+                                 "-o の名前は .xlsm（ボタンを使う場合）か .xlsx にしてください。")
+    with zipfile.ZipFile(BytesIO(package)) as zin:
+        types = zin.read("[Content_Types].xml").decode("utf-8")
+        macro = MACRO_MAIN in types
+        if (suffix == ".xlsm") == macro:
+            return package, None
+        if suffix == ".xlsm":
+            return _write_zip(package, zin.infolist(), {"[Content_Types].xml": types.replace(PLAIN_MAIN, MACRO_MAIN).encode()},
+                              set()), None
+        vba = {n for n in zin.namelist() if posixpath.basename(n).startswith("vbaProject")}
+        types = re.sub(r'<Override[^>]*PartName="/xl/vbaProject[^"]*"[^>]*/>', "", types.replace(MACRO_MAIN, PLAIN_MAIN))
+        types = re.sub(r'<Default[^>]*ContentType="application/vnd\.ms-office\.vbaProject"[^>]*/>', "", types)
+        rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        rels = re.sub(r'<Relationship[^>]*Target="[^"]*vbaProject[^"]*"[^>]*/>', "", rels)
+        replaced = {"[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()}
+        data = _write_zip(package, zin.infolist(), replaced, vba)
+    return data, ("拡張子が .xlsx のため、マクロ（VBA）を含めずに書き出しました。このファイルではボタンが動きません。"
+                  "ボタンを使うには -o の名前を .xlsm にしてください。")
 
 
 def patch_package(package: bytes, ops: list[Op], *, in_place: bool = True) -> bytes:

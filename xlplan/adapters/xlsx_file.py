@@ -243,6 +243,7 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
         xml = archive.read(part) if part is not None and part in archive.NameToInfo else None
         if xml is not None:
             check_used_range(xml, name)  # calamine allocates every cell from A1 to the last one
+            check_rows_unique(xml, name, part)
         grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
                          "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name, archive=archive)
         if xml is not None:
@@ -251,6 +252,20 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
             if b"<mergeCell " in xml:
                 result.merged[name] = _merged_ranges(xml)
         result[name] = grid
+
+
+_ROW_NUMBER_RE = re.compile(rb'<row [^>]*?\br="([0-9]+)"')
+
+
+def check_rows_unique(xml: bytes, sheet: str, part: str) -> None:
+    """A row written twice (malformed): calamine would quietly merge the two, so which value counts is unknown."""
+    from xlplan.adapters.package import duplicate_row_message
+
+    numbers = _ROW_NUMBER_RE.findall(xml)
+    if len(numbers) != len(set(numbers)):
+        seen: set[bytes] = set()
+        row = next(n for n in numbers if n in seen or seen.add(n))
+        raise WorkbookReadError(duplicate_row_message(int(row), part), sheet=sheet)
 
 
 MAX_GRID_CELLS = 10_000_000  # A1 to the last value; a 10,000-measure plan is about 1.2 million

@@ -35,6 +35,7 @@ from typing import Any, Self
 
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
+from xlplan.layout.celltext import cap_cell_text
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
 
 Grid = list[list[Any]]
@@ -334,7 +335,7 @@ def excel_value(value: Any) -> Any:
     if isinstance(value, Formula):
         return "=" + value.text
     if isinstance(value, str):
-        text = value[:EXCEL_MAX_TEXT]
+        text = cap_cell_text(value)
         return "'" + text if _parseable(text) else text
     return value
 

@@ -7,6 +7,7 @@ register their commands on `app`; xlplan.cli imports them all. Nothing here impo
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -69,12 +70,17 @@ def require_plan(read: ReadResult, path: Path) -> Plan:
     return read.plan
 
 
+@contextmanager
 def editing(path: Path, output: Optional[Path] = None, *, backup: bool = False, force: bool = False,
             command: str = ""):
-    """The whole read-modify-write of a workbook under its lock (xlplan.adapters.file_edit)."""
+    """The whole read-modify-write of a workbook under its lock (xlplan.adapters.file_edit); what the
+    clerk should know about the written file (e.g. macros left out of an .xlsx) is printed after it."""
     from xlplan.adapters.file_edit import FileEdit
 
-    return FileEdit(path, output, backup=backup, force=force, command=command)
+    with FileEdit(path, output, backup=backup, force=force, command=command) as edit:
+        yield edit
+    for note in edit.notes:
+        out.print(f"注意: {note}", highlight=False, markup=False)
 
 
 def print_findings(findings: list[Finding], fmt: Fmt) -> None:
