@@ -35,6 +35,18 @@ Sub ExportDocument()
     RunXlplan "export_document"
 End Sub
 
+Sub MakeSurveyForms()
+    RunXlplan "make_survey_forms"
+End Sub
+
+Sub MakeActualsForms()
+    RunXlplan "make_actuals_forms"
+End Sub
+
+Sub CollectAnswers()
+    RunXlplan "collect_answers"
+End Sub
+
 Private Sub RunXlplan(ByVal func As String)
     If XlplanReady() Then RunPython "import xlplan.excel as x; x." & func & "()"
 End Sub

@@ -22,8 +22,9 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from xlplan.adapters import package, xlsx_file
-from xlplan.adapters.xlsx_file import check_package, read_values
+from xlplan.adapters.package import safexml, zipcheck
+from xlplan.adapters.package.zipcheck import check_package
+from xlplan.adapters.xlsx_file import read_values
 from xlplan.catalog_data import load_catalog
 from xlplan.cli import app
 from xlplan.errors import WorkbookReadError, WorkbookWriteError
@@ -188,24 +189,24 @@ def test_xml_parser_refuses_dtds_and_never_resolves_entities(tmp_path):
     secret.write_text("TOP-SECRET")
     xxe = f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{secret}">]><a>&x;</a>'.encode()
     with pytest.raises(WorkbookWriteError, match="DTD"):
-        package._parse(xxe, "xl/worksheets/sheet1.xml")
+        safexml.parse(xxe, "xl/worksheets/sheet1.xml")
     # even if the DTD check were bypassed, the parser itself does not load or expand entities
-    root = etree.fromstring(xxe, package._PARSER)
+    root = etree.fromstring(xxe, safexml.PARSER)
     assert "TOP-SECRET" not in etree.tostring(root).decode()
-    assert package.has_dtd("<?xml version='1.0' encoding='UTF-16'?><!DOCTYPE a []><a/>".encode("utf-16-le"))
-    assert not package.has_dtd(b"<sst><si><t>&lt;!DOCTYPE is text here</t></si></sst>")
+    assert safexml.has_dtd("<?xml version='1.0' encoding='UTF-16'?><!DOCTYPE a []><a/>".encode("utf-16-le"))
+    assert not safexml.has_dtd(b"<sst><si><t>&lt;!DOCTYPE is text here</t></si></sst>")
 
 
 def test_archive_limits_are_enforced(good, tmp_path, monkeypatch):
     path = tmp_path / "book.xlsm"
     path.write_bytes(good.data)
     check_package(path).close()
-    assert xlsx_file.MAX_UNCOMPRESSED <= 300 * 2**20 and xlsx_file.MAX_RATIO <= 200
-    monkeypatch.setattr(xlsx_file, "MAX_UNCOMPRESSED", 100_000)
+    assert zipcheck.MAX_UNCOMPRESSED <= 300 * 2**20 and zipcheck.MAX_RATIO <= 200
+    monkeypatch.setattr(zipcheck, "MAX_UNCOMPRESSED", 100_000)
     with pytest.raises(WorkbookReadError, match="展開後のサイズが大きすぎる"):
         check_package(path)
-    monkeypatch.setattr(xlsx_file, "MAX_UNCOMPRESSED", 300 * 2**20)
-    monkeypatch.setattr(xlsx_file, "MAX_MEMBERS", 10)
+    monkeypatch.setattr(zipcheck, "MAX_UNCOMPRESSED", 300 * 2**20)
+    monkeypatch.setattr(zipcheck, "MAX_MEMBERS", 10)
     with pytest.raises(WorkbookReadError, match="部品の数が多すぎる"):
         check_package(path)
 

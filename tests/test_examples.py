@@ -27,9 +27,15 @@ def test_examples_run_in_order(tmp_path):
     assert (tmp_path / "青葉台市_計画書.docx").exists() and (tmp_path / "opendata" / "measures.csv").exists()
     imported = run("06_programs_import.py", book)
     assert "追加: ['K11', 'K12', 'K13']" in imported and "参照できないID: なし" in imported
+    before = tmp_path / "改定前.xlsm"
+    before.write_bytes(book.read_bytes())
+    collected = run("07_survey_and_collect.py", book, tmp_path)
+    assert "照会票: ['計画照会_税務課.xlsx']" in collected and "変更 DG-02 目標値 70% → 90%" in collected
+    assert "目標値: 70% → 90%" in run("08_diff.py", before, book, tmp_path)
+    assert (tmp_path / "新旧対照表.docx").exists() and (tmp_path / "新旧対照表.xlsx").exists()
 
 
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
         "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py",
-        "06_programs_import.py"]
+        "06_programs_import.py", "07_survey_and_collect.py", "08_diff.py"]

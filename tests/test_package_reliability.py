@@ -157,3 +157,60 @@ def test_in_place_writes_keep_the_macros(sample_book):
     assert content_type(data, "xl/workbook.xml") == MACRO_MAIN and "xl/vbaProject.bin" in B.members(data)
     with zipfile.ZipFile(sample_book) as z:
         assert z.testzip() is None
+
+
+# ------------------------------------------------------------------ 5. filled-down formulas and populate
+
+def _filled_down(data: bytes, sheet: str, col: str, first: int, last: int, text_of) -> bytes:
+    """Cells col{first}..col{last} filled down as Excel saves them: one shared formula, text on the master only."""
+    def edit(root):
+        for r in range(first, last + 1):
+            cell = B.get_cell(root, f"{col}{r}")
+            for child in list(cell):
+                cell.remove(child)
+            f = etree.SubElement(cell, B.q("f"), t="shared", si="7")
+            if r == first:
+                f.set("ref", f"{col}{first}:{col}{last}")
+                f.text = text_of(first)
+            etree.SubElement(cell, B.q("v")).text = "0"
+    return B.edit_sheet(data, sheet, edit)
+
+
+def test_populate_keeps_filled_down_formulas_right_on_the_sheet_and_elsewhere(sample_bytes, tmp_path):
+    """A running count beside the measures (same sheet) and a column on the clerk's own sheet that points at
+    the measure names (another sheet), both filled down across where populate inserts rows."""
+    from test_preservation import add_sheet
+
+    from xlplan.adapters.package import shift_formula
+    from xlplan.catalog_data import load_catalog
+    from xlplan.layout.a1 import col_letter
+    from xlplan.layout.ops import InsertRows
+    from xlplan.operations import populate_ops
+
+    good = B.Good(sample_bytes, tmp_path / "good.xlsm")
+    sheet, table = good.domain, good.table
+    first, last = table.first_row + 1, max(r.last_row for r in good.read.rows[sheet]) + 1
+    name_col = col_letter(table.col("measure.name"))
+    count_col = col_letter(table.width + 2)
+    data = _filled_down(sample_bytes, sheet, count_col, first, last, lambda r: f"{count_col}{r - 1}+1")
+    data = add_sheet(data, "集計", {})
+    data = _filled_down(data, "集計", "A", 1, last - first + 1, lambda r: f"'{sheet}'!{name_col}{first + r - 1}")
+    inserts = [op for op in populate_ops(good.read, load_catalog(), [good.new_catalog_id]).ops if isinstance(op, InsertRows)]
+    r0, count = inserts[0].row, inserts[0].count
+    assert first - 1 < r0 < last, "the insertion crosses both groups"
+    path = tmp_path / "計画.xlsm"
+    path.write_bytes(data)
+    code, out, err = cli("populate", path, "--ids", good.new_catalog_id)
+    assert code == 0 and "1件を追加しました" in out, err
+    book = openpyxl.load_workbook(path, keep_vba=True)
+    try:
+        for r in range(first, last + 1):  # each cell's formula, as Excel itself would have moved it
+            moved = r + count if r - 1 >= r0 else r
+            expected = shift_formula(f"{count_col}{r - 1}+1", sheet, r0, count, home=sheet)
+            assert book[sheet][f"{count_col}{moved}"].value == "=" + expected, (r, moved)
+            k = r - first + 1
+            expected = shift_formula(f"'{sheet}'!{name_col}{r}", sheet, r0, count, home="集計")
+            assert book["集計"][f"A{k}"].value == "=" + expected, k
+    finally:
+        if book.vba_archive is not None:
+            book.vba_archive.close()

@@ -27,7 +27,6 @@ import stat
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import badinput as B
@@ -38,13 +37,8 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from xlplan.adapters.package import (
-    _sheet_rel_targets,
-    apply_ops,
-    patch_package,
-    shift_formula,
-    shift_refs,
-)
+from xlplan.adapters.package import Package, apply_ops, patch_package, shift_formula, shift_refs
+from xlplan.adapters.package.parts import related_parts
 from xlplan.adapters.xlsx_file import read_values
 from xlplan.catalog_data import load_catalog
 from xlplan.cli import app
@@ -75,8 +69,8 @@ def changed_parts(before: bytes, after: bytes) -> tuple[set[str], set[str], set[
 
 
 def related(data: bytes, part: str) -> dict[str, list[str]]:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return dict(_sheet_rel_targets(z, part))
+    with Package(data) as package:
+        return dict(related_parts(package, part))
 
 
 def grid(data: bytes, sheet: str) -> list[list]:

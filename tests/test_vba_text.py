@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from xlplan.layout import sheets as L
 from xlplan.builder.vba_project import read_vba_sources
 from xlplan.builder.vba_text import BEGIN, END, MESSAGES, decode_function, generated_block, vba_function
 
@@ -57,7 +58,9 @@ def test_olevba_reads_the_messages_back_from_a_built_workbook(sample_bytes):
     assert decode_function(module, "XlplanNoPackages", folder="F").startswith(
         "ボタンが使う Python はありますが、xlwings または xlplan が入っていません:\nF\n")
     # every button goes through the pre-check, which runs before RunPython
-    assert re.findall(r"^    RunXlplan \"(\w+)\"$", module, re.M) == [
-        "populate", "validate", "redraw_schedule", "clear_marks", "doctor", "update_progress", "export_document"]
+    public = re.findall(r"^Sub (\w+)\(\)\n    RunXlplan \"(\w+)\"\nEnd Sub$", module, re.M)
+    assert {sub for sub, _ in public} == set(re.findall(r"^Sub (\w+)\(", module, re.M))   # every button Sub, nothing else
+    assert {b.macro for b in L.BUTTONS} <= {sub for sub, _ in public}
+    assert "validate" in {func for _, func in public}
     assert len(re.findall(r"^[^'\n]*\bRunPython ", module, re.M)) == 1   # code lines, not comments
     assert 'If XlplanReady() Then RunPython "import xlplan.excel as x; x." & func & "()"' in module

@@ -38,7 +38,7 @@ def _normalise(source: str) -> str:
 def test_workbook_has_every_sheet_in_order(sample_bytes, sample_plan):
     names = CalamineWorkbook.from_filelike(io.BytesIO(sample_bytes)).sheet_names
     assert names == [L.USAGE, L.INFO, *sample_plan.domains, L.CATALOG, L.PROGRAMS, L.SCHEDULE, L.COVERAGE, L.PROGRESS, L.FINDINGS,
-                     L.XLWINGS_CONF, L.LISTS]
+                     L.COLLECT_LOG, L.XLWINGS_CONF, L.LISTS]
 
 
 def test_dropdowns_use_defined_names_not_cross_sheet_ranges(sample_bytes):

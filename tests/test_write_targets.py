@@ -117,7 +117,7 @@ def test_new_still_asks_for_force(other):
 
 def test_a_target_created_meanwhile_is_not_replaced(book, tmp_path, monkeypatch):
     """The existence check and the write are one step: a file that appears in between is kept."""
-    import xlplan.adapters.package as package
+    import xlplan.adapters.package.patch as package
 
     target = tmp_path / "写し.xlsm"
     real = package.patch_package

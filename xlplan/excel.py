@@ -24,6 +24,9 @@ redraw 83, populate 71, progress 73, clear marks 25 for the sample, the same
 for a 10× plan (tests/test_excel_live.py asserts ≤ 100); each domain sheet beyond the
 sample's 8 adds 4. Actions (writes + the message box)
 stay at most 2 per op + 1.
+The 照会 buttons read like validate (実績照会 adds 進捗管理, 回答を取り込む 取込結果) and read
+the answer files from disk; 照会票を作成 writes only files, 回答を取り込む one write per changed
+row, one insert + write + autofit per insertion point and one block for 取込結果.
 """
 
 from __future__ import annotations
@@ -99,6 +102,25 @@ def update_progress(book: xw.Book | None = None) -> str:
 def export_document(book: xw.Book | None = None) -> str:
     """「計画書（Word）を出力」: the plan document (.docx) next to the workbook."""
     return _run(book, "計画書を出力", _export_document)
+
+
+def make_survey_forms(book: xw.Book | None = None, folder: Path | None = None) -> str:
+    """「照会票を作成」: a 計画照会 per 担当課 (.xlsx, no macros) in 照会票/ next to the workbook."""
+    from xlplan.core.survey import SurveyKind
+
+    return _run(book, "照会票を作成", lambda ctx: _survey(ctx, SurveyKind.PLAN, folder))
+
+
+def make_actuals_forms(book: xw.Book | None = None, folder: Path | None = None) -> str:
+    """「実績照会票を作成」: a 実績照会 per 担当課 for 進捗管理's year (else last fiscal year)."""
+    from xlplan.core.survey import SurveyKind
+
+    return _run(book, "実績照会票を作成", lambda ctx: _survey(ctx, SurveyKind.ACTUALS, folder))
+
+
+def collect_answers(book: xw.Book | None = None, folder: Path | None = None) -> str:
+    """「回答を取り込む」: merge the answers in 回答/ next to the workbook; 取込結果 lists every change."""
+    return _run(book, "回答を取り込む", lambda ctx: _collect(ctx, folder))
 
 
 def doctor(book: xw.Book | None = None) -> str:
@@ -360,6 +382,96 @@ def _clear_marks(ctx: _Context) -> str:
         raise XlplanUserError(f"シート『{L.FINDINGS}』がありません。xlplan で作ったブックか確認してください。")
     ctx.apply(operations.clear_marks_ops())
     return "検証結果と、セルの赤・黄の印を消しました。"
+
+
+SURVEY_FOLDER = "照会票"
+ANSWER_FOLDER = "回答"
+
+
+def _book_folder(ctx: _Context, what: str) -> Path:
+    location = book_location(ctx.book)
+    if location.kind != "local":
+        raise XlplanUserError(f"{what}はブックと同じフォルダーを使います。ブックをこの PC のフォルダーに保存してから"
+                              "（OneDrive 上なら同期フォルダーから開いて）、もう一度押してください。")
+    return Path(location.text).parent
+
+
+def _survey(ctx: _Context, kind, folder: Path | None) -> str:
+    from xlplan.core.survey import SurveyKind
+    from xlplan.survey import default_actuals_fy, write_forms
+
+    values = ctx.read_plan_sheets()
+    if kind is SurveyKind.ACTUALS:
+        values.update(ctx.read([L.PROGRESS]))
+    read = read_plan(values)
+    _require_plan(read)
+    plan = read.plan
+    assert plan is not None
+    fy = default_actuals_fy(plan, read.progress_fy) if kind is SurveyKind.ACTUALS else None
+    now = dt.datetime.now()
+    target = folder or _book_folder(ctx, "照会票の保存先") / SURVEY_FOLDER / f"{kind.label}_{now:%Y%m%d-%H%M}"
+    from xlplan.catalog_data import load_catalog
+
+    written = write_forms(plan, load_catalog(), target, kind=kind, fy=fy, now=now)
+    what = kind.label + (f"（{wareki_fy(fy)}）" if fy else "")
+    lines = [f"{what}の照会票を {len(written)}件 作りました:", str(target)]
+    lines += [f"・{w.path.name}" for w in written[:MAX_LISTED]]
+    if len(written) > MAX_LISTED:
+        lines.append(f"　ほか {len(written) - MAX_LISTED}件")
+    lines.append(f"各担当課に送り、返ってきたファイルをこのブックと同じフォルダーの「{ANSWER_FOLDER}」フォルダーに入れて"
+                 "「回答を取り込む」を押してください。")
+    if kind is SurveyKind.ACTUALS:
+        lines.append(f"別の年度で照会するときは『{L.PROGRESS}』シートの B2 に年度を入れてから押してください。")
+    return "\n".join(lines)
+
+
+def _collect(ctx: _Context, folder: Path | None) -> str:
+    from xlplan.collect import collect_ops
+    from xlplan.survey import answer_files, read_answer_files
+
+    answers_dir = folder or _book_folder(ctx, "回答の置き場所") / ANSWER_FOLDER
+    if not answers_dir.is_dir():
+        answers_dir.mkdir(parents=True, exist_ok=True)
+        raise XlplanUserError(f"回答を入れるフォルダーを作りました:\n{answers_dir}\n担当課から返ってきた照会票をここに入れて、"
+                              "もう一度「回答を取り込む」を押してください。")
+    files = answer_files([answers_dir])
+    if not files:
+        raise XlplanUserError(f"「{answers_dir}」に回答のファイル（.xlsx）がありません。返ってきた照会票を入れてから押してください。")
+    values = ctx.read_plan_sheets()
+    has_log = ctx.book.sheet(L.COLLECT_LOG) is not None
+    if has_log:
+        values.update(ctx.read([L.COLLECT_LOG]))
+    read = read_plan(values)
+    _require_plan(read)
+    from xlplan.catalog_data import load_catalog
+
+    answers, unreadable = read_answer_files(files, load_catalog())
+    result = collect_ops(read, answers, now=dt.datetime.now(), log=values.get(L.COLLECT_LOG, []) if has_log else None)
+    ctx.apply(result.ops)
+    merge = result.merge
+    open_conflicts = [k for k in merge.conflicts if k.taken is None]
+    lines = [f"回答 {len(answers)}件から {len(result.written)}件の変更を取り込みました。" if result.written
+             else f"回答 {len(answers)}件に、取り込む変更はありませんでした。"]
+    if open_conflicts:
+        lines.append(f"マスターと回答の両方で変わった項目が {len(open_conflicts)}件あります（競合）。マスターのままにしてあるので、"
+                     f"『{L.COLLECT_LOG}』シートを見て、回答を採る場合はそのセルを書き換えてください。")
+    if result.unplaced:
+        lines.append(f"このブックに書き込む列がない回答が {len(result.unplaced)}件あります（『{L.COLLECT_LOG}』シートに値を残しました）。")
+    attention = [p for p in merge.problems if not p.info] + result.refused
+    if attention:
+        lines.append(f"確認が必要な注意が {len(attention)}件あります。")
+    lines += [f"読めないファイル: {line}" for line in unreadable[:MAX_LISTED]]
+    if merge.missing:
+        lines.append(f"回答がない担当課: {'、'.join(merge.missing[:MAX_LISTED])}" + (" ほか" if len(merge.missing) > MAX_LISTED else ""))
+    if has_log:
+        lines.append(f"詳しくは『{L.COLLECT_LOG}』シートを見てください。")
+    else:
+        from xlplan.collect_log import write_log_workbook
+
+        if result.log_rows:
+            path = write_log_workbook(answers_dir.parent / ctx.book.name, result.log_rows)
+            lines.append(f"このブックには『{L.COLLECT_LOG}』シートがないため、結果を {path} に書きました。")
+    return "\n".join(lines)
 
 
 def _doctor(ctx: _Context) -> str:

@@ -24,6 +24,7 @@ from xlplan.core.validation import validate_plan
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.cells import fy_texts_cell, fy_values_cell
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
 from xlplan.layout.sheet_values import (
@@ -176,3 +177,74 @@ def program_merge_ops(read: ReadResult, merge: ProgramMerge) -> list[Op]:
         rows = [program_row(p, width) for p in merge.append]
         ops += [SetValues(L.PROGRAMS, sheet.end_row, 0, rows), FitRows(L.PROGRAMS, sheet.end_row, len(rows))]
     return ops
+
+
+def measure_insert_row(read: ReadResult, domain: str, pillar_order: int) -> int:
+    """Where a new measure of this pillar goes on its domain sheet (populate and collect agree)."""
+    return _insert_row(read, domain, pillar_order, read.layout.domain_tables[domain])
+
+
+# ------------------------------------------------------------------ actuals (the seam 進捗管理 v2 re-implements)
+
+@dataclass(frozen=True)
+class ActualUpdate:
+    """One year's report of one KPI: field is "actuals", "statuses", "comments" or "next_steps" (Kpi maps)."""
+
+    measure_id: str
+    kpi: int                 # the KPI's index in its measure, as read
+    fy: int
+    field: str
+    value: float | str | None   # None clears the year's entry
+
+
+@dataclass
+class ActualsWrite:
+    ops: list[Op]
+    places: dict[ActualUpdate, tuple[str, str]]   # where each update was written (sheet, cell)
+    unplaced: list[ActualUpdate]                  # no cell for it in this workbook's layout
+
+
+def actuals_ops(read: ReadResult, updates: list[ActualUpdate]) -> ActualsWrite:
+    """Write KPI actuals into the workbook read.
+
+    This implementation serves today's domain sheets, where a KPI row holds the
+    years packed into two cells: 実績値 「R9:12、R10:25」 (kpi.actuals) and 実績の説明
+    「R9: 説明」 (kpi.comments); each cell is rewritten whole from the KPI read plus
+    the updates. 状況 and 今後の取組 have no cell there and come back unplaced.
+    The 進捗管理 v2 layout (one input row per KPI and year) replaces this body; the
+    arguments and the result stay as they are, so xlplan.collect does not change.
+    """
+    plan = read.plan
+    assert plan is not None
+    by_kpi: dict[tuple[str, int], list[ActualUpdate]] = defaultdict(list)
+    unplaced: list[ActualUpdate] = []
+    for u in updates:
+        if u.field in ("actuals", "comments") and u.measure_id in read.locator.measures:
+            by_kpi[(u.measure_id, u.kpi)].append(u)
+        else:
+            unplaced.append(u)
+    measures = {m.id: m for m in plan.measures}
+    ops: list[Op] = []
+    places: dict[ActualUpdate, tuple[str, str]] = {}
+    for (mid, index), kpi_updates in by_kpi.items():
+        rows = read.locator.measures[mid]
+        kpi = measures[mid].kpis[index]
+        if index >= len(rows.kpi_rows):
+            unplaced += kpi_updates
+            continue
+        table = read.layout.domain_tables[rows.sheet]
+        row = rows.kpi_rows[index]
+        maps = {"actuals": dict(kpi.actuals), "comments": dict(kpi.comments)}
+        for u in kpi_updates:
+            if u.value is None:
+                maps[u.field].pop(u.fy, None)
+            else:
+                maps[u.field][u.fy] = u.value
+        for name, render in (("actuals", fy_values_cell), ("comments", fy_texts_cell)):
+            written = [u for u in kpi_updates if u.field == name]
+            if not written:
+                continue
+            key = f"kpi.{name}"
+            ops.append(SetValues(rows.sheet, row, table.col(key), [[render(maps[name]) or ""]]))
+            places.update({u: (rows.sheet, table.cell(row, key)) for u in written})
+    return ActualsWrite(ops, places, unplaced)

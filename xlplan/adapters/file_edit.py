@@ -51,7 +51,7 @@ class FileEdit:
     def __enter__(self) -> FileEdit:
         check_regular_input(self.source)
         if self.output is not None:
-            from xlplan.adapters.package import WORKBOOK_SUFFIXES, match_extension
+            from xlplan.adapters.package.parts import WORKBOOK_SUFFIXES, match_extension
 
             check_new_target(self.output, self.force)  # before any work: the clerk learns at once
             if self.output.suffix.lower() not in WORKBOOK_SUFFIXES:

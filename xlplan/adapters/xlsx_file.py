@@ -1,4 +1,4 @@
-"""Reading workbook files: safety checks on the package, then values via python-calamine.
+"""Reading workbook files: the package checked first (package.zipcheck), then values via python-calamine.
 
 Calamine gives cached values fast but turns error cells (#REF!, #N/A) into
 empty strings; a scan of the sheet XML for t="e" cells puts them back, so the
@@ -9,190 +9,20 @@ alone do not show. Formulas are never evaluated: only Excel's cached values are 
 from __future__ import annotations
 
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from xlplan.adapters.package.parts import sheet_part_map
+from xlplan.adapters.package.zipcheck import check_package
 from xlplan.errors import WorkbookReadError
-from xlplan.fileio import check_regular_input, os_reason
 from xlplan.layout.a1 import cell_name, col_index, parse_cell
 from xlplan.layout.cells import PICTURE_IN_CELL
 
-MAX_UNCOMPRESSED = 300 * 1024 * 1024   # a planning workbook is a few MB; refuse zip bombs
-MAX_RATIO = 200                         # per-member compression ratio limit
-MAX_MEMBERS = 10_000
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CHUNK = 1024 * 1024
 _ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?t="e"[^>]*)>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
-
-
-def check_package(path: Path) -> zipfile.ZipFile:
-    """Open a workbook as a zip after checking it is one, of sane size, and OOXML.
-
-    Every member is inflated once here, counting bytes as they come: sizes and
-    CRCs written in the zip are not trusted, so a forged zip bomb or a DTD
-    (XML bomb) is refused before calamine or lxml ever sees the package.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise WorkbookReadError(f"ファイル「{path}」が見つかりません。パスを確認してください。")
-    if path.is_dir():
-        raise WorkbookReadError(f"「{path}」はフォルダーです。ブックのファイルを指定してください。")
-    check_regular_input(path)  # a named pipe would block the open below; a device never ends
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        raise WorkbookReadError(f"「{path}」を読み込めません（{os_reason(exc)}）。ファイルのアクセス権を確認してください。") from None
-    if not head:
-        raise WorkbookReadError(f"「{path.name}」は空のファイル（0 バイト）です。保存に失敗した可能性があります。バックアップから戻してください。")
-    if head.startswith(OLE_MAGIC):
-        if _is_encrypted_ooxml(path):
-            raise WorkbookReadError(
-                f"「{path.name}」はパスワードで暗号化されたブックのため読み込めません。Excel で開き、［ファイル］→［情報］→"
-                "［ブックの保護］→［パスワードを使用して暗号化］でパスワードを消して保存し直してください。")
-        raise WorkbookReadError(
-            f"「{path.name}」は古い Excel 形式（.xls）か、パスワードで保護されたブックです。"
-            "Excel で開いて「Excel マクロ有効ブック（.xlsm）」として保存し直し、保護を解除してから使ってください。")
-    if not head.startswith(b"PK"):
-        raise WorkbookReadError(
-            f"「{path.name}」は Excel ブック（.xlsx/.xlsm）ではありません（CSV やテキストの可能性があります）。"
-            "xlplan new で作ったブックを指定してください。")
-    try:
-        archive = zipfile.ZipFile(path)
-        members = archive.infolist()
-    except Exception as exc:  # noqa: BLE001 — zipfile raises BadZipFile, but also ValueError, struct.error … on garbage
-        raise WorkbookReadError(f"「{path.name}」は壊れているか、Excel ブックではありません（zip として読めません）。"
-                                "バックアップから戻すか、Excel で開いて保存し直してください。") from None
-    try:
-        _check_format(path, archive)
-        _check_members(path, archive, members)
-    except BaseException:
-        archive.close()
-        raise
-    return archive
-
-
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
-_SAVE_AS_XLSM = "［ファイル］→［名前を付けて保存］で「Excel マクロ有効ブック（*.xlsm）」を選んで保存し直してください"
-
-
-def _check_format(path: Path, archive: zipfile.ZipFile) -> None:
-    """Zip-based formats that are not the OOXML xlplan reads: say which one, and how to convert it."""
-    names = archive.NameToInfo
-    if "xl/workbook.bin" in names:
-        raise WorkbookReadError(f"「{path.name}」は Excel バイナリブック（.xlsb）のため読み込めません。Excel で開き、{_SAVE_AS_XLSM}。")
-    if "mimetype" in names and archive.read("mimetype").strip().startswith(b"application/vnd.oasis.opendocument"):
-        kind = "スプレッドシート（.ods）" if archive.read("mimetype").strip() == ODS_MIMETYPE else "文書"
-        raise WorkbookReadError(
-            f"「{path.name}」は OpenDocument の{kind}のため読み込めません。LibreOffice Calc などで開き、"
-            "［名前を付けて保存］でファイルの種類を「Excel 2007-365 (.xlsx)」にして保存し、"
-            "Excel で開いて「Excel マクロ有効ブック（*.xlsm）」として保存し直してください。")
-    if "xl/workbook.xml" in names and names["xl/workbook.xml"].file_size < 10 * 2**20:
-        head = archive.read("xl/workbook.xml")[:4096]
-        if STRICT_NS in head:
-            raise WorkbookReadError(
-                f"「{path.name}」は「Strict Open XML スプレッドシート」形式で保存されているため読み込めません。"
-                f"Excel で開き、{_SAVE_AS_XLSM}（Strict ではない形式になります）。")
-
-
-def _check_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
-    if len(members) > MAX_MEMBERS:
-        raise WorkbookReadError(f"「{path.name}」は部品の数が多すぎるため読み込みません（{len(members)}個）。")
-    names: set[str] = set()
-    total = 0
-    for info in members:
-        name = info.filename
-        if name in names:
-            raise WorkbookReadError(f"「{path.name}」の中に同じ名前の部品「{name}」が2つあります。壊れているか、細工されたファイルです。")
-        names.add(name)
-        if name.startswith(("/", "\\")) or "\\" in name or ":" in name or ".." in name.split("/"):
-            raise WorkbookReadError(f"「{path.name}」の中に不正な名前の部品「{name}」があります。壊れているか、細工されたファイルです。")
-        if info.flag_bits & 0x1:
-            raise WorkbookReadError(f"「{path.name}」の部品「{name}」が暗号化されているため読み込めません。")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise WorkbookReadError(f"「{path.name}」の部品「{name}」は Excel が使わない圧縮形式のため読み込めません。"
-                                    "Excel で開いて保存し直してください。")
-        total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 * 1024 * 1024:
-            raise WorkbookReadError(f"「{path.name}」の中身「{name}」の圧縮率が異常なため、安全のため読み込みません。")
-    if total > MAX_UNCOMPRESSED:
-        raise WorkbookReadError(f"「{path.name}」は展開後のサイズが大きすぎるため、安全のため読み込みません（{total // 2**20} MB）。")
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise WorkbookReadError(f"「{path.name}」は Excel ブックではありません（xl/workbook.xml がありません）。")
-    for info in members:
-        _verify_member(path, archive, info)
-
-
-def _verify_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Inflate one member, never past the size the zip declares; check its CRC and, for XML, that it has no DTD."""
-    from xlplan.adapters.package import has_dtd
-
-    broken = WorkbookReadError(f"「{path.name}」の部品「{info.filename}」が壊れています（途中で切れているか、中身が一致しません）。"
-                               "バックアップから戻すか、Excel で開いて保存し直してください。")
-    xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
-    fp = archive.fp
-    assert fp is not None
-    fp.seek(info.header_offset)
-    header = fp.read(30)
-    if len(header) != 30 or header[:4] != b"PK\x03\x04":
-        raise broken
-    name_length, extra_length = struct.unpack("<HH", header[26:30])
-    fp.seek(info.header_offset + 30 + name_length + extra_length)
-    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    left, size, crc, tail = info.compress_size, 0, 0, b""
-
-    def take(chunk: bytes) -> None:
-        nonlocal size, crc, tail
-        size += len(chunk)
-        if size > info.file_size:
-            raise WorkbookReadError(f"「{path.name}」の部品「{info.filename}」は壊れているか、申告より大きく展開されます"
-                                    "（zip 爆弾の可能性）。安全のため読み込みません。")
-        crc = zlib.crc32(chunk, crc)
-        if xml:
-            window = tail + chunk
-            if has_dtd(window):
-                raise WorkbookReadError(f"「{path.name}」の部品「{info.filename}」に DTD（<!DOCTYPE>）が含まれています。"
-                                        "XML 爆弾などの攻撃に使われるため、安全のため読み込みません。")
-            tail = window[-32:]
-
-    try:
-        while left > 0:
-            raw = fp.read(min(_CHUNK, left))
-            if not raw:
-                raise broken
-            left -= len(raw)
-            if inflater is None:
-                take(raw)
-                continue
-            take(inflater.decompress(raw, _CHUNK))
-            while inflater.unconsumed_tail:
-                take(inflater.decompress(inflater.unconsumed_tail, _CHUNK))
-        if inflater is not None:
-            take(inflater.flush())
-            if not inflater.eof:
-                raise broken
-    except zlib.error:
-        raise broken from None
-    if size != info.file_size or crc != info.CRC:
-        raise broken
-
-
-def _is_encrypted_ooxml(path: Path) -> bool:
-    """An OLE container holding an encrypted .xlsx/.xlsm (Excel's 'Encrypt with password')."""
-    try:
-        import olefile
-
-        with olefile.OleFileIO(str(path)) as ole:
-            return ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage")
-    except Exception:  # noqa: BLE001 — not a valid OLE file: treated as an old .xls
-        return False
 
 
 class WorkbookValues(dict):
@@ -259,7 +89,7 @@ _ROW_NUMBER_RE = re.compile(rb'<row [^>]*?\br="([0-9]+)"')
 
 def check_rows_unique(xml: bytes, sheet: str, part: str) -> None:
     """A row written twice (malformed): calamine would quietly merge the two, so which value counts is unknown."""
-    from xlplan.adapters.package import duplicate_row_message
+    from xlplan.adapters.package.sheetdata import duplicate_row_message
 
     numbers = _ROW_NUMBER_RE.findall(xml)
     if len(numbers) != len(set(numbers)):
@@ -315,7 +145,7 @@ def broken_part(archive: zipfile.ZipFile | None) -> str:
     """Which XML part of the package does not parse, in Japanese; a general reason when none (or unknown)."""
     from lxml import etree
 
-    from xlplan.adapters.package import _PARSER
+    from xlplan.adapters.package.safexml import PARSER as _PARSER
 
     for info in archive.infolist() if archive is not None else ():
         name = info.filename
@@ -359,7 +189,6 @@ def _restore_errors(grid: list[list[Any]], xml: bytes) -> None:
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → part name (xl/worksheets/sheetN.xml), from workbook.xml and its rels."""
-    from xlplan.adapters.package import sheet_part_map
     from xlplan.errors import XlplanUserError
 
     try:

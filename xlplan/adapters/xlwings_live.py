@@ -209,6 +209,9 @@ def normalize_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ writing
 
+LIVE_OPS = (SetValues, InsertRows, ReplaceValues, FitRows)
+
+
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int:
     """Apply ops to the open workbook; returns the number of Excel write calls made.
 
@@ -231,6 +234,9 @@ def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int
     """
     if not ops:
         return 0
+    unsupported = [op for op in ops if not isinstance(op, LIVE_OPS)]
+    if unsupported:  # column and row deletion ops exist for files only so far: refuse before writing anything
+        raise TypeError(f"not implemented for live Excel: {unsupported[0]!r}")
     live = live_book(book)
     check_writable(live, {op.sheet for op in ops})
     fresh: dict[str, list[tuple[int, int]]] = {}  # rows inserted by this batch, per sheet: [first, end)

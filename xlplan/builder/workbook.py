@@ -138,6 +138,7 @@ class _Builder:
         self._coverage()
         self._progress(current_fy)
         self._findings()
+        self._collect_log()
         self._xlwings_conf(interpreter)
         self._buttons()
         if self.with_macros:
@@ -538,6 +539,16 @@ class _Builder:
         ws.conditional_format(table.first_row, 0, last, 0, {
             "type": "cell", "criteria": "==", "value": '"警告"',
             "format": self.wb.add_format({"bg_color": WARNING_FILL, "font_color": WARNING_FONT, "bold": True})})
+        ws.freeze_panes(table.first_row, 0)
+        self._print(ws, table)
+
+    def _collect_log(self) -> None:
+        ws = self.sheets[L.COLLECT_LOG]
+        table = L.COLLECT_TABLE
+        self._table_sheet(ws, table, "取込結果（担当課の回答）",
+                          "「照会票を作成」で、このブックと同じフォルダーの「照会票」フォルダーに担当課ごとの照会票を作ります。"
+                          "返ってきた回答を「回答」フォルダーに入れて「回答を取り込む」を押すと、変わった所だけがこのブックに入り、"
+                          "ここに1行ずつ記録されます（両方で変わった所は「競合」として残します）。", [])
         ws.freeze_panes(table.first_row, 0)
         self._print(ws, table)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from xlplan.cli import plan, outputs, excel, rollup, programs, tools  # noqa: F401 — registers the commands
+from xlplan.cli import plan, outputs, survey, excel, rollup, programs, tools  # noqa: F401 — registers the commands
 from xlplan.cli.app import EXIT_INPUT, app, err
 from xlplan.errors import XlplanUserError
 

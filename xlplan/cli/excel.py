@@ -63,7 +63,8 @@ def setup(
 
 def _workbook_facts(path: Path):
     """The xlwings.conf and _lists values, the embedded VBA's XLWINGS_VERSION, and whether there is VBA."""
-    from xlplan.adapters.xlsx_file import check_package, read_values
+    from xlplan.adapters.package.zipcheck import check_package
+    from xlplan.adapters.xlsx_file import read_values
     from xlplan.builder.vba_project import read_vba_sources
     from xlplan.doctor import vba_xlwings_version
     from xlplan.layout import sheets as L

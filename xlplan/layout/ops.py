@@ -33,6 +33,40 @@ class InsertRows:
 
 
 @dataclass(frozen=True)
+class DeleteRows:
+    """Delete `count` rows from `row` down, with their values; the rows below move up. Ranges shrink,
+    formulas that pointed only into the deleted rows become #REF! (as in Excel)."""
+
+    sheet: str
+    row: int
+    count: int
+
+
+@dataclass(frozen=True)
+class InsertColumns:
+    """Insert empty columns before `col`; everything from `col` rightwards moves with its column.
+
+    like: a column (counted before the insertion) whose formats the new columns take: its width
+    and style, each row's cell format, and the conditional formats and validations covering it,
+    as Excel's "insert copied format". None leaves them unformatted.
+    """
+
+    sheet: str
+    col: int
+    count: int
+    like: int | None = None
+
+
+@dataclass(frozen=True)
+class DeleteColumns:
+    """Delete `count` columns from `col` rightwards, with their values; the columns to the right move left."""
+
+    sheet: str
+    col: int
+    count: int
+
+
+@dataclass(frozen=True)
 class ReplaceValues:
     """Clear every value from `row` down (formats stay) and write `values` from there.
 
@@ -56,4 +90,4 @@ class FitRows:
     count: int
 
 
-Op = SetValues | InsertRows | ReplaceValues | FitRows
+Op = SetValues | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows

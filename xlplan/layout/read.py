@@ -32,7 +32,6 @@ from xlplan.layout.cells import (
     CellError,
     is_blank,
     read_fy,
-    read_fy_or_date,
     read_fy_texts,
     read_fy_values,
     read_list,

@@ -30,6 +30,11 @@ from xlplan.layout.cells import (
 Row = list[Any]
 
 
+def kpi_cells(k: Kpi) -> dict[str, Any]:
+    """A KPI's cell values by column key ("kpi.name", "kpi.target_value" …), as the domain sheet shows them."""
+    return _kpi_values(k)
+
+
 def _kpi_values(k: Kpi) -> dict[str, Any]:
     baseline = None
     if k.baseline is not None:
@@ -54,7 +59,20 @@ def _kpi_values(k: Kpi) -> dict[str, Any]:
 def measure_rows(measure: Measure, table: L.Table) -> list[Row]:
     """One row per KPI (at least one). The first row carries the measure's fields;
     later rows repeat only the ID, so each KPI row says which measure it belongs to."""
-    first = {
+    first = measure_cells(measure)
+    kpis = measure.kpis or [None]
+    rows = []
+    for i, kpi in enumerate(kpis):
+        values = dict(first) if i == 0 else {"measure.id": measure.id}
+        if kpi is not None:
+            values.update(_kpi_values(kpi))
+        rows.append([values.get(c.key) for c in table.columns])
+    return rows
+
+
+def measure_cells(measure: Measure) -> dict[str, Any]:
+    """The measure's own cell values by column key (its first row, KPI columns aside)."""
+    return {
         "measure.id": measure.id,
         "measure.pillar": measure.pillar.value if measure.pillar else None,
         "measure.name": measure.name or None,
@@ -67,14 +85,6 @@ def measure_rows(measure: Measure, table: L.Table) -> list[Row]:
         "measure.notes": measure.notes or None,
         **{L.fy_key(fy): phase.value for fy, phase in measure.schedule.items()},
     }
-    kpis = measure.kpis or [None]
-    rows = []
-    for i, kpi in enumerate(kpis):
-        values = dict(first) if i == 0 else {"measure.id": measure.id}
-        if kpi is not None:
-            values.update(_kpi_values(kpi))
-        rows.append([values.get(c.key) for c in table.columns])
-    return rows
 
 
 def info_values(plan: Plan) -> dict[str, Any]:

@@ -23,6 +23,7 @@ SCHEDULE = "スケジュール"
 COVERAGE = "網羅表"
 PROGRESS = "進捗管理"
 FINDINGS = "検証結果"
+COLLECT_LOG = "取込結果"   # what 「回答を取り込む」 changed, appended run after run
 XLWINGS_CONF = "xlwings.conf"
 LISTS = "_lists"  # hidden sheet holding dropdown lists behind defined names
 
@@ -343,6 +344,18 @@ FINDINGS_TABLE = Table(FINDINGS, 3, (
     Column("finding.error_key", "error_key", 4, "hidden"),
     Column("finding.warning_key", "warning_key", 4, "hidden"),
 ))
+COLLECT_TABLE = Table(COLLECT_LOG, 3, (
+    Column("log.time", "取込日時", 16),
+    Column("log.owner", "担当課", 14, "wrap"),
+    Column("log.source", "回答ファイル", 22, "wrap"),
+    Column("log.kind", "区分", 12, "wrap"),
+    Column("log.measure_id", "施策ID", 9),
+    Column("log.item", "項目", 22, "wrap"),
+    Column("log.place", "シート・セル", 18, "link"),
+    Column("log.before", "取込前", 24, "wrap"),
+    Column("log.after", "取込後・回答", 24, "wrap"),
+    Column("log.note", "備考", 44, "wrap"),
+))
 FINDINGS_SUMMARY_CELL = (1, 0)   # A2: 「エラー 2件、警告 3件（最終検証: …）」
 FINDINGS_KEY_ROWS = 5000          # the defined names cover this many rows
 
@@ -481,7 +494,8 @@ class WorkbookLayout:
 
     @property
     def sheet_order(self) -> list[str]:
-        return [USAGE, INFO, *self.domains, CATALOG, PROGRAMS, SCHEDULE, COVERAGE, PROGRESS, FINDINGS, XLWINGS_CONF, LISTS]
+        return [USAGE, INFO, *self.domains, CATALOG, PROGRAMS, SCHEDULE, COVERAGE, PROGRESS, FINDINGS, COLLECT_LOG,
+                XLWINGS_CONF, LISTS]
 
 
 def domain_code(domain: str, domains: list[str] | tuple[str, ...]) -> str:
@@ -511,4 +525,9 @@ BUTTONS: tuple[Button, ...] = (
     Button(PROGRESS, 0, 4, "進捗管理を作成", "UpdateProgress"),
     Button(USAGE, 14, 1, "計画書（Word）を出力", "ExportDocument"),
     Button(USAGE, 16, 1, "環境診断", "Doctor"),
+    Button(USAGE, 18, 1, "照会票を作成", "MakeSurveyForms"),
+    Button(USAGE, 20, 1, "実績照会票を作成", "MakeActualsForms"),
+    Button(USAGE, 22, 1, "回答を取り込む", "CollectAnswers"),
+    Button(COLLECT_LOG, 0, 4, "回答を取り込む", "CollectAnswers"),
+    Button(COLLECT_LOG, 0, 6, "照会票を作成", "MakeSurveyForms"),
 )
