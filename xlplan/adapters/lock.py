@@ -237,9 +237,10 @@ def refuse_if_open_by_person(path: Path) -> None:
     if excel.is_file():
         who = excel_owner(excel)
         by = f"{who} さんの " if who else ""
+        app = "Word" if path.suffix.lower() in (".docx", ".doc") else "Excel"
         raise WorkbookWriteError(
-            f"「{path.name}」は {by}Excel で開かれているようです（{excel.name} があります）。Excel でブックを閉じてから、"
-            f"もう一度実行してください。Excel を閉じても残っている場合は {excel.name} を削除してください。")
+            f"「{path.name}」は {by}{app} で開かれているようです（{excel.name} があります）。{app} でファイルを閉じてから、"
+            f"もう一度実行してください。{app} を閉じても残っている場合は {excel.name} を削除してください。")
     if office.is_file():
         who = libreoffice_owner(office)
         by = f"{who} さんの " if who else ""
@@ -249,8 +250,8 @@ def refuse_if_open_by_person(path: Path) -> None:
 
 
 def excel_owner(owner_file: Path) -> str:
-    """The user name in Excel's ~$ owner file: a length byte and the name in the ANSI code page, then
-    (from byte 54) a length and the name in UTF-16."""
+    """The user name in an Office ~$ owner file (Excel's, Word's): a length byte and the name in the ANSI
+    code page, then (from byte 54) a length and the name in UTF-16."""
     try:
         data = owner_file.read_bytes()[:512]
     except OSError:
