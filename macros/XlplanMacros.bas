@@ -47,6 +47,10 @@ Sub CollectAnswers()
     RunXlplan "collect_answers"
 End Sub
 
+Sub ExportDocumentPdf()
+    RunXlplan "export_document_pdf"
+End Sub
+
 Private Sub RunXlplan(ByVal func As String)
     If XlplanReady() Then RunPython "import xlplan.excel as x; x." & func & "()"
 End Sub

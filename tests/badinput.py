@@ -208,7 +208,9 @@ class Good:
     @cached_property
     def new_catalog_id(self) -> str:
         """A catalog measure the sample does not have yet, so populate really inserts rows."""
-        present = {m.catalog_id for m in self.read.plan.measures}
+        from xlplan.core.populate import in_plan
+
+        present = set(in_plan(self.read.plan, load_catalog()))   # by catalog id or by the same name
         for c in load_catalog().measures:
             if c.adoptable and c.id not in present and c.domain == self.domain:
                 return c.id
@@ -619,9 +621,9 @@ CASES: list[Case] = [
          write_says=("基本情報",)),
     Case("text_in_number", _domain_cell("kpi.target_value", "約100"), validate="finding", code="INPUT-NOT-NUMBER",
          sheet="電子行政", cell=lambda g: g.cell("kpi.target_value"), says=("約100",)),
-    Case("date_for_target_fy", lambda g: _date_cell(g, g.domain, g.cell("kpi.target_fy"), dt.date(2030, 3, 31)),
+    Case("date_for_target_fy", lambda g: _date_cell(g, g.domain, g.cell("kpi.target_fy"), dt.date(2030, 1, 15)),
          validate="finding", code="INPUT-DATE-FOR-YEAR", sheet="電子行政", cell=lambda g: g.cell("kpi.target_fy"),
-         says=("2030/3/31",)),
+         says=("2030/1/15",)),
     Case("date_for_start_fy", lambda g: _date_cell(g, L.INFO, g.info_value_cell, dt.date(2027, 4, 1)),
          validate="finding", write="refuse", code="INPUT-DATE-FOR-YEAR", sheet=L.INFO, cell=lambda g: g.info_value_cell,
          says=("2027/4/1",), write_says=("基本情報",)),

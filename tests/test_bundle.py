@@ -6,7 +6,6 @@ the wheelhouse is cached for the whole test run, so each Python version is fetch
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess

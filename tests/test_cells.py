@@ -116,6 +116,10 @@ def test_read_fy_rejects_non_years(value):
         ("R7", (2025, None)),
         ("令和7年度", (2025, None)),
         ("R7時点", (2025, None)),
+        ("2025年度末", (2025, None)),
+        ("令和7年度末時点", (2025, None)),
+        ("2025年3月末", (None, dt.date(2025, 3, 31))),
+        ("平成30年7月10日", (None, dt.date(2018, 7, 10))),
         (2025, (2025, None)),
         (2025.0, (2025, None)),
         ("2025/4/1", (None, dt.date(2025, 4, 1))),
@@ -136,7 +140,7 @@ def test_read_fy_or_date(value, expected):
     assert read_fy_or_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["abc", "2025/2/30", "2025年度末", "R7/13/1"])
+@pytest.mark.parametrize("value", ["abc", "2025/2/30", "2025年度初め", "R7/13/1"])
 def test_read_fy_or_date_rejects(value):
     error = cell_error(read_fy_or_date, value)
     assert error.code == "INPUT-NOT-FY"

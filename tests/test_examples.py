@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from conftest import soffice
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "docs" / "examples"
 
@@ -21,7 +24,8 @@ def test_examples_run_in_order(tmp_path):
     assert "作成" in run("01_new_workbook.py", tmp_path)
     book = tmp_path / "青葉台市.xlsm"
     assert "PLAN-RELATED-PERIOD" in run("02_validate.py", book)
-    assert "追加: ['DG-16', 'DG-17']" in run("03_populate_and_schedule.py", book, "C02", "C03")
+    # C02 is already on the sheet under its name (DG-02): reported, not added twice
+    assert "追加: ['DG-16', 'DG-17'] 追加済み: ['C02']" in run("03_populate_and_schedule.py", book, "C02", "C03", "C05")
     assert "KPI-TARGET-FY-OUTSIDE" in run("04_plan_in_code.py")
     run("05_export.py", book, tmp_path)
     assert (tmp_path / "青葉台市_計画書.docx").exists() and (tmp_path / "opendata" / "measures.csv").exists()
@@ -35,7 +39,14 @@ def test_examples_run_in_order(tmp_path):
     assert (tmp_path / "新旧対照表.docx").exists() and (tmp_path / "新旧対照表.xlsx").exists()
 
 
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice makes the PDF")
+def test_plan_pdf_example(tmp_path):
+    out = run("09_plan_pdf.py", ROOT / "samples" / "sample_plan.yaml", tmp_path, "和暦")
+    pdf = tmp_path / "青葉台市_計画書.pdf"
+    assert str(pdf) in out and pdf.read_bytes().startswith(b"%PDF")
+
+
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
         "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py",
-        "06_programs_import.py", "07_survey_and_collect.py", "08_diff.py"]
+        "06_programs_import.py", "07_survey_and_collect.py", "08_diff.py", "09_plan_pdf.py"]

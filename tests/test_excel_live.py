@@ -35,6 +35,7 @@ from xlplan.layout.cells import Formula
 from xlplan.layout.ops import InsertRows, ReplaceValues, SetValues
 from xlplan.layout.read import read_plan
 from xlplan.planfile import load_plan
+from xlplan.render import find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "sample_plan.yaml"
@@ -198,7 +199,9 @@ def ticked(data: bytes, catalog_ids: list[str], tmp_path: Path) -> bytes:
 
 
 def two_new_catalog_ids(plan) -> list[str]:
-    present = {m.catalog_id for m in plan.measures}
+    from xlplan.core.populate import in_plan
+
+    present = set(in_plan(plan, load_catalog()))   # by catalog id or by the same name
     chosen, domains = [], set()
     for c in load_catalog().measures:
         if c.adoptable and c.id not in present and c.domain in plan.domains and c.domain not in domains:
@@ -261,7 +264,8 @@ def test_populate_inserts_the_ticked_catalog_rows(sample_data, tmp_path):
     message = x.populate()
     assert message.startswith("2件を追加しました。")
     funcs = [a["func"] for a in writes(book)]
-    assert funcs.count("rangeInsert") == 2 and funcs.count("setValues") == 2
+    # two insertion points, and one block for the 施策カタログ's 追加状況 column
+    assert funcs.count("rangeInsert") == 2 and funcs.count("setValues") == 3
     for a in writes(book):
         if a["func"] == "rangeInsert":
             assert a["args"][0] == "down" and a["column_count"] == 16384
@@ -615,12 +619,54 @@ def test_export_document_button_writes_the_docx_next_to_the_workbook(sample_data
     assert str(target) in message and alerts(book) == [message]
 
 
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is needed to make the PDF")
+def test_export_pdf_button_writes_the_pdf_with_page_numbers_next_to_the_workbook(sample_data, tmp_path, monkeypatch):
+    import subprocess
+
+    folder = tmp_path / "計画 フォルダー"
+    folder.mkdir()
+    monkeypatch.setattr(x, "book_fullname", lambda book: str(folder / BOOK_NAME))
+    book = open_live(grids_of(sample_data, tmp_path))
+    message = x.export_document_pdf()
+    target = folder / (Path(BOOK_NAME).stem + "_計画書.pdf")
+    assert target.exists() and target.read_bytes().startswith(b"%PDF")
+    assert str(target) in message and "目次のページ番号入り" in message and alerts(book) == [message]
+    contents = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(target), "-"], capture_output=True, text=True).stdout
+    assert re.search(r"現状及び課題\.{4,}\s*3", contents.replace(" ", ""))
+    assert writes(book) == []
+
+
 def test_export_document_button_needs_a_local_folder(sample_data, tmp_path, monkeypatch):
     monkeypatch.setattr(x, "book_fullname", lambda book: "https://example.sharepoint.com/sites/x/計画.xlsm")
     book = open_live(grids_of(sample_data, tmp_path))
     message = x.export_document()
     assert "この PC のフォルダー" in message and "Traceback" not in message
     assert writes(book) == []
+
+
+def test_validate_writes_missing_ids_in_one_block_per_sheet(sample_data, tmp_path):
+    """Rows typed without a 施策ID (a new measure, KPI rows under one) get it written back: one write for
+    the whole ID block of the sheet, live and file path alike, existing IDs untouched."""
+    grids = grids_of(sample_data, tmp_path)
+    table = read_plan(grids).layout.domain_tables["電子行政"]
+    sheet = [list(r) for r in grids["電子行政"]]
+    col = table.col("measure.id")
+    blanked = [r for r in range(table.first_row, len(sheet)) if sheet[r][col]][1::4][:6]
+    for r in blanked:
+        sheet[r][col] = ""
+    grids = {**grids, "電子行政": sheet}
+    read = read_plan(grids)
+    book = open_live(grids)
+    x.validate()
+    id_writes = [a for a in writes(book) if a["func"] == "setValues" and a["sheet_position"] == list(grids).index("電子行政")]
+    assert len(id_writes) == 1 and id_writes[0]["start_column"] == col
+    after = replay(grids, actions(book))
+    assert all(after["電子行政"][r][col] for r in blanked)
+    untouched = [r for r in range(min(blanked), max(blanked) + 1) if r not in blanked]
+    assert [after["電子行政"][r][col] for r in untouched] == [sheet[r][col] for r in untouched]
+    reread = read_plan(after)
+    assert [m.id for m in reread.plan.measures] == [m.id for m in read.plan.measures]
+    assert not any(r.unnumbered for rows in reread.rows.values() for r in rows)
 
 
 def test_memos_beside_the_findings_table_survive_the_validate_button(sample_data, tmp_path):

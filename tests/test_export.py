@@ -1,7 +1,6 @@
-"""Exports: open data (JSON/CSV) that matches the plan and the workbook, and the plan document (.docx).
+"""Exports: open data (JSON/CSV) that matches the plan and the workbook.
 
-The document test renders the sample through LibreOffice and leaves the PDF and
-PNGs of the first pages in out/export/ for a person to look at.
+The plan document (.docx, PDF) has its own tests: test_plan_document.py and test_plan_pdf.py.
 """
 
 from __future__ import annotations
@@ -11,29 +10,14 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE, soffice
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Mm
+from conftest import ROOT, SAMPLE
 from typer.testing import CliRunner
 
-from xlplan.catalog_data import load_catalog
 from xlplan.cli import app
-from xlplan.core.catalog import with_catalog_programs
-from xlplan.core.fiscal import fy_header, wareki_fy
 from xlplan.core.model import Measure, Plan
-from xlplan.export.docx import (
-    TOC_INSTRUCTION,
-    export_docx,
-    section_titles,
-    split_title,
-    tidy,
-)
 from xlplan.export.opendata import (
     BOM,
     TABLES,
@@ -47,7 +31,6 @@ from xlplan.planfile import dump_plan
 
 runner = CliRunner()
 TODAY = dt.date(2026, 11, 1)
-OUT = ROOT / "out" / "export"
 
 
 def run(*args):
@@ -100,7 +83,7 @@ def test_json_tables_match_the_plan(tmp_path, sample_plan):
     schedule = json.loads(written["schedule"].read_text(encoding="utf-8"))
     dg01_rows = [s for s in schedule if s["measure_id"] == "DG-01"]
     assert [(s["fiscal_year"], s["phase"]) for s in dg01_rows] == sorted(
-        (fy, p.value) for fy, p in sample_plan.measures[0].schedule.items())
+        (fy, p.value) for fy, phases in sample_plan.measures[0].schedule.items() for p in phases)
     assert dg01_rows[3]["continued"] is True and dg01_rows[0]["fiscal_year_label"] == "令和9年度"
     coverage = json.loads(written["coverage"].read_text(encoding="utf-8"))
     assert sum(c["measure_count"] for c in coverage) == 35
@@ -186,6 +169,8 @@ def test_export_command_errors_exit_2(tmp_path):
     assert run("export", SAMPLE, "--json", tmp_path, "--bom").exit_code == 2
     result = run("export", SAMPLE, "--docx", tmp_path / "plan.pdf")
     assert result.exit_code == 2 and ".docx" in result.output
+    result = run("export", SAMPLE, "--pdf", tmp_path / "plan.docx")
+    assert result.exit_code == 2 and ".pdf" in result.output
     (tmp_path / "file").write_text("x")
     assert run("export", SAMPLE, "--csv", tmp_path / "file").exit_code == 2
     assert run("export", tmp_path / "missing.yaml", "--json", tmp_path / "j").exit_code == 2
@@ -213,132 +198,3 @@ def test_progress_command_text_and_json(tmp_path, sample_plan):
     assert first["grade"] == "A" and first["expected"] == 8000 and first["rate"] == pytest.approx(1.1)
     assert run("progress", SAMPLE).exit_code == 2        # no actuals and no --fy
     assert run("progress", SAMPLE, "--fy", "来年").exit_code == 2
-
-
-# ------------------------------------------------------------------ the plan document
-
-@pytest.fixture(scope="module")
-def sample_docx(tmp_path_factory) -> Path:
-    from xlplan.planfile import load_plan
-
-    plan = with_catalog_programs(load_plan(SAMPLE), load_catalog())
-    path = tmp_path_factory.mktemp("docx") / "青葉台市 計画書.docx"
-    export_docx(plan, path, today=TODAY)
-    return path
-
-
-def _all_text(doc) -> str:
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts += [c.text for c in row.cells]
-    return "\n".join(parts)
-
-
-def test_docx_structure(sample_docx, sample_plan):
-    doc = Document(str(sample_docx))
-    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    titles = section_titles(sample_plan)
-    assert headings == [f"{i}　{t}" for i, t in enumerate(titles, start=1)]
-    assert titles[0] == "青葉台市の現状及び課題" and titles[6] == "セキュリティ及び個人情報の適正な取扱いの確保"
-    h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
-    assert "(1) 行政手続に係るオンライン利用の原則化（10条）" in h2            # 5: pillar heading from vocab
-    assert "(1) 手続における情報通信の技術の利用等に係る取組（第10条）" in h2  # 6: the 手引's sub-heading
-    assert any(h.startswith("(7) 工程表") for h in h2) and "(8) 柱と分野の対応表" in h2
-    xml = doc.element.xml
-    assert TOC_INSTRUCTION in xml and "w:updateFields" in doc.settings.element.xml
-    footer_xml = doc.sections[0].footer._element.xml
-    assert "PAGE" in footer_xml
-    assert [s.orientation for s in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
-    for s in doc.sections:   # A4 (stored in twips, so within a fraction of a millimetre)
-        short, long = sorted((s.page_width, s.page_height))
-        assert abs(short - Mm(210)) < Mm(0.1) and abs(long - Mm(297)) < Mm(0.1)
-    normal = doc.styles["Normal"].element.xml
-    assert 'w:eastAsia="MS Mincho"' in normal
-    text = _all_text(doc)
-    for m in sample_plan.measures:
-        assert m.name in text
-    assert "サイバーセキュリティ基本法（平成26年法律第104号）" in text and "個人情報の保護に関する法律（平成15年法律第57号）" in text
-    assert "令和9年度から令和13年度まで（5年間）" in text and "令和8年11月" in text
-    for fy in sample_plan.fiscal_years:
-        assert fy_header(fy) in text
-    assert "マイナポータル（ぴったりサービス）" in text or "N11" not in text  # program names, not bare ids
-
-
-def test_docx_of_an_empty_plan_has_placeholders(tmp_path):
-    plan = Plan(municipality="空白町", start_fy="R9", years=10)
-    path = export_docx(plan, tmp_path / "empty.docx", today=TODAY)
-    doc = Document(str(path))
-    text = _all_text(doc)
-    assert "空白町官民データ活用推進計画" in text
-    assert "基本情報の「現状及び課題」を記入すると" in text
-    assert "この方針に基づく個別施策は、まだ定めていない。" in text
-    assert fy_header(2036) in text   # a 10-year 工程表 still gets every FY column
-
-
-def test_small_helpers():
-    assert split_title("青葉台市官民データ活用推進計画（青葉台市DX推進計画）") == ("青葉台市官民データ活用推進計画", "（青葉台市DX推進計画）")
-    assert split_title("計画") == ("計画", "")
-    assert tidy("減少している。 また、課題が") == "減少している。また、課題が"
-
-
-def _tool(name: str) -> str | None:
-    return shutil.which(name)
-
-
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
-def test_docx_renders_through_libreoffice(sample_docx, sample_plan, tmp_path):
-    if not (_tool("pdfinfo") and _tool("pdftotext")):
-        pytest.skip("poppler-utils (pdfinfo, pdftotext) are not installed")
-    OUT.mkdir(parents=True, exist_ok=True)
-    docx_copy = OUT / "sample_plan.docx"
-    shutil.copy(sample_docx, docx_copy)
-    profile = tmp_path / "lo_profile"
-    subprocess.run(
-        [soffice(), "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
-         "--outdir", str(OUT), str(docx_copy)],
-        check=True, capture_output=True, timeout=240,
-    )
-    pdf = OUT / "sample_plan.pdf"
-    assert pdf.exists()
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)[1])
-    assert 10 <= pages <= 60
-    sizes = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE)
-    assert len(sizes) == pages
-    assert any(float(w) > float(h) for w, h in sizes), "the 工程表 pages are landscape"
-    assert float(sizes[0][0]) == pytest.approx(595.3, abs=1)   # A4 portrait
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    flat = re.sub(r"\s+", "", text)
-    for i, title in enumerate(section_titles(sample_plan), start=1):
-        assert flat.count(f"{i}{title}") >= 2, title     # the chapter heading and the static contents list
-    landscape = [i for i, (w, h) in enumerate(sizes, start=1) if float(w) > float(h)]
-    schedule_text = subprocess.run(["pdftotext", "-f", str(landscape[0]), "-l", str(landscape[-1]), str(pdf), "-"],
-                                   capture_output=True, text=True, check=True).stdout
-    schedule_flat = re.sub(r"\s+", "", schedule_text)
-    assert "工程表" in schedule_flat
-    for fy in sample_plan.fiscal_years:                 # 工程表 headers 令和9年度 / (2027) …
-        assert wareki_fy(fy) in schedule_flat and f"({fy})" in schedule_flat
-    assert "■実施・運用" in schedule_flat and "→" in schedule_flat
-    for m in sample_plan.measures[:5] + sample_plan.measures[-3:]:
-        assert re.sub(r"\s+", "", m.name) in flat, m.name
-    assert "サイバーセキュリティ基本法" in flat and "柱と分野の対応表" in flat
-    assert "-2-" in flat                                 # page numbers in the footer
-    if _tool("pdftoppm"):
-        for old in OUT.glob("sample_plan*.png"):
-            old.unlink()
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "6", str(pdf), str(OUT / "sample_plan")], check=True)
-        first = sorted(OUT.glob("sample_plan-*.png"))
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(landscape[0]), "-l", str(landscape[0]), str(pdf),
-                        str(OUT / "sample_plan_schedule")], check=True)
-        assert len(first) == 6
-
-
-def test_the_document_refers_to_the_body_as_it_is_called(tmp_path):
-    from xlplan.export.docx import self_reference
-
-    assert [self_reference(n) for n in ("青葉台市", "美浜町", "白川村", "架空県", "何か組合")] == [
-        "本市", "本町", "本村", "本県", "本団体"]
-    doc = Document(str(export_docx(Plan(municipality="美浜町", start_fy=2027), tmp_path / "town.docx", today=TODAY)))
-    text = _all_text(doc)
-    assert "本町は、官民データの活用の推進に当たっては" in text and "本市" not in text

@@ -83,7 +83,7 @@ def test_phantom_heisei_year_is_formatted_as_reiwa():
 
 @pytest.mark.parametrize(
     "value",
-    ["abc", "", "令和", "年度", "R", "2027年度末", "20270", "令和100年度", "平成三十年度", "X9", 2027.5, None, [2027],
+    ["abc", "", "令和", "年度", "R", "2027年度初め", "20270", "令和100年度", "平成三十年度", "X9", 2027.5, None, [2027],
      True, False],
 )
 def test_parse_fy_rejects_garbage(value):
@@ -101,9 +101,21 @@ def test_parse_fy_rejects_dates(value):
     with pytest.raises(FiscalYearError) as info:
         parse_fy(value)
     message = str(info.value)
-    assert f"「{value}」" in message
+    assert "「2027/4/1」" in message     # shown the way Excel shows the date
     assert "日付" in message
     assert "年度" in message
+
+
+@pytest.mark.parametrize("value", [dt.date(2029, 3, 31), dt.datetime(2029, 3, 31), "R10年度末", "令和10年度末まで",
+                                   "2028年度末", "令和10年度（2028年度）", "2028年度(R10)"])
+def test_parse_fy_reads_year_ends(value):
+    """A fiscal year's last day, or 「…年度末」, names that year."""
+    assert parse_fy(value) == 2028
+
+
+def test_parse_fy_refuses_disagreeing_era_and_western_year():
+    with pytest.raises(FiscalYearError, match="一致しません"):
+        parse_fy("令和10年度（2029年度）")
 
 
 @pytest.mark.parametrize("value", ["令和0年度", "R0", "平成0年", "令和００年度"])

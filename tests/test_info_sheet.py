@@ -62,3 +62,75 @@ def test_a_workbook_of_xlplan_0_1_still_reads(tmp_path):
     read = read_workbook(book)
     assert read.plan is not None and read.plan.start_fy == 2027 and read.plan.years == 5
     assert len(read.plan.domains) == 8 and read.locator.info.version == 1
+
+
+# ------------------------------------------------------------------ what the clerk sees (基本情報, 使い方)
+
+def test_the_cells_to_fill_in_are_really_yellow_and_the_sheet_says_so(sample_book):
+    from xlplan.layout.styles import INPUT_FILL, STYLES
+
+    r, g, b = (int(INPUT_FILL[i:i + 2], 16) for i in (1, 3, 5))
+    assert STYLES["input"]["bg_color"] == INPUT_FILL and r >= 0xF0 and g >= 0xF0 and b <= 0xD0, "yellow, not near-white"
+    grid = read_workbook_values(sample_book)[L.INFO]
+    assert "黄色のセルに入力します" in grid[1][0]
+
+
+def test_related_plan_names_are_not_cut_off(sample_book, sample_plan):
+    from xlplan.layout.rowheight import row_height
+
+    widths = [c.width for c in L.RELATED.columns]
+    heights = _row_heights(sample_book, L.INFO)
+    for i, rel in enumerate(sample_plan.related_plans):
+        row = L.RELATED.first_row + i
+        needed = row_height([rel.name, rel.relation, None, None], widths, [True, True, False, False])
+        assert heights.get(row + 1, 0) >= needed, rel.name
+    assert widths[0] >= 40, "a plan's name (20 full-width characters) fits on one line"
+
+
+def test_a_stated_review_time_clears_the_related_period_warning(sample_book):
+    from xlplan.operations import findings_for
+
+    assert "PLAN-RELATED-PERIOD" in {f.code for f in findings_for(read_workbook(sample_book))}
+    _set(sample_book, "review", "令和12年度に総合計画の改定に合わせて見直し")
+    assert "PLAN-RELATED-PERIOD" not in {f.code for f in findings_for(read_workbook(sample_book))}
+
+
+def test_usage_stays_within_one_a4_page_width(sample_book):
+    import shutil
+
+    from conftest import ROOT, soffice
+    from xlplan.builder.workbook import USAGE_FIRST_ROW, USAGE_LINES, USAGE_WIDTH
+    from xlplan.render import pdf_pages, render
+
+    heights = _row_heights(sample_book, L.USAGE)
+    wrapped = [i for i, (style, _) in enumerate(USAGE_LINES, start=USAGE_FIRST_ROW) if style == "wrap"]
+    assert all(heights.get(i + 1, 0) > 18 for i in wrapped if len(USAGE_LINES[i - USAGE_FIRST_ROW][1]) > USAGE_WIDTH // 2)
+    if soffice() is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice and pdftotext render the sheet")
+    import re
+    import subprocess
+
+    pdf, _ = render(sample_book, [L.USAGE], ROOT / "out" / "usage", stem="usage")
+    assert pdf_pages(pdf) == [pytest.approx((595.3, 841.9), abs=1)], "one A4 portrait page"
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+    for _, line in USAGE_LINES:   # every line printed whole: nothing runs past the print area
+        assert re.sub(r"\s+", "", line) in text, line[:20]
+
+
+def read_workbook_values(book: Path):
+    from xlplan.adapters.xlsx_file import read_values
+
+    return read_values(book)
+
+
+def _row_heights(book: Path, sheet: str) -> dict[int, float]:
+    import zipfile
+
+    from lxml import etree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(book) as z:
+        workbook = etree.fromstring(z.read("xl/workbook.xml"))
+        names = [s.get("name") for s in workbook.find("m:sheets", ns)]
+        root = etree.fromstring(z.read(f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"))
+    return {int(r.get("r")): float(r.get("ht")) for r in root.iterfind(".//m:sheetData/m:row", ns) if r.get("ht")}

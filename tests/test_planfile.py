@@ -61,7 +61,7 @@ def test_sample_loads(sample):
 def test_sample_labels_are_normalised(sample):
     dg07 = next(m for m in sample.measures if m.id == "DG-07")
     assert sorted(dg07.schedule) == [2027, 2028, 2029, 2030, 2031]  # written 令和9年度 …
-    assert dg07.schedule[2029] is Phase.EXPAND
+    assert dg07.schedule[2029] == (Phase.EXPAND,)
     assert dg07.pillar is Pillar.P13
     assert sample.related_plans[0].start_fy == 2026  # 令和8年度
 

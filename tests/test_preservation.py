@@ -27,6 +27,7 @@ import stat
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import badinput as B
@@ -37,7 +38,7 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from xlplan.adapters.package import Package, apply_ops, patch_package, shift_formula, shift_refs
+from xlplan.adapters.package import Package, apply_ops, patch_package, sheet_part_map, shift_formula, shift_refs
 from xlplan.adapters.package.parts import related_parts
 from xlplan.adapters.xlsx_file import read_values
 from xlplan.catalog_data import load_catalog
@@ -295,9 +296,12 @@ def test_populate_moves_notes_pictures_charts_and_shapes_with_their_rows(content
     changed, removed, added = changed_parts(before, after)
     moving = {rel["comments"][0], rel["vmlDrawing"][0], rel["drawing"][0], "xl/charts/chart90.xml"}
     revalidated = {B.sheet_part(before, L.FINDINGS), B.sheet_part(before, L.COVERAGE)}  # marks follow the rows
-    # only the domain sheet and what is anchored to its rows change (and the findings); VBA, styles,
-    # strings, the picture, the other sheets (the user's メモ too) are byte for byte what they were
-    assert changed == {part} | moving | revalidated
+    # only the domain sheet, what is anchored to its rows, the catalog's 追加状況 and the findings (populate
+    # re-validates) change; VBA, styles, strings, the picture, the other sheets (the user's メモ too) are
+    # byte for byte what they were
+    with zipfile.ZipFile(io.BytesIO(before)) as z:
+        catalog_part = sheet_part_map(z)[L.CATALOG]
+    assert changed == {part, catalog_part} | moving | revalidated
     assert not removed and not added
     a, b = B.members(before), B.members(after)
     assert b["xl/vbaProject.bin"] == a["xl/vbaProject.bin"]

@@ -225,7 +225,7 @@ def populated_plan(start: int) -> Plan:
     codes = {d: L.domain_code(d, plan.domains) for d in plan.domains}
     added = new_measures(plan, catalog, [m.id for m in catalog.measures], codes).added
     # the clerk schedules every measure over the whole period
-    scheduled = [m.model_copy(update={"schedule": {fy: Phase.OPERATE for fy in plan.fiscal_years}}) for m in added]
+    scheduled = [m.model_copy(update={"schedule": {fy: (Phase.OPERATE,) for fy in plan.fiscal_years}}) for m in added]
     return plan.model_copy(update={"measures": scheduled})
 
 

@@ -53,7 +53,7 @@ def outline(rows) -> list[str]:
 
 def test_rows_group_by_pillar_then_domain():
     rows = schedule_rows(plan(*MIXED))
-    p10, p11, p13, p6 = (f"■ {p.value}（{p.info.heading}）" for p in (Pillar.P10, Pillar.P11, Pillar.P13, Pillar.P6))
+    p10, p11, p13, p6 = (f"■ {p.title}" for p in (Pillar.P10, Pillar.P11, Pillar.P13, Pillar.P6))
     assert outline(rows) == [
         p10, "電子行政", "C", "F", "防災・減災", "D",
         p11, "電子行政", "E", "観光", "A",
@@ -85,7 +85,7 @@ def test_every_measure_once_numbered_in_row_order(group_by):
 
 def test_measures_without_pillar_come_last():
     rows = schedule_rows(plan(measure("X", "電子行政", None), measure("Y", "観光", Pillar.P15)))
-    assert outline(rows) == [f"■ {Pillar.P15.value}（{Pillar.P15.info.heading}）", "観光", "Y",
+    assert outline(rows) == [f"■ {Pillar.P15.title}", "観光", "Y",
                              "■ 柱が未入力", "電子行政", "X"]
 
 
@@ -103,7 +103,7 @@ def test_sample_rows_cover_every_measure_once():
     ids = [r.measure.id for r in rows if r.kind == "measure"]
     assert sorted(ids) == sorted(m.id for m in sample.measures)
     sections = [r.title for r in rows if r.kind == "section"]
-    assert sections == [f"■ {p.value}（{p.info.heading}）" for p in Pillar]
+    assert sections == [f"■ {p.title}" for p in Pillar]
 
 
 def test_subtitle():

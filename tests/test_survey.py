@@ -148,7 +148,7 @@ def test_proposals_and_catalog_picks_become_new_measures(catalog, forms, tmp_pat
     new, pick = answer.proposals
     assert (new.measure.domain, new.measure.pillar.value, new.measure.owner) == ("電子行政", "10条 オンライン化原則", "DX推進課")
     assert [k.name for k in new.measure.kpis] == ["オンライン予約の割合", "予約システムの利用者数"]
-    assert new.measure.schedule[2028].value == "準備"
+    assert new.measure.last_phase(2028).value == "準備"
     assert pick.catalog_id == picked and pick.measure.owner == "DX推進課"
 
 

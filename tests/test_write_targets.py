@@ -45,7 +45,7 @@ def refused(code: int, err: str, *says: str) -> None:
 # ------------------------------------------------------------------ 1. no silent overwrite
 
 @pytest.mark.parametrize("command", [["validate"], ["schedule"], ["clear-marks"], ["progress"],
-                                     ["populate", "--ids", "C02"]])
+                                     ["populate", "--all"]])
 def test_output_refuses_an_existing_file_unless_force(command, book, other):
     before, source = other.read_bytes(), book.read_bytes()
     code, _, err = cli(command[0], book, *command[1:], "-o", other)

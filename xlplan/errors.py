@@ -25,6 +25,19 @@ class XlplanUserError(Exception):
         return self.message
 
 
+class ParseError(XlplanUserError, ValueError):
+    """A value (typed in a cell, written in a plan file or given as a CLI option) that cannot be read.
+
+    kind says what was expected ("number", "fy", "date", "phase", "month", …): the workbook
+    reader turns it into a finding code (xlplan.layout.cells), the plan file and the CLI show
+    the message as it is. The parsers live in xlplan.core.parse.
+    """
+
+    def __init__(self, message: str, kind: str = "invalid"):
+        super().__init__(message)
+        self.kind = kind
+
+
 class WorkbookReadError(XlplanUserError):
     """The workbook could not be read as an xlplan workbook (CLI exit code 2)."""
 

@@ -66,7 +66,7 @@ from xlplan.doctor import (
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import Op
-from xlplan.layout.read import ReadResult, plan_sheets, read_plan
+from xlplan.layout.read import ReadResult, percent_columns, plan_sheets, read_plan
 
 TITLE = "xlplan"
 MAX_LISTED = 15   # names listed in a message box before 「ほか n件」
@@ -123,6 +123,11 @@ def collect_answers(book: xw.Book | None = None, folder: Path | None = None) -> 
     return _run(book, "回答を取り込む", lambda ctx: _collect(ctx, folder))
 
 
+def export_document_pdf(book: xw.Book | None = None) -> str:
+    """「計画書（PDF）を出力」: the plan document as a PDF (contents with page numbers) next to the workbook."""
+    return _run(book, "計画書（PDF）を出力", _export_document_pdf)
+
+
 def doctor(book: xw.Book | None = None) -> str:
     """「環境診断」: Python, versions, xlwings.conf and the workbook's location, in a message box."""
     return _run(book, "環境診断", _doctor, location_notes=False)
@@ -162,16 +167,19 @@ class _Context:
     location: Location
     notes: list[str] = field(default_factory=list)
 
-    def read(self, sheets: list[str], offset: int = 0, total: int | None = None) -> dict:
+    def read(self, sheets: list[str], offset: int = 0, total: int | None = None, percent_columns=None) -> dict:
         """One value read per sheet, with 「検証中… 3/8 シート」 in the status bar."""
         total = total if total is not None else offset + len(sheets)
-        return read_book_values(self.book, sheets, progress=lambda i, _n: self.session.progress(offset + i, total))
+        return read_book_values(self.book, sheets, progress=lambda i, _n: self.session.progress(offset + i, total),
+                                percent_columns=percent_columns)
 
     def read_plan_sheets(self) -> dict:
-        """Only the sheets read_plan needs: 基本情報 first (it lists the domains), then the rest."""
+        """Only the sheets read_plan needs: 基本情報 first (it lists the domains), then the rest
+        (with the % number formats of the KPI value cells where Excel can report them)."""
         first = read_book_values(self.book, [L.INFO])
         rest = plan_sheets(first.get(L.INFO, []))  # _lists included: the versions it was built with
-        values = {**first, **self.read(rest, 1, 1 + len(rest))}
+        values = self.read(rest, 1, 1 + len(rest), percent_columns=percent_columns)
+        values.update(first)
         self.check_versions(values)
         return values
 
@@ -333,7 +341,8 @@ def _populate(ctx: _Context) -> str:
                               "追加したい施策の「採用」に ○ を付けてから、もう一度ボタンを押してください。")
     from xlplan.catalog_data import load_catalog   # the catalog's YAML: only this button needs it
 
-    result = operations.populate_ops(read, load_catalog(), read.adopted)
+    catalog = load_catalog()
+    result = operations.populate_ops(read, catalog, read.adopted)
     ctx.apply(result.ops)
     added = result.result.added
     lines = [f"{len(added)}件を追加しました。" if added else "追加した施策はありません。"]
@@ -341,8 +350,8 @@ def _populate(ctx: _Context) -> str:
         lines.append(f"・{m.id} {m.name}（{m.domain} / {m.pillar.value if m.pillar else ''}）")
     if len(added) > MAX_LISTED:
         lines.append(f"　ほか {len(added) - MAX_LISTED}件")
-    if result.result.already:
-        lines.append(f"追加済みのため飛ばしたカタログID: {'、'.join(result.result.already)}")
+    for line in operations.already_lines(read, result.result, catalog)[:MAX_LISTED]:
+        lines.append(f"追加済み: {line}")
     for reason in result.result.skipped[:MAX_LISTED]:
         lines.append(f"追加せず: {reason}")
     if added:
@@ -360,9 +369,7 @@ def _progress(ctx: _Context) -> str:
     return f"『{L.PROGRESS}』シートに{wareki_fy(fy)}の評価を作りました。別の年度を見るときは B2 に年度を入れて、もう一度押してください。"
 
 
-def _export_document(ctx: _Context) -> str:
-    from xlplan.export.docx import export_docx
-
+def _document_target(ctx: _Context, suffix: str) -> tuple[Path, ReadResult]:
     location = ctx.location
     if location.kind != "local":
         raise XlplanUserError("計画書はブックと同じフォルダーに保存します。ブックをこの PC のフォルダーに保存してから"
@@ -370,9 +377,31 @@ def _export_document(ctx: _Context) -> str:
     read = read_plan(ctx.read_plan_sheets())
     _require_plan(read)
     assert read.plan is not None
-    target = Path(location.text).with_name(Path(location.text).stem + "_計画書.docx")
+    return Path(location.text).with_name(Path(location.text).stem + f"_計画書{suffix}"), read
+
+
+def _export_document(ctx: _Context) -> str:
+    from xlplan.export.docx import export_docx
+
+    target, read = _document_target(ctx, ".docx")
     export_docx(read.plan, target)
-    return f"計画書の案を保存しました:\n{target}\n目次は Word で開いて「フィールドの更新」を行うと作られます。"
+    return (f"計画書の案を保存しました:\n{target}\n目次のページ番号は、Word で目次を右クリックして「フィールド更新」を選ぶと"
+            "入ります。ページ番号入りの PDF は「計画書（PDF）を出力」ボタンで作れます。")
+
+
+def _export_document_pdf(ctx: _Context) -> str:
+    import tempfile
+
+    from xlplan.export.docx import docx_bytes
+    from xlplan.export.pdf import docx_to_pdf
+
+    target, read = _document_target(ctx, ".pdf")
+    ctx.session.status("計画書を PDF にしています…")
+    with tempfile.TemporaryDirectory(prefix="xlplan-pdf-") as tmp:
+        source = Path(tmp) / "plan.docx"
+        source.write_bytes(docx_bytes(read.plan))
+        docx_to_pdf(source, target)
+    return f"計画書の PDF を保存しました（目次のページ番号入り）:\n{target}"
 
 
 def _clear_marks(ctx: _Context) -> str:

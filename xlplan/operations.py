@@ -17,22 +17,24 @@ from dataclasses import dataclass
 
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import fy_of_date, wareki_fy
-from xlplan.core.populate import PopulateResult, new_measures
+from xlplan.core.populate import PopulateResult, in_plan, new_measures
 from xlplan.core.programs import ProgramMerge
 from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 from xlplan.layout.cells import fy_texts_cell, fy_values_cell
 from xlplan.layout.read import ReadResult
 from xlplan.core.findings import Ref
 from xlplan.layout.sheet_values import (
+    catalog_status_column,
     coverage_values,
     findings_sheet_values,
     measure_rows,
     program_row,
     progress_values,
+    schedule_outline,
     schedule_sheet_values,
 )
 
@@ -45,17 +47,66 @@ def findings_for(read: ReadResult) -> list[Finding]:
     """Cell-level reading problems, then every rule's findings, placed on cells."""
     findings = list(read.findings)
     if read.plan is not None:
-        findings += read.locator.resolve(validate_plan(read.plan))
+        # A cell that could not be read already has its finding; a rule seeing it empty would add a false second one.
+        unread = {(f.sheet, f.cell) for f in read.findings if f.cell}
+        findings += [f for f in read.locator.resolve(validate_plan(read.plan)) if (f.sheet, f.cell) not in unread]
     return sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
 
 
-def validate_ops(read: ReadResult, today: dt.date | None = None) -> tuple[list[Finding], list[Op]]:
+def validate_ops(read: ReadResult, today: dt.date | None = None,
+                 catalog: Catalog | None = None) -> tuple[list[Finding], list[Op]]:
+    """検証結果 and 網羅表, plus what validate keeps up to date on the clerk's sheets: 施策ID written
+    into rows typed without one, and the 施策カタログ's 追加状況."""
     findings = findings_for(read)
     stamp = f"{wareki_fy(current_fy(today))}　{(today or dt.date.today()).isoformat()} に検証"
     values = findings_sheet_values(findings, stamp)
     first = L.FINDINGS_TABLE.first_row
-    return findings, [ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width),
-                      FitRows(L.FINDINGS, first, len(values) - first), *coverage_ops(read)]
+    placed = {}
+    if read.plan is not None:
+        placed = {cid: read.locator.place(Ref(measure_id=mid))
+                  for cid, mid in in_plan(read.plan, catalog or _catalog()).items()}
+    return findings, [*id_ops(read), *catalog_status_ops(read, placed),
+                      ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width),
+                      FitRows(L.FINDINGS, first, len(values) - first),
+                      *coverage_ops(read)]
+
+
+def _catalog() -> Catalog:
+    from xlplan.catalog_data import load_catalog
+
+    return load_catalog()
+
+
+def id_ops(read: ReadResult) -> list[Op]:
+    """The 施策ID of every row typed without one, written into the sheet: one block per sheet.
+
+    A new measure gets the next free ID of its sheet (given when the sheet was read), a KPI row
+    under a measure the measure's ID; an existing ID is never changed."""
+    ops: list[Op] = []
+    for sheet, rows in read.rows.items():
+        ids = {row: r.measure_id for r in rows for row in r.unnumbered}
+        if not ids:
+            continue
+        table = read.layout.domain_tables[sheet]
+        col = table.col("measure.id")
+        first, last = min(ids), max(ids)
+        current = read.ids_as_read.get(sheet, {})
+        ops.append(FillBlanks(sheet, first, col, [[ids.get(r)] for r in range(first, last + 1)],
+                              [[current.get(r)] for r in range(first, last + 1)]))
+    return ops
+
+
+def catalog_status_ops(read: ReadResult, placed: dict[str, tuple[str, str]]) -> list[Op]:
+    """The 施策カタログ's 追加状況 column: 「追加済み（シート!セル）」 for each catalog row in the plan."""
+    cat = read.catalog
+    if cat is None or not cat.has_status or not cat.ids:
+        return []
+    first, last = min(cat.ids), max(cat.ids)
+    column = catalog_status_column([cat.ids.get(r) for r in range(first, last + 1)], placed)
+    shown = [getattr(v, "cached", v) for [v] in column]
+    if shown == [cat.status.get(r, "") for r in range(first, last + 1)]:
+        return []   # already up to date: the sheet is left untouched
+    return [SetValues(L.CATALOG, first, L.CATALOG_TABLE.col("catalog.status"), column)]
 
 
 def coverage_ops(read: ReadResult) -> list[Op]:
@@ -101,7 +152,8 @@ def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: Group
     layout = read.layout.schedule
     values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by)
     return [ReplaceValues(L.SCHEDULE, 0, values, width=layout.table.width),
-            FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row)]
+            FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row),
+            OutlineRows(L.SCHEDULE, layout.first_row, tuple(schedule_outline(values, layout)))]
 
 
 @dataclass(frozen=True)
@@ -111,7 +163,9 @@ class PopulatePlan:
 
 
 def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> PopulatePlan:
-    """New rows under each measure's pillar; existing rows only move down, whole."""
+    """New rows under each measure's pillar; existing rows only move down, whole. IDs missing on
+    the sheet are written first (at the rows as read), and the catalog's 追加状況 last, at the rows
+    the measures end up in."""
     assert read.plan is not None
     codes = {d: L.domain_code(d, read.layout.domains) for d in read.layout.domains}
     result = new_measures(read.plan, catalog, catalog_ids, codes)
@@ -119,19 +173,53 @@ def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> 
     for measure in result.added:
         table = read.layout.domain_tables[measure.domain]
         by_position[(measure.domain, _insert_row(read, measure.domain, measure.pillar.order, table))].append(measure)
-    ops: list[Op] = []
+    ops: list[Op] = [*id_ops(read)]
+    inserted: dict[str, list[tuple[int, int]]] = defaultdict(list)   # sheet → (row as read, count)
+    first_rows: dict[str, tuple[str, int, int]] = {}   # added measure id → (sheet, insertion row as read, offset)
     # Bottom-up, so earlier insertion points keep their row numbers.
     for (sheet, row), measures in sorted(by_position.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
         table = read.layout.domain_tables[sheet]
-        rows = [r for m in measures for r in measure_rows(m, table)]
+        rows = []
+        for m in measures:
+            first_rows[m.id] = (sheet, row, len(rows))
+            rows += measure_rows(m, table)
         ops.append(InsertRows(sheet, row, len(rows)))
         ops.append(SetValues(sheet, row, 0, rows))
         ops.append(FitRows(sheet, row, len(rows)))
+        inserted[sheet].append((row, len(rows)))
+
+    def moved(sheet: str, row: int, at_insert: bool = False) -> int:
+        """Where a row as read ends up: pushed down by every insertion above it (or at it)."""
+        return row + sum(n for r, n in inserted[sheet] if r < row or (r == row and not at_insert))
+
+    def place(mid: str) -> tuple[str, str]:
+        if mid in first_rows:
+            sheet, row, offset = first_rows[mid]
+            return sheet, read.layout.domain_tables[sheet].cell(moved(sheet, row, True) + offset, "measure.id")
+        where = read.locator.measures.get(mid)
+        if where is None:
+            return "", ""
+        return where.sheet, read.layout.domain_tables[where.sheet].cell(moved(where.sheet, where.first_row), "measure.id")
+
+    plan = read.plan.model_copy(update={"measures": [*read.plan.measures, *result.added]})
+    ops += catalog_status_ops(read, {cid: place(mid) for cid, mid in in_plan(plan, catalog).items()})
     # An older workbook may lack programs the catalog now links: add them, so the new measures' IDs resolve.
     known = {p.id for p in read.plan.programs}
     missing = {pid for m in result.added for pid in m.programs if pid not in known}
     ops += program_merge_ops(read, ProgramMerge(append=[p for p in catalog.programs if p.id in missing]))
     return PopulatePlan(result, ops)
+
+
+def already_lines(read: ReadResult, result: PopulateResult, catalog: Catalog) -> list[str]:
+    """One line per catalog measure not added because the plan has it: where it already is."""
+    lines = []
+    for cid in result.already:
+        mid = result.matched.get(cid, "")
+        sheet, cell = read.locator.place(Ref(measure_id=mid)) if mid else ("", "")
+        entry = catalog.measure(cid)
+        where = f"{sheet}!{cell} の施策 {mid}" if sheet else f"施策 {mid}"
+        lines.append(f"{cid}「{entry.text if entry else ''}」は {where} として計画にあるため、追加しませんでした。")
+    return lines
 
 
 def _insert_row(read: ReadResult, sheet: str, pillar_order: int, table: L.Table) -> int:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from xlplan.core.fiscal import short_wareki_fy, wareki_fy
+from xlplan.core.parse import phases_text
 from xlplan.core.vocab import Phase
 from xlplan.errors import XlplanUserError
 
@@ -180,7 +181,7 @@ _short_fy_label = lru_cache(maxsize=256)(short_wareki_fy)
 
 
 def _schedule_text(schedule: dict) -> str:
-    return " → ".join(f"{_short_fy_label(fy)} {phase.value}" for fy, phase in sorted(schedule.items()))
+    return " → ".join(f"{_short_fy_label(fy)} {phases_text(phases)}" for fy, phases in sorted(schedule.items()))
 
 
 def _as_of(fy: int | None, day: dt.date | None) -> str:

@@ -1,6 +1,8 @@
 """施策カタログから施策を追加し、工程表を描き直す。
 
-    python docs/examples/03_populate_and_schedule.py ブック.xlsm C02 C03
+    python docs/examples/03_populate_and_schedule.py ブック.xlsm C02 C03 C05
+
+計画に既にある施策（同じカタログID、または同じ分野に同じ施策名）は追加せず、「追加済み」に出ます。
 """
 
 import sys

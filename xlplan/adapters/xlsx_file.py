@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from xlplan.adapters.package.parts import sheet_part_map
 from xlplan.adapters.package.zipcheck import check_package
+from xlplan.adapters.number_formats import percent_cells_in_sheet, percent_styles
 from xlplan.errors import WorkbookReadError
 from xlplan.layout.a1 import cell_name, col_index, parse_cell
 from xlplan.layout.cells import PICTURE_IN_CELL
@@ -33,6 +34,13 @@ class WorkbookValues(dict):
         super().__init__()
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.sheet_names: list[str] = []  # every sheet of the workbook, read or not
+        # sheet → (row, col) of the value cells asked about that show a percent (0.39 shown as 39%);
+        # None when number formats were not read (the reader then treats them as unknown).
+        self.percent_cells: dict[str, set[tuple[int, int]]] | None = None
+
+
+# Which columns of a sheet hold values whose % number format matters (the layout says; None: none).
+PercentColumns = Callable[[str, list], "set[int] | None"]
 
 
 def read_values(path: Path, sheets: Iterable[str] | None = None) -> WorkbookValues:
@@ -42,14 +50,15 @@ def read_values(path: Path, sheets: Iterable[str] | None = None) -> WorkbookValu
 
 def read_plan_values(path: Path, extra: Iterable[str] = ()) -> WorkbookValues:
     """What read_plan needs: 基本情報, then the sheets it lists (domains …), plus `extra` sheets."""
-    from xlplan.layout.read import plan_sheets
+    from xlplan.layout.read import percent_columns, plan_sheets
     from xlplan.layout.sheets import INFO
 
-    return read_values_then(path, lambda first: plan_sheets(first.get(INFO, []), tuple(extra)), first=(INFO,))
+    return read_values_then(path, lambda first: plan_sheets(first.get(INFO, []), tuple(extra)), first=(INFO,),
+                            percent_columns=percent_columns)
 
 
 def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | None],
-                     first: Iterable[str] = ()) -> WorkbookValues:
+                     first: Iterable[str] = (), percent_columns: PercentColumns | None = None) -> WorkbookValues:
     """Read the `first` sheets, then the sheets more(values so far) names (all when None),
     opening the package once: e.g. 基本情報 first, then the domain sheets it lists."""
     path = Path(path)
@@ -59,15 +68,20 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
                          f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。", archive=archive)
         result = WorkbookValues()
         result.sheet_names = list(book.sheet_names)
-        _read_sheets(archive, sheet_parts, book, [s for s in first if s in book.sheet_names], result)
+        scan = None
+        if percent_columns is not None:
+            result.percent_cells = {}
+            styles = percent_styles(archive)
+            scan = (percent_columns, styles)
+        _read_sheets(archive, sheet_parts, book, [s for s in first if s in book.sheet_names], result, scan)
         rest = more(result)
         wanted = list(book.sheet_names) if rest is None else [s for s in rest if s in book.sheet_names]
-        _read_sheets(archive, sheet_parts, book, [s for s in wanted if s not in result], result)
+        _read_sheets(archive, sheet_parts, book, [s for s in wanted if s not in result], result, scan)
         return result
 
 
 def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, names: list[str],
-                 result: WorkbookValues) -> None:
+                 result: WorkbookValues, scan: tuple[PercentColumns, frozenset[int]] | None = None) -> None:
     for name in names:
         part = sheet_parts.get(name)
         xml = archive.read(part) if part is not None and part in archive.NameToInfo else None
@@ -81,6 +95,10 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
                 _restore_errors(grid, xml)
             if b"<mergeCell " in xml:
                 result.merged[name] = _merged_ranges(xml)
+            if scan is not None and scan[1] and result.percent_cells is not None:
+                columns = scan[0](name, grid)
+                if columns:
+                    result.percent_cells[name] = percent_cells_in_sheet(xml, scan[1], columns)
         result[name] = grid
 
 

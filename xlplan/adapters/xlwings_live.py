@@ -36,7 +36,7 @@ from typing import Any, Self
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
 from xlplan.layout.celltext import cap_cell_text
-from xlplan.layout.ops import FitRows, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 
 Grid = list[list[Any]]
 Progress = Callable[[int, int], None]
@@ -105,7 +105,7 @@ def live_book(book) -> LiveBook:
 
 
 def read_book_values(book, sheet_names: Iterable[str] | None = None,
-                     progress: Progress | None = None) -> dict[str, Grid]:
+                     progress: Progress | None = None, percent_columns=None) -> dict[str, Grid]:
     """Cell values of the given sheets (all when None; missing sheets are left out).
 
     One value read per sheet. Grids start at A1 (Excel's used range may start
@@ -113,17 +113,29 @@ def read_book_values(book, sheet_names: Iterable[str] | None = None,
     ``datetime.date`` and error cells are strings such as "#REF!" — the same
     shape ``xlplan.adapters.xlsx_file.read_values`` gives, so ``read_plan``
     sees the same input on both paths.
+
+    With percent_columns (sheet, grid → columns, see xlplan.layout.read.percent_columns), the
+    result's ``percent_cells`` says which of those cells show a percent, read in one call per
+    sheet where the engine can report number formats (Windows Excel); it stays None elsewhere
+    (the remote engine, macOS), and the reader then treats the formats as unknown.
     """
+    from xlplan.adapters.xlsx_file import WorkbookValues
+
     live = live_book(book)
     if sheet_names is None:
         found = live.sheets
     else:
         found = {name: sheet for name in dict.fromkeys(sheet_names) if (sheet := live.sheet(name)) is not None}
-    result: dict[str, Grid] = {}
+    result = WorkbookValues()
+    formats = percent_columns is not None and can_read_formats(live)
+    if formats:
+        result.percent_cells = {}
     for i, (name, sheet) in enumerate(found.items()):
         if progress is not None:
             progress(i, len(found))
         result[name] = read_sheet(live, sheet, name)
+        if formats and (columns := percent_columns(name, result[name])):
+            result.percent_cells[name] = percent_cells_live(sheet, columns, len(result[name]))
     if progress is not None:
         progress(len(found), len(found))
     return result
@@ -154,6 +166,36 @@ def parse_address(address: str) -> tuple[int, int, int, int]:
         raise ValueError(f"unexpected range address {address!r}")
     (c1, r1), (c2, r2) = [(col_index(m.group(1)), int(m.group(2)) - 1) for m in (corners[0], corners[-1])]
     return r1, c1, r2 - r1 + 1, c2 - c1 + 1
+
+
+XL_RANGE_VALUE_XML_SPREADSHEET = 11
+
+
+def can_read_formats(live: LiveBook) -> bool:
+    """Only Windows Excel (COM) returns a range's number formats in one call (Range.Value(11))."""
+    return not live.remote and sys.platform.startswith("win")
+
+
+def percent_cells_live(sheet, columns: set[int], rows: int) -> set[tuple[int, int]]:
+    """(row, col), 0-based, of the cells in `columns` (rows 1..rows) that show a percent: one call,
+    the XML Spreadsheet 2003 text of the block spanning the columns."""
+    from xlplan.adapters.number_formats import parse_xml_spreadsheet
+
+    if not columns or rows <= 0:
+        return set()
+    c0, c1 = min(columns), max(columns)
+    api = sheet.range((1, c0 + 1), (rows, c1 + 1)).api
+    try:
+        text = api.Value(XL_RANGE_VALUE_XML_SPREADSHEET)
+    except TypeError:   # late-bound dispatch: the parameterised property through IDispatch
+        import pythoncom
+
+        disp = api._oleobj_
+        text = disp.Invoke(disp.GetIDsOfNames("Value"), 0, pythoncom.DISPATCH_PROPERTYGET, True,
+                           XL_RANGE_VALUE_XML_SPREADSHEET)
+    if not isinstance(text, str):
+        return set()
+    return {(r, c0 + c) for r, c in parse_xml_spreadsheet(text) if c0 + c in columns}
 
 
 def sheet_list(book) -> list[str]:
@@ -209,7 +251,7 @@ def normalize_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ writing
 
-LIVE_OPS = (SetValues, InsertRows, ReplaceValues, FitRows)
+LIVE_OPS = (SetValues, FillBlanks, InsertRows, ReplaceValues, FitRows, OutlineRows)
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int:
@@ -273,6 +315,8 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         if rows_fresh or not any(v is None for row in block for v in row):
             return write_block(live, sheet, op.row, op.col, block)
         return sum(write_block(live, sheet, op.row + dr, op.col + dc, part) for dr, dc, part in runs(block))
+    if isinstance(op, FillBlanks):
+        return _fill_blanks(live, sheet, op)
     if isinstance(op, ReplaceValues):
         block = excel_block(op.values)
         extent = live.extents.get(op.sheet)
@@ -298,6 +342,8 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
             return 0
         sheet.range(f"{op.row + 1}:{op.row + op.count}").rows.autofit()
         return 1
+    if isinstance(op, OutlineRows):
+        return _outline_rows(sheet, op)
     raise TypeError(f"unknown op {op!r}")
 
 
@@ -320,6 +366,51 @@ def write_block(live: LiveBook, sheet, row: int, col: int, block: Grid) -> int:
         part = values[start:start + step]
         sheet.range((row + start + 1, col + 1), (row + start + len(part), col + n_cols)).raw_value = part
     return -(-len(values) // step)
+
+
+def _outline_rows(sheet, op: OutlineRows) -> int:
+    """One write per run of rows at the same level (a group row or a block of measures), never per row.
+
+    Needs Excel's object model (COM); an engine without it (xlwings' remote engine) keeps the grouping
+    the workbook was built with, and the values are still right."""
+    try:
+        rows = sheet.api.Rows
+    except Exception:  # NotImplementedError on engines without COM
+        return 0
+    calls = 0
+    last = op.row + len(op.levels)
+    used = sheet.used_range
+    end = max(last, used.row + used.shape[0] - 1)
+    rows(f"{op.row + 1}:{end}").ClearOutline()
+    calls += 1
+    start = 0
+    for i in range(1, len(op.levels) + 1):
+        if i == len(op.levels) or op.levels[i] != op.levels[start]:
+            if op.levels[start]:
+                rows(f"{op.row + start + 1}:{op.row + i}").OutlineLevel = op.levels[start] + 1  # Excel's 1 = no group
+                calls += 1
+            start = i
+    return calls
+
+
+def _fill_blanks(live: LiveBook, sheet, op: FillBlanks) -> int:
+    """One write of the whole block: the other cells are written back as they were read. Where
+    that could change them (an error value, or a formula Excel reports in the block), only the
+    runs of new values are written."""
+    merged = [[v if v is not None else ("" if c is None else c) for v, c in zip(vals, cur)]
+              for vals, cur in zip(op.values, op.current)]
+    if not merged:
+        return 0
+    safe = not any(isinstance(c, str) and c.strip()[:1] == "#" for row in op.current for c in row)
+    if safe and not live.remote:
+        rng = sheet.range((op.row + 1, op.col + 1), (op.row + len(merged), op.col + max(len(r) for r in merged)))
+        try:
+            safe = rng.api.HasFormula is False   # True, or None when some cells have formulas
+        except Exception:  # noqa: BLE001 - an engine that cannot tell: write only the new values
+            safe = False
+    if safe:
+        return write_block(live, sheet, op.row, op.col, excel_block(merged))
+    return sum(write_block(live, sheet, op.row + dr, op.col + dc, part) for dr, dc, part in runs(excel_block(op.values)))
 
 
 def excel_block(values: list[list[Any]]) -> Grid:

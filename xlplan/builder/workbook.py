@@ -53,12 +53,14 @@ from xlplan.layout.sheet_values import (
     measure_rows,
     program_row,
     related_rows,
+    schedule_outline,
     schedule_sheet_values,
     skip_rows,
 )
 from xlplan.userenv import CONF_SETTINGS
 from xlplan.layout.styles import (
     CURRENT_FY_FILL,
+    CURRENT_FY_FRAME,
     ERROR_FILL,
     ERROR_FONT,
     PHASE_FILLS,
@@ -72,6 +74,31 @@ from xlplan.layout.styles import (
 DOMAIN_ROWS = 1000      # rows of a domain sheet that carry dropdowns and marks
 SCHEDULE_ROWS = 2000    # rows of the 工程表 covered by conditional formats
 FIXED_CREATED = dt.datetime(2026, 4, 1)  # reproducible files: no build timestamp inside
+USAGE_WIDTH = 96        # 使い方's text column: within an A4 portrait page at 100 %
+USAGE_FIRST_ROW = 4   # rows 1 and 2 (0-based) hold the 使い方 buttons
+USAGE_LINES: tuple[tuple[str, str], ...] = (
+    ("caption", "作業の流れ"),
+    ("wrap", "1. 「基本情報」の黄色のセルに、団体名・団体種別・計画名・計画開始年度（令和9年度 などの和暦で可）・計画期間・見直し時期・"
+             "問い合わせ先などを入力します。"),
+    ("wrap", "2. 分野ごとのシート（電子行政 など）に、既に計画している施策を柱ごとに入力します。KPIが複数ある施策は、同じ施策IDで行を足して指標を書きます。"),
+    ("wrap", "3. 「施策カタログ」で取り組めそうな施策の「採用」に ○ を付け、「カタログから追加」ボタンを押すと、各分野のシートの該当する柱に追加されます（スモールスタート）。"),
+    ("wrap", "4. 施策ごとに内容・担当課・KPI（現状値・目標値・目標年度）・年度ごとの段階を入力し、「国・県の施策」で使える補助や制度のIDを書きます。"),
+    ("wrap", "5. 「検証」ボタンで入力の漏れや矛盾を調べます。結果は「検証結果」シートに一覧され、問題のあるセルは赤（エラー）・黄（警告）の太枠で示されます。"),
+    ("wrap", "6. 「工程表を再描画」ボタンで「スケジュール」シートを作り直します。A3横で印刷できます。柱ごとに左の［－］で折りたたみ、見出しの▼で担当課などを絞り込めます。"),
+    ("wrap", "7. 上の「計画書（Word）を出力」で計画書の案（.docx）を、「計画書（PDF）を出力」で目次のページ番号入りの PDF を、このブックと同じフォルダーに作ります。"
+             "計画書の年度・日付は基本情報の「日付の表記」の書き方にそろい、施策は「施策1」のような番号で示されます（施策IDや備考は載りません）。"),
+    ("wrap", "8. 担当課への照会は、上の「照会票を作成」（計画の照会）・「実績照会票を作成」（年度の実績）で担当課ごとの照会票（マクロなしの .xlsx）を作り、"
+             "返ってきたファイルをこのブックと同じフォルダーの「回答」フォルダーに入れて「回答を取り込む」を押します。変更は「取込結果」シートに一覧されます。"),
+    ("caption", "ボタンが動かないとき"),
+    ("wrap", "マクロを有効にしてください。インターネットやメールから取得したファイルは、ファイルのプロパティで「許可する」にチェックを入れてから開きます。"
+             "「ボタンを使う準備ができていません」と出たときは、この PC で一度だけ、配布された xlplan セットアップ（setup.cmd）を実行するか、"
+             "コマンドプロンプトで xlplan setup を実行します（管理者権限は不要です）。"
+             "「環境診断」ボタンで Python と xlplan の状態を確認できます。Excel のない環境では、同じ操作をコマンド（xlplan validate など）で実行できます。"),
+    ("wrap", "ボタンが使う Python の設定は、隠しシート「xlwings.conf」にあります（どの PC でも同じ標準の場所を指すので、通常は見る必要はありません）。"
+             "見るときは、シート見出しを右クリック →［再表示］→「xlwings.conf」を選びます。"),
+    ("caption", "注意"),
+    ("wrap", "シート名・見出し・列の並びは変えないでください。「スケジュール」と「検証結果」シートはボタンを押すたびに作り直されるため、手で書き込んだ内容は消えます。"),
+)
 
 
 def build_workbook(
@@ -255,36 +282,26 @@ class _Builder:
 
     def _usage(self) -> None:
         ws = self.sheets[L.USAGE]
-        ws.set_column(0, 0, 3)
-        ws.set_column(1, 1, 110, self.fmt["wrap"])
+        ws.set_column(0, 0, 2)
+        ws.set_column(1, 1, USAGE_WIDTH, self.fmt["wrap"])
         ws.write_string(0, 1, "官民データ活用推進計画 作成ブック（xlplan）", self.fmt["title"])
-        lines = [
-            ("caption", "作業の流れ"),
-            ("wrap", "1. 「基本情報」に団体名・計画名・計画開始年度（令和9年度 などの和暦で可）・計画期間を入力します。"),
-            ("wrap", "2. 分野ごとのシート（電子行政 など）に、既に計画している施策を柱ごとに入力します。KPIが複数ある施策は、同じ施策IDで行を足して指標を書きます。"),
-            ("wrap", "3. 「施策カタログ」で取り組めそうな施策の「採用」に ○ を付け、「カタログから追加」ボタンを押すと、各分野のシートの該当する柱に追加されます（スモールスタート）。"),
-            ("wrap", "4. 施策ごとに内容・担当課・KPI（現状値・目標値・目標年度）・年度ごとの段階を入力し、「国・県の施策」で使える補助や制度のIDを書きます。"),
-            ("wrap", "5. 「検証」ボタンで入力の漏れや矛盾を調べます。結果は「検証結果」シートに一覧され、問題のあるセルは赤（エラー）・黄（警告）で示されます。"),
-            ("wrap", "6. 「工程表を再描画」ボタンで「スケジュール」シートを作り直します。A3横1ページ幅で印刷できます。"),
-            ("caption", "ボタンが動かないとき"),
-            ("wrap", "マクロを有効にしてください。インターネットやメールから取得したファイルは、ファイルのプロパティで「許可する」にチェックを入れてから開きます。"
-                     "「ボタンを使う準備ができていません」と出たときは、この PC で一度だけ、配布された xlplan セットアップ（setup.cmd）を実行するか、"
-                     "コマンドプロンプトで xlplan setup を実行します（管理者権限は不要です）。"
-                     "「環境診断」ボタンで Python と xlplan の状態を確認できます。Excel のない環境では、同じ操作をコマンド（xlplan validate など）で実行できます。"),
-            ("wrap", "ボタンが使う Python の設定は、隠しシート「xlwings.conf」にあります（どの PC でも同じ標準の場所を指すので、通常は見る必要はありません）。"
-                     "見るときは、シート見出しを右クリック →［再表示］→「xlwings.conf」を選びます。"),
-            ("caption", "注意"),
-            ("wrap", "シート名・見出し・列の並びは変えないでください。「スケジュール」と「検証結果」シートはボタンを押すたびに作り直されるため、手で書き込んだ内容は消えます。"),
-        ]
-        for i, (style, text) in enumerate(lines, start=2):
+        ws.set_row(1, 30)  # the buttons (L.BUTTONS on 使い方) sit in these two rows
+        ws.set_row(2, 30)
+        for i, (style, text) in enumerate(USAGE_LINES, start=USAGE_FIRST_ROW):
             ws.write_string(i, 1, text, self.fmt[style])
+            if style == "wrap":
+                ws.set_row(i, row_height([text], [USAGE_WIDTH], [True]))
+        ws.set_portrait()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
 
     def _info(self) -> None:
         ws = self.sheets[L.INFO]
         for i, column in enumerate(L.RELATED.columns):
             ws.set_column(i, i, column.width)
         ws.write_string(0, 0, "基本情報", self.fmt["title"])
-        ws.write_string(1, 0, "黄色のセルに入力します。計画開始年度は 令和9年度・R9・2027 のどれでも構いません。", self.fmt["help"])
+        ws.write_string(1, 0, "黄色のセルに入力します（青いセルは項目名です）。計画開始年度は 令和9年度・R9・2027 のどれでも構いません。", self.fmt["help"])
         values = info_values(self.plan)
         for f in L.INFO_FIELDS:
             ws.write_string(f.row, L.INFO_LABEL_COL, f.label, self.fmt["label"])
@@ -305,10 +322,15 @@ class _Builder:
             role = self.plan.roles[i] if i < len(self.plan.roles) else None
             ws.write(L.ROLES_ROW + 1 + i, L.INFO_LABEL_COL, f"位置付け{i + 1}", self.fmt["label"])
             ws.write(L.ROLES_ROW + 1 + i, L.INFO_VALUE_COL, role, self.fmt["input"])
+            if role:
+                widths = [c.width for c in L.RELATED.columns[:2]]
+                ws.set_row(L.ROLES_ROW + 1 + i, row_height([None, role], widths, [False, True]))
         ws.write_string(L.RELATED.header_row - 1, 0, "関連する計画（総合計画・総合戦略・DX推進計画 など）", self.fmt["caption"])
         self._headers(ws, L.RELATED)
-        rows = related_rows(self.plan) + [[None] * L.RELATED.width] * (L.RELATED_CAPACITY - len(self.plan.related_plans))
+        filled = related_rows(self.plan)
+        rows = filled + [[None] * L.RELATED.width] * (L.RELATED_CAPACITY - len(self.plan.related_plans))
         self._write_rows(ws, L.RELATED.first_row, rows, [c.style for c in L.RELATED.columns])
+        self._fit_rows(ws, L.RELATED.first_row, filled, L.RELATED)
         ws.write_string(L.DOMAINS_HEADER_ROW - 1, 0, "分野（分野ごとにシートがあります。変えるときは xlplan new --from で作り直します）", self.fmt["caption"])
         ws.write_string(L.DOMAINS_HEADER_ROW, L.DOMAINS_COL, "分野", self.fmt["header"])
         for i in range(L.DOMAINS_CAPACITY):
@@ -316,8 +338,10 @@ class _Builder:
             ws.write(L.DOMAINS_HEADER_ROW + 1 + i, L.DOMAINS_COL, domain, self.fmt["input"])
         ws.write_string(L.SKIPS.header_row - 1, 0, "取り組まない柱・分野と理由（施策がない柱・分野は、ここに理由を書くと警告が出ません）", self.fmt["caption"])
         self._headers(ws, L.SKIPS)
-        rows = skip_rows(self.plan) + [[None] * L.SKIPS.width] * (L.SKIPS_CAPACITY - len(self.plan.skips))
+        filled = skip_rows(self.plan)
+        rows = filled + [[None] * L.SKIPS.width] * (L.SKIPS_CAPACITY - len(self.plan.skips))
         self._write_rows(ws, L.SKIPS.first_row, rows, [c.style for c in L.SKIPS.columns])
+        self._fit_rows(ws, L.SKIPS.first_row, filled, L.SKIPS)
         ws.write_string(L.GRADES.header_row - 1, 0, "独自の評価段階（「評価の尺度」が「独自」のとき。達成率の高い段階から順に。下限が空欄の段階は「評価できない」）", self.fmt["caption"])
         self._headers(ws, L.GRADES)
         rows = grade_rows(self.plan) + [[None] * L.GRADES.width] * (L.GRADES_CAPACITY - len(self.plan.custom_grades))
@@ -389,7 +413,10 @@ class _Builder:
     def _catalog(self) -> None:
         ws = self.sheets[L.CATALOG]
         table = L.CATALOG_TABLE
-        rows = catalog_rows(self.catalog)
+        from xlplan.core.populate import in_plan
+
+        added = in_plan(self.plan, self.catalog)
+        rows = catalog_rows(self.catalog, {cid: self.measure_cells[mid] for cid, mid in added.items() if mid in self.measure_cells})
         self._table_sheet(ws, table, "施策カタログ",
                           "取り組む施策の「採用」に ○ を付けて「カタログから追加」を押すと、分野のシートに追加されます。"
                           "内容とKPIは【案】として入るので、確かめて【案】を消してください。追加済みの施策は二重には追加されません。", rows)
@@ -400,7 +427,7 @@ class _Builder:
                 ws.write_string(table.first_row + r, id_col, row[id_col], section)
                 ws.set_row(table.first_row + r, 22)
         self._dropdowns(ws, table, table.first_row + len(rows) - 1)
-        ws.freeze_panes(table.first_row, 2)
+        ws.freeze_panes(table.first_row, table.col("catalog.id") + 1)
         ws.autofilter(table.header_row, 0, table.first_row + len(rows) - 1, table.width - 1)
         self._print(ws, table)
 
@@ -438,32 +465,54 @@ class _Builder:
         self._write_rows(ws, layout.marker_row, [values[layout.marker_row]], ["marker"] * table.width)
         self._headers(ws, table)
         ws.set_row(table.header_row, 36 if layout.parts == 1 else 50)
-        self._write_rows(ws, layout.first_row, values[layout.first_row:], styles)
-        self._fit_rows(ws, layout.first_row, values[layout.first_row:], table)
+        data = values[layout.first_row:]
+        self._write_rows(ws, layout.first_row, data, styles)
+        # Row heights for wrapped text, and the outline: a pillar's rows (and a domain's measures) collapse
+        # under their group row, whose ［－］ sits beside it (summary rows above).
+        widths = [c.width for c in table.columns]
+        wraps = [bool(STYLES[c.style].get("text_wrap")) for c in table.columns]
+        for r, (row, level) in enumerate(zip(data, schedule_outline(values, layout))):
+            ws.set_row(layout.first_row + r, row_height(row, widths, wraps), None, {"level": level} if level else None)
+        ws.outline_settings(True, False, True, False)
         last_row = layout.first_row + SCHEDULE_ROWS
         first = layout.first_row + 1  # Excel row number of the first data row
         kind = f"${table.letter('row.kind')}{first}"
         slots = layout.slots()
         last_fy_col = table.col(layout.slot_key(*slots[-1])) if slots else table.col("row.programs")
         fy0 = table.col(layout.slot_key(*slots[0])) if slots else None
-        section = {"type": "formula", "criteria": f'={kind}="section"', "stop_if_true": True,
-                   "format": self.wb.add_format({"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True})}
-        subsection = {"type": "formula", "criteria": f'={kind}="subsection"', "stop_if_true": True,
-                      "format": self.wb.add_format({"bg_color": SUBSECTION_FILL, "bold": True})}
-        border = {"type": "formula", "criteria": f'={kind}="measure"',
-                  "format": self.wb.add_format({"border": 1, "border_color": "#BFBFBF"})}
+        section_fmt = {"bg_color": SECTION_FILL, "font_color": "#FFFFFF", "bold": True}
+        subsection_fmt = {"bg_color": SUBSECTION_FILL, "bold": True}
+        measure_fmt = {"border": 1, "border_color": "#BFBFBF"}
+
+        def rule(criteria: str, props: dict) -> dict:
+            # First match wins, in Excel (stop if true) as in LibreOffice (one rule per cell).
+            return {"type": "formula", "criteria": f"={criteria}", "stop_if_true": True, "format": self.wb.add_format(props)}
+
+        section = rule(f'{kind}="section"', section_fmt)
+        subsection = rule(f'{kind}="subsection"', subsection_fmt)
+        border = rule(f'{kind}="measure"', measure_fmt)
         blocks = [(layout.first_row, 0, last_row, (fy0 if fy0 is not None else last_fy_col + 1) - 1, [section, subsection, border])]
         if fy0 is not None:
-            # Phase fills come from the hidden code columns, one per fiscal year, at a fixed offset.
+            # Phase fills come from the hidden code columns, one per fiscal year, at a fixed offset. The current
+            # year's column (marked 「▼今年度」 above its header) is framed in red over the table's whole height,
+            # on top of whatever fill a cell has.
             code0 = f"{table.letter('code:' + layout.slot_key(*slots[0]))}{first}"
-            phases = [{"type": "formula", "criteria": f"=AND({kind}=\"measure\",{code0}={PHASE_CODES[phase]})",
-                       "format": self.wb.add_format({"bg_color": color, "border": 1, "border_color": "#808080"})}
-                      for phase, color in PHASE_FILLS.items()]
-            today = {"type": "formula", "criteria": f'=AND({kind}="measure",{col_letter(fy0)}${layout.marker_row + 1}<>"")',
-                     "format": self.wb.add_format({"bg_color": CURRENT_FY_FILL, "border": 1, "border_color": "#BFBFBF"})}
-            blocks.append((layout.first_row, fy0, last_row, last_fy_col, [section, subsection, *phases, today, border]))
+            now = f'{col_letter(fy0)}${layout.marker_row + 1}<>""'
+            frame = {"left": 1, "right": 1, "left_color": CURRENT_FY_FRAME, "right_color": CURRENT_FY_FRAME,
+                     "top": 1, "bottom": 1, "top_color": "#808080", "bottom_color": "#808080"}
+            phase_fmt = {phase: {"bg_color": color, "border": 1, "border_color": "#808080"} for phase, color in PHASE_FILLS.items()}
+            rules = [rule(f'AND({kind}="section",{now})', {**section_fmt, **frame}), section,
+                     rule(f'AND({kind}="subsection",{now})', {**subsection_fmt, **frame}), subsection]
+            for phase, props in phase_fmt.items():
+                is_phase = f'{kind}="measure",{code0}={PHASE_CODES[phase]}'
+                rules += [rule(f"AND({is_phase},{now})", {**props, **frame}), rule(f"AND({is_phase})", props)]
+            rules += [rule(f'AND({kind}="measure",{now})', {"bg_color": CURRENT_FY_FILL, **frame}), border]
+            blocks.append((layout.first_row, fy0, last_row, last_fy_col, rules))
+            header_now = rule(now, {"bg_color": CURRENT_FY_FRAME, "font_color": "#FFFFFF", "bold": True})
+            blocks.append((table.header_row, fy0, table.header_row, last_fy_col, [header_now]))
         self._cf(ws, blocks)
-        ws.freeze_panes(layout.first_row, 4)
+        ws.freeze_panes(layout.first_row, layout.freeze_cols)
+        ws.autofilter(table.header_row, 0, last_row, last_fy_col)
         self._print(ws, table, a3=True)
         ws.repeat_rows(table.header_row, table.header_row)
         ws.set_header(f"&L&8{self.plan.municipality}　工程表&R&8&D")
@@ -576,7 +625,7 @@ class _Builder:
             for sheet in sheets:
                 self.sheets[sheet].insert_button(button.row, button.col, {
                     "macro": f"{L.MACRO_MODULE}.{button.macro}", "caption": button.caption,
-                    "width": 120, "height": 28, "x_offset": 4, "y_offset": 2})
+                    "width": 120, "height": 28, "x_offset": button.x_offset, "y_offset": 2})
 
     def _vba(self) -> None:
         from xlplan.builder.macros import vba_project_bin

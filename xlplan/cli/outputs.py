@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,7 +16,8 @@ import typer
 
 from xlplan.layout.sheets import PROGRESS
 from xlplan.cli.app import BackupOpt, Fmt, ForceOpt, OutputOpt, app, editing, err, fail, out, read_workbook, require_plan
-from xlplan.core.fiscal import parse_fy, wareki_fy
+from xlplan.core.fiscal import wareki_fy
+from xlplan.core.parse import parse_fy
 from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
 
@@ -51,19 +53,21 @@ def _counts(written: dict[str, Path], plan: Plan) -> str:
 def export(
     path: Annotated[Path, typer.Argument(help="ブック（.xlsm）または計画ファイル（.yaml/.json）")],
     docx: Annotated[Optional[Path], typer.Option("--docx", help="計画書（Word）の出力先（例: 計画書.docx）")] = None,
+    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="計画書（PDF、目次のページ番号入り）の出力先。LibreOffice を使います")] = None,
     json_dir: Annotated[Optional[Path], typer.Option("--json", help="オープンデータ（JSON）の出力フォルダー")] = None,
     csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="オープンデータ（CSV）の出力フォルダー")] = None,
     bom: Annotated[bool, typer.Option("--bom", help="CSV の先頭に BOM を付ける（Excel でそのまま開く場合）")] = False,
     force: Annotated[bool, typer.Option("--force", help="出力先に同じ名前のファイルが既にあっても置き換える")] = False,
 ) -> None:
-    """計画書（.docx）やオープンデータ（JSON・CSV）を書き出します。項目の定義は docs/opendata-schema.md にあります。"""
-    from xlplan.export.docx import export_docx
+    """計画書（.docx・PDF）やオープンデータ（JSON・CSV）を書き出します。項目の定義は docs/opendata-schema.md にあります。"""
+    from xlplan.export.docx import docx_bytes, export_docx
     from xlplan.export.opendata import export_csv, export_json, export_targets
+    from xlplan.export.pdf import docx_to_pdf
     from xlplan.fileio import check_new_target
 
     try:
-        if docx is None and json_dir is None and csv_dir is None:
-            raise XlplanUserError("--docx、--json、--csv のどれかを指定してください（例: xlplan export 計画.xlsm --docx 計画書.docx）。")
+        if docx is None and pdf is None and json_dir is None and csv_dir is None:
+            raise XlplanUserError("--docx、--pdf、--json、--csv のどれかを指定してください（例: xlplan export 計画.xlsm --pdf 計画書.pdf）。")
         if bom and csv_dir is None:
             raise XlplanUserError("--bom は --csv と一緒に指定してください。")
         if docx is not None:
@@ -71,10 +75,15 @@ def export(
                 raise XlplanUserError(f"「{docx}」はフォルダーです。計画書のファイル名（例: 計画書.docx）を指定してください。")
             if docx.suffix.lower() != ".docx":
                 raise XlplanUserError(f"「{docx.name}」の拡張子は .docx にしてください。")
+        if pdf is not None:
+            if pdf.is_dir():
+                raise XlplanUserError(f"「{pdf}」はフォルダーです。計画書のファイル名（例: 計画書.pdf）を指定してください。")
+            if pdf.suffix.lower() != ".pdf":
+                raise XlplanUserError(f"「{pdf.name}」の拡張子は .pdf にしてください。")
         for folder in (json_dir, csv_dir):
             if folder is not None and folder.exists() and not folder.is_dir():
                 raise XlplanUserError(f"「{folder}」はファイルです。出力先のフォルダーを指定してください。")
-        targets = ([docx] if docx is not None else []) + (export_targets(json_dir, "json") if json_dir else []) \
+        targets = [t for t in (docx, pdf) if t is not None] + (export_targets(json_dir, "json") if json_dir else []) \
             + (export_targets(csv_dir, "csv") if csv_dir else [])
         for target in targets:  # all checked before anything is written
             check_new_target(target, force)
@@ -83,6 +92,13 @@ def export(
             export_docx(plan, docx, overwrite=force)
             out.print(f"計画書を書き出しました: {docx}（施策 {len(plan.measures)}件、"
                       f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）", highlight=False, markup=False)
+        if pdf is not None:
+            with tempfile.TemporaryDirectory(prefix="xlplan-export-") as tmp:
+                source = docx if docx is not None else Path(tmp) / "plan.docx"
+                if docx is None:
+                    source.write_bytes(docx_bytes(plan))
+                docx_to_pdf(source, pdf)
+            out.print(f"計画書（PDF、目次のページ番号入り）を書き出しました: {pdf}", highlight=False, markup=False)
         if json_dir is not None:
             written = export_json(plan, json_dir, overwrite=force)
             out.print(f"オープンデータ（JSON）を書き出しました: {json_dir}（{_counts(written, plan)}）",

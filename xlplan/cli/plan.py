@@ -27,7 +27,8 @@ from xlplan.cli.app import (
     require_plan,
 )
 from xlplan.core.findings import Severity, has_errors
-from xlplan.core.fiscal import parse_fy, period_label, wareki_fy
+from xlplan.core.fiscal import period_label, wareki_fy
+from xlplan.core.parse import parse_fy, parse_years
 from xlplan.core.model import Plan
 from xlplan.core.vocab import Subdivision, parse_term
 from xlplan.errors import XlplanUserError
@@ -40,7 +41,7 @@ def new(
     output: Annotated[Path, typer.Argument(help="作成するブック（.xlsm）")],
     municipality: Annotated[Optional[str], typer.Option(help="団体名（例: 青葉台市）")] = None,
     start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="計画開始年度（例: 令和9年度、R9、2027）")] = None,
-    years: Annotated[int, typer.Option(help="計画期間の年数（3か5が一般的）")] = 5,
+    years: Annotated[str, typer.Option(help="計画期間の年数（例: 5、5年。3か5が一般的）")] = "5",
     subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
     from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）から作る")] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
@@ -56,7 +57,7 @@ def new(
             if not municipality or not start_fy:
                 raise XlplanUserError("--municipality と --start-fy を指定するか、--from で計画ファイルを指定してください。")
             plan = Plan(municipality=municipality, title=f"{municipality}官民データ活用推進計画",
-                        start_fy=parse_fy(start_fy), years=years)
+                        start_fy=parse_fy(start_fy), years=parse_years(years))
         if subdivision is not None:
             try:
                 plan = Plan.model_validate({**plan.model_dump(), "subdivision": parse_term(Subdivision, subdivision, "工程表の区切り")})
@@ -195,6 +196,10 @@ def populate(
         raise fail(exc) from None
     for m in result.result.added:
         out.print(f"追加: {m.id} {m.name}（{m.domain} / {m.pillar.value}、カタログ {m.catalog_id}）", highlight=False)
+    from xlplan.operations import already_lines
+
+    for line in already_lines(read, result.result, cat):
+        out.print(f"[yellow]追加済み[/] {line}", highlight=False)
     for reason in result.result.skipped:
         out.print(f"[yellow]追加せず[/] {reason}", highlight=False)
     out.print(f"{len(result.result.added)}件を追加しました（追加済み {len(result.result.already)}件）。", highlight=False)

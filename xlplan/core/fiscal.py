@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from xlplan.errors import XlplanUserError
+from xlplan.errors import ParseError
 
 # Era name -> (Western year of era year 1, aliases). Fiscal-year arithmetic only
 # needs the offset: era year N of an era starting in year Y is Y + N - 1.
@@ -36,15 +36,22 @@ _ERA_LETTER = {name: aliases[0] for name, _, aliases in ERAS}
 
 _EXAMPLES = "例: 令和9年度、R9、2027年度、2027"
 
+# 「R10年度末」「令和10年度末まで」「2026年度まで」 name the same fiscal year as 「R10」.
+_YEAR_SUFFIX = r"\s*(?:年度末|年度|年)?\s*(?:まで)?"
 _ERA_RE = re.compile(
-    r"^(?P<era>令和|平成|昭和|令|平|昭|R|H|S)\s*(?P<num>元|\d{1,2})\s*(?:年度|年)?$",
+    r"^(?P<era>令和|平成|昭和|令|平|昭|R|H|S)\s*(?P<num>元|\d{1,2})" + _YEAR_SUFFIX + "$",
     re.IGNORECASE,
 )
-_WESTERN_RE = re.compile(r"^(?:FY)?\s*(?P<year>\d{4})\s*(?:年度|年)?$", re.IGNORECASE)
+_WESTERN_RE = re.compile(r"^(?:FY)?\s*(?P<year>\d{4})" + _YEAR_SUFFIX + "$", re.IGNORECASE)
+# 「令和8年度（2026年度）」, the way the plan document writes a year, and 「2026年度（令和8年度）」.
+_BOTH_RE = re.compile(r"^(?P<a>[^()]+)\((?P<b>[^()]+)\)$")
 
 
-class FiscalYearError(XlplanUserError, ValueError):
+class FiscalYearError(ParseError):
     """A value that cannot be read as a fiscal year."""
+
+    def __init__(self, message: str, kind: str = "fy"):
+        super().__init__(message, kind)
 
 
 def normalize_text(value: str) -> str:
@@ -62,8 +69,11 @@ def parse_fy(value: object) -> int:
     if isinstance(value, bool):
         raise FiscalYearError(f"「{value}」は年度として読めません（{_EXAMPLES}）。")
     if isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if (day.month, day.day) == (3, 31):  # a fiscal year's last day: 2029/3/31 is 令和10年度末
+            return _checked(fy_of_date(day), value)
         raise FiscalYearError(
-            f"「{value}」は日付です。年度を入力してください（{_EXAMPLES}）。"
+            f"「{day.year}/{day.month}/{day.day}」は日付です。年度を入力してください（{_EXAMPLES}）。", "date-for-year"
         )
     if isinstance(value, float):
         if not value.is_integer():
@@ -75,6 +85,16 @@ def parse_fy(value: object) -> int:
         raise FiscalYearError(f"「{value}」は年度として読めません（{_EXAMPLES}）。")
 
     text = normalize_text(value)
+    if m := _BOTH_RE.match(text):
+        first, second = _parse_label(m["a"], value), _parse_label(m["b"], value)
+        if first != second:
+            raise FiscalYearError(f"「{value}」の和暦（{wareki_fy(first)}）と西暦（{second}年度）が一致しません。"
+                                  "どちらか一方で入力してください。")
+        return first
+    return _parse_label(text, value)
+
+
+def _parse_label(text: str, value: object) -> int:
     if m := _WESTERN_RE.match(text):
         return _checked(int(m["year"]), value)
     if m := _ERA_RE.match(text):
@@ -141,19 +161,6 @@ def parse_fy_header(value: object) -> int:
     if isinstance(value, str) and "\n" in value:
         value = value.split("\n", 1)[0]
     return parse_fy(value)
-
-
-def parse_month(value: object) -> int:
-    """A start month 1–12, given as 12, "12", "12月" or "１２月"."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str):
-        text = normalize_text(value).removesuffix("月")
-        if text.isdigit():
-            value = int(text)
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
-        return value
-    raise XlplanUserError(f"「{value}」は月として読めません。1〜12の数字で入力してください（例: 4、12月）。")
 
 
 def period_label(start_fy: int, years: int, start_month: int = 4) -> str:

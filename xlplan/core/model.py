@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from xlplan.core import parse
 from xlplan.core.fiscal import parse_fy
 from xlplan.core.vocab import (
     DEFAULT_DOMAINS,
@@ -29,7 +30,6 @@ from xlplan.core.vocab import (
     Subdivision,
     normalize_domain,
     normalize_part,
-    parse_phase,
     parse_pillar,
     parse_program_level,
     parse_term,
@@ -45,13 +45,45 @@ def _pillar(value: object) -> object:
     return parse_pillar(value) if isinstance(value, str) and not isinstance(value, Pillar) else value
 
 
-def _phase(value: object) -> object:
-    return parse_phase(value) if isinstance(value, str) and not isinstance(value, Phase) else value
+# Plan files read values with the parsers cells use (xlplan.core.parse): 「1,234」「39%」「R10年度末」
+# 「平成30年7月10日」「12月」 are accepted in both, and refused with the same Japanese message.
+
+def _number(value: object) -> object:
+    return parse.parse_number(value) if isinstance(value, str) else value
+
+
+def _date(value: object) -> object:
+    return parse.parse_date(value) if isinstance(value, str) else value
+
+
+def _month(value: object) -> object:
+    return parse.parse_month(value) if isinstance(value, (str, dt.date)) else value
+
+
+def _years(value: object) -> object:
+    return parse.parse_years(value) if isinstance(value, str) else value
+
+
+def _phases(value: object) -> object:
+    return parse.parse_phases(value) if isinstance(value, (str, list, Phase)) else value
+
+
+def _term(enum, what: str):
+    def validate(value: object) -> object:
+        return parse_term(enum, value, what) if isinstance(value, str) and not isinstance(value, enum) else value
+    return BeforeValidator(validate)
 
 
 FiscalYear = Annotated[int, BeforeValidator(_fy), Field(description="年度（西暦の開始年。2027 = 令和9年度）")]
+Number = Annotated[float, BeforeValidator(_number)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
 PillarField = Annotated[Pillar, BeforeValidator(_pillar)]
-PhaseField = Annotated[Phase, BeforeValidator(_phase)]
+# One year's phases: usually one; 「検討→準備」 when a year holds two. Written as that string (one phase: as before).
+Phases = Annotated[
+    tuple[Phase, ...], BeforeValidator(_phases), PlainSerializer(parse.phases_text, return_type=str),
+    WithJsonSchema({"type": "string", "description": "段階（" + "、".join(p.value for p in Phase)
+                    + "）。1年度に2つの段階は「検討→準備」、前の年度と同じなら「→」"}),
+]
 
 
 class _Model(BaseModel):
@@ -94,7 +126,7 @@ class Program(_Model):
     active_from_fy: FiscalYear | None = Field(None, title="有効年度（から）")
     active_to_fy: FiscalYear | None = Field(None, title="有効年度（まで）", description="空欄は終了未定")
     url: str = Field("", title="URL")
-    verified_on: dt.date | None = Field(None, title="確認日", description="出典を実際に読んで確かめた日")
+    verified_on: Date | None = Field(None, title="確認日", description="出典を実際に読んで確かめた日")
     status: ProgramStatus | None = Field(None, title="状態", description="現行・終了・後継あり（空欄は未記入）")
     successor: str | None = Field(None, title="後継（ID）", description="後継の施策のID（状態が「後継あり」のとき）")
     verification: str = Field("", title="確認の内容", description="何で何を確かめたか、確からしさ")
@@ -134,7 +166,7 @@ class GradeSpec(_Model):
 
     code: str = Field(title="記号", description="例: A、◎、S")
     label: str = Field("", title="説明", description="例: 目標より進んでいる")
-    min_percent: float | None = Field(None, title="達成率の下限（%）", description="空欄は「評価できない」の段階")
+    min_percent: Number | None = Field(None, title="達成率の下限（%）", description="空欄は「評価できない」の段階")
 
 
 class GradeOverride(_Model):
@@ -147,32 +179,33 @@ class GradeOverride(_Model):
 class Baseline(_Model):
     """現状値. value None means 未把握 (not yet measured)."""
 
-    value: float | None = Field(None, title="現状値", description="空欄は未把握")
+    value: Annotated[float | None, BeforeValidator(lambda v: parse.parse_baseline(v)[0] if isinstance(v, str) else v)] = Field(
+        None, title="現状値", description="空欄（または「未把握」「-」）は未把握")
     as_of_fy: FiscalYear | None = Field(None, title="時点（年度）")
-    as_of_date: dt.date | None = Field(None, title="時点（日付）")
+    as_of_date: Date | None = Field(None, title="時点（日付）")
 
 
 class Kpi(_Model):
     """One indicator of a measure: numeric (value + unit) or a qualitative milestone."""
 
     name: str = Field(title="指標名")
-    kind: KpiKind = Field(KpiKind.EFFECT, title="種別", description="進捗（アウトプット）または効果（アウトカム）")
+    kind: Annotated[KpiKind, _term(KpiKind, "種別")] = Field(KpiKind.EFFECT, title="種別", description="進捗（アウトプット）または効果（アウトカム）")
     unit: str = Field("", title="単位")
-    aggregation: Aggregation = Field(Aggregation.POINT, title="集計", description="時点・年度値・累計")
-    direction: Direction = Field(Direction.UP, title="方向", description="増加・減少・達成")
+    aggregation: Annotated[Aggregation, _term(Aggregation, "集計")] = Field(Aggregation.POINT, title="集計", description="時点・年度値・累計")
+    direction: Annotated[Direction, _term(Direction, "方向")] = Field(Direction.UP, title="方向", description="増加・減少・達成")
     baseline: Baseline | None = Field(None, title="現状値")
-    target_value: float | None = Field(None, title="目標値")
+    target_value: Number | None = Field(None, title="目標値")
     target_text: str = Field("", title="目標（定性）", description="数値でない目標（例: 条例の制定）")
     target_fy: FiscalYear | None = Field(None, title="目標年度")
-    interim: dict[FiscalYear, float] = Field(default_factory=dict, title="中間目標")
-    actuals: dict[FiscalYear, float] = Field(default_factory=dict, title="実績値")
+    interim: dict[FiscalYear, Number] = Field(default_factory=dict, title="中間目標")
+    actuals: dict[FiscalYear, Number] = Field(default_factory=dict, title="実績値")
     comments: dict[FiscalYear, str] = Field(default_factory=dict, title="実績の説明", description="年度ごとの実績の説明")
     statuses: dict[FiscalYear, str] = Field(default_factory=dict, title="状況",
                                             description="数値でないKPIの年度ごとの状況（未着手・検討中・一部実施・実施済み・達成 など）")
     next_steps: dict[FiscalYear, str] = Field(default_factory=dict, title="今後の取組", description="年度ごとの今後の取組")
     overrides: dict[FiscalYear, GradeOverride] = Field(default_factory=dict, title="評価（手動）",
                                                        description="年度ごとに手で付けた評価と評価理由")
-    expectation: Expectation = Field(Expectation.AUTO, title="目安の考え方",
+    expectation: Annotated[Expectation, _term(Expectation, "目安の考え方")] = Field(Expectation.AUTO, title="目安の考え方",
                                      description="中間目標がない年度の目安: 自動・線で結ぶ・毎年度目標値")
 
     @property
@@ -206,16 +239,17 @@ class Measure(_Model):
     domain: str = Field(title="分野")
     pillar: PillarField | None = Field(None, title="柱")
     name: str = Field("", title="施策名")
-    origin: Origin = Field(Origin.ADDED, title="区分", description="既定・追加・カタログ")
+    origin: Annotated[Origin, _term(Origin, "区分")] = Field(Origin.ADDED, title="区分", description="既定・追加・カタログ")
     catalog_id: str | None = Field(None, title="カタログID")
     content: str = Field("", title="内容")
     owner: str = Field("", title="担当課")
     programs: list[str] = Field(default_factory=list, title="関連する国・県の施策・補助（ID）")
     kpis: list[Kpi] = Field(default_factory=list, title="KPI")
-    schedule: dict[FiscalYear, PhaseField] = Field(default_factory=dict, title="工程（年度ごとの段階）")
+    schedule: dict[FiscalYear, Phases] = Field(default_factory=dict, title="工程（年度ごとの段階）",
+                                               description="年度 → 段階。「検討→準備」で1年度に2つ、「→」「継続」で前の年度と同じ")
     milestones: list[Milestone] = Field(default_factory=list, title="マイルストーン")
     notes: str = Field("", title="備考")
-    cost: float | None = Field(None, title="概算事業費（千円）")
+    cost: Number | None = Field(None, title="概算事業費（千円）")
     funding: list[str] = Field(default_factory=list, title="財源",
                                description="国・県の施策のID、一般財源、地方債、その他")
     extra: dict[str, str | float | int | bool | dt.date] = Field(
@@ -226,9 +260,43 @@ class Measure(_Model):
     def _domain(cls, value: object) -> object:
         return normalize_domain(value) if isinstance(value, str) else value
 
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule(cls, value: object) -> object:
+        """「→」「継続」 continue the year before, so years are read in order; blank years are left out.
+        A year or phase that cannot be read is left for the field's own validation, which names its key."""
+        if not isinstance(value, dict):
+            return value
+        try:
+            keyed = sorted(((parse_fy(k), k, v) for k, v in value.items()), key=lambda t: t[0])
+        except (ValueError, TypeError):
+            return value
+        result: dict[object, object] = {}
+        previous: tuple[Phase, ...] = ()
+        last_fy = None
+        for fy, key, phases in keyed:
+            try:
+                phases = parse.parse_phases(phases, previous if last_fy == fy - 1 else ())
+            except (ValueError, TypeError):
+                result[key] = phases
+                previous, last_fy = (), None
+                continue
+            if phases:
+                result[key] = phases
+                previous, last_fy = phases, fy
+        return result
+
+    def phases(self, fy: int) -> tuple[Phase, ...]:
+        return self.schedule.get(fy, ())
+
+    def last_phase(self, fy: int) -> Phase | None:
+        """The phase a fiscal year ends in (a year of 「検討→準備」 ends in 準備)."""
+        phases = self.schedule.get(fy)
+        return phases[-1] if phases else None
+
     def first_fy_at(self, phase_rank: int) -> int | None:
-        """The first scheduled fiscal year whose phase reaches the given rank."""
-        years = [fy for fy, phase in sorted(self.schedule.items()) if phase.rank >= phase_rank]
+        """The first scheduled fiscal year with a phase that reaches the given rank."""
+        years = [fy for fy, phases in sorted(self.schedule.items()) if any(p.rank >= phase_rank for p in phases)]
         return years[0] if years else None
 
 
@@ -237,20 +305,20 @@ class Plan(_Model):
 
     schema_version: Literal[1, 2] = Field(2, description="1 は xlplan 0.1 の計画ファイル（そのまま読めます）")
     municipality: str = Field(title="団体名")
-    body_type: BodyType = Field(BodyType.MUNICIPALITY, title="団体種別", description="市町村 または 都道府県")
+    body_type: Annotated[BodyType, _term(BodyType, "団体種別")] = Field(BodyType.MUNICIPALITY, title="団体種別", description="市町村 または 都道府県")
     prefecture: str = Field("", title="都道府県")
     title: str = Field("", title="計画名")
     start_fy: FiscalYear = Field(title="計画開始年度")
-    start_month: int = Field(4, ge=1, le=12, title="開始月", description="年度途中に始まる計画の開始月（例: 12）")
-    years: int = Field(5, ge=1, le=50, title="計画期間（年数）")
-    subdivision: Subdivision = Field(Subdivision.YEAR, title="工程表の区切り", description="年度・半期（上期/下期）・四半期")
+    start_month: Annotated[int, BeforeValidator(_month)] = Field(4, ge=1, le=12, title="開始月", description="年度途中に始まる計画の開始月（例: 12）")
+    years: Annotated[int, BeforeValidator(_years)] = Field(5, ge=1, le=50, title="計画期間（年数）")
+    subdivision: Annotated[Subdivision, _term(Subdivision, "工程表の区切り")] = Field(Subdivision.YEAR, title="工程表の区切り", description="年度・半期（上期/下期）・四半期")
     roles: list[str] = Field(default_factory=list, title="位置付け")
     related_plans: list[RelatedPlan] = Field(default_factory=list, title="関連する計画")
     domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), title="分野")
     skips: list[Skip] = Field(default_factory=list, title="取り組まない柱・分野と理由")
     review: str = Field("", title="見直し時期", description="例: 毎年度、令和11年度に中間見直し")
     contact: Contact = Field(default_factory=Contact, title="問い合わせ先")
-    date_style: DateStyle = Field(DateStyle.WAREKI_WESTERN, title="日付の表記", description="計画書の年度・日付の書き方")
+    date_style: Annotated[DateStyle, _term(DateStyle, "日付の表記")] = Field(DateStyle.WAREKI_WESTERN, title="日付の表記", description="計画書の年度・日付の書き方")
     grade_scale: str = Field("A〜D", title="評価の尺度", description="進捗の評価に使う尺度の名前（組み込み、または「独自」）")
     custom_grades: list[GradeSpec] = Field(default_factory=list, title="独自の評価段階")
     cost_columns: bool = Field(False, title="事業費・財源の列", description="分野のシートに概算事業費・財源の列を置く")

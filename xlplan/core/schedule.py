@@ -39,9 +39,13 @@ class ScheduleRow:
         return {fy: cell for (fy, part), cell in self.slots.items() if part == 1}
 
 
-def _num(value: float) -> str:
+def number_text(value: float) -> str:
+    """3,200 / 38.5: thousands separators, no float noise."""
     # 15 significant digits: ",g" alone keeps 6 and shows 1234567.5 as 1.23457e+06.
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.15g}"
+
+
+_num = number_text
 
 
 def kpi_target_text(k: Kpi) -> str:
@@ -62,27 +66,41 @@ def kpi_baseline_text(k: Kpi) -> str:
     return value
 
 
+def part_phases(phases: tuple[Phase, ...], parts: int) -> list[tuple[Phase, ...]]:
+    """A year's phases spread over its parts: 「検討→準備」 is 検討 in 上期 and 準備 in 下期; more phases
+    than parts share a part; a single phase fills them all."""
+    n = len(phases)
+    if n == 0:
+        return [()] * parts
+    if n <= parts:
+        return [(phases[p * n // parts],) for p in range(parts)]
+    return [phases[p * n // parts:(p + 1) * n // parts] for p in range(parts)]
+
+
 def slot_cells(measure: Measure, fiscal_years: list[int], parts: int = 1) -> dict[tuple[int, int], YearCell]:
     """The cell of each time slot (fiscal year, part of the year) of one measure's row.
 
     A run of slots in one phase shows the phase once and then arrows. Phases
-    are planned per fiscal year, so every part of a year carries its phase; a
-    KPI target sits at the year's end (last part) and a milestone in its part.
+    are planned per fiscal year, so every part of a year carries its phase (a
+    year of two phases, 「検討→準備」, spreads them over its parts, or shows both
+    when it is one slot); a KPI target sits at the year's end (last part) and a
+    milestone in its part. The fill follows the phase a slot ends in.
     """
     cells: dict[tuple[int, int], YearCell] = {}
     previous: Phase | None = None
     for fy in fiscal_years:
-        phase = measure.schedule.get(fy)
-        for part in range(1, parts + 1):
+        for part, phases in enumerate(part_phases(measure.phases(fy), parts), start=1):
             lines = []
-            if phase is not None:
-                lines.append(CONTINUE_MARK if phase == previous else f"{phase.symbol}{phase.value}")
+            if phases:
+                same = len(phases) == 1 and phases[0] == previous
+                lines.append(CONTINUE_MARK if same else "→".join(f"{p.symbol}{p.value}" for p in phases))
             if part == parts:
                 lines += [f"{TARGET_MARK}{kpi_target_text(k)}" for k in measure.kpis
                           if k.target_fy == fy and (k.target_value is not None or k.target_text)]
             lines += [f"{MILESTONE_MARK}{m.label}" for m in measure.milestones if m.fy == fy and m.part(parts) == part]
-            cells[(fy, part)] = YearCell("\n".join(lines), PHASE_CODES[phase] if phase else 0)
-            previous = phase
+            last = phases[-1] if phases else None
+            cells[(fy, part)] = YearCell("\n".join(lines), PHASE_CODES[last] if last else 0)
+            previous = last
     return cells
 
 
@@ -107,7 +125,7 @@ def schedule_rows(plan: Plan, group_by: GroupBy = "pillar", parts: int | None = 
         return domain_order.get(m.domain, len(domain_order))
 
     def pillar_title(m: Measure) -> str:
-        return f"{m.pillar.value}（{m.pillar.info.heading}）" if m.pillar else "柱が未入力"
+        return m.pillar.title if m.pillar else "柱が未入力"
 
     if group_by == "pillar":
         outer, inner, outer_title, inner_title = pillar_key, domain_key, pillar_title, (lambda m: m.domain)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from xlplan.core.findings import Finding, Ref, error, warning
 from xlplan.core.fiscal import fy_of_date, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan, Program
+from xlplan.core.parse import placeholder_in
 from xlplan.core.vocab import DRAFT_MARK, Aggregation, Direction, Phase, Pillar, normalize_domain, parse_pillar
 
 Rule = Callable[[Plan], Iterator[Finding]]
@@ -31,6 +32,9 @@ CODES: dict[str, tuple[str, str]] = {
     "MEAS-KPI-MISSING": ("error", "KPIがない"),
     "MEAS-SCHEDULE-MISSING": ("error", "工程が1年度もない"),
     "MEAS-PROGRAM-UNKNOWN": ("error", "関連施策のIDが国・県の施策にない"),
+    "MEAS-INCOMPLETE": ("error", "担当課・工程・KPIの目標のうち2つ以上が未入力（1件にまとめて報告）"),
+    "MEAS-PLACEHOLDER": ("error", "施策名・担当課に仮の文字（○○、××、未定、TBD など）が残っている"),
+    "KPI-PLACEHOLDER": ("error", "指標名・単位・目標（定性）に仮の文字が残っている"),
     "MEAS-DRAFT": ("warning", "カタログから入った案（【案】）が未確認のまま"),
     "KPI-NAME-MISSING": ("error", "指標名が空欄"),
     "KPI-TARGET-MISSING": ("error", "目標値も定性目標もない"),
@@ -74,11 +78,13 @@ def check_plan(plan: Plan) -> Iterator[Finding]:
         yield warning("PLAN-LENGTH-UNUSUAL", f"計画期間が{plan.years}年です。3年か5年が一般的です。既存の計画と終期を合わせた場合などはこのままで構いません。",
                       Ref(field="years"))
     for i, rel in enumerate(plan.related_plans):
-        if rel.start_fy > plan.start_fy or rel.end_fy < plan.end_fy:
+        # A stated 見直し時期 answers the mismatch: the plan says when it is brought in line again.
+        if (rel.start_fy > plan.start_fy or rel.end_fy < plan.end_fy) and not plan.review:
             yield warning(
                 "PLAN-RELATED-PERIOD",
                 f"計画期間（{_period(plan)}）が関連する計画「{rel.name}」の期間（{wareki_fy(rel.start_fy)}〜{wareki_fy(rel.end_fy)}）"
-                "からはみ出しています。終期を合わせるか、見直しの時期を計画に書いてください。",
+                "からはみ出しています。終期を合わせるか、基本情報の「見直し時期」に見直しの時期を書いてください"
+                "（例: 令和12年度に総合計画の改定に合わせて見直し）。書くとこの警告は出ません。",
                 Ref(field="related_plans", index=i),
             )
 
@@ -98,18 +104,50 @@ def check_measures(plan: Plan) -> Iterator[Finding]:
                         Ref(m.id, field="domain"))
         if m.pillar is None:
             yield error("MEAS-PILLAR-MISSING", f"{_label(m)}の柱が空欄です。一覧から柱を選んでください。", Ref(m.id, field="pillar"))
-        if not m.owner:
-            yield error("MEAS-OWNER-MISSING", f"{_label(m)}の担当課が空欄です。担当課を入力してください。", Ref(m.id, field="owner"))
-        if not m.kpis:
-            yield error("MEAS-KPI-MISSING", f"{_label(m)}にKPIがありません。指標名・目標値・目標年度を入力してください。",
-                        Ref(m.id, kpi=0, field="name"))
-        if not m.schedule:
-            yield error("MEAS-SCHEDULE-MISSING", f"{_label(m)}の工程が1年度も入っていません。年度の列に段階（検討・実施・運用など）を選んでください。",
-                        Ref(m.id, field="schedule", fy=plan.start_fy))
+        missing = _missing(m)
+        if len(missing) >= 2:
+            # One finding per measure (e.g. just added from the catalog), instead of one per empty field.
+            names = "・".join(label for label, _ in missing)
+            yield error("MEAS-INCOMPLETE", f"{_label(m)}は、まだ{names}が入っていません。{names}を入力してください。",
+                        missing[0][1])
+        else:
+            if not m.owner:
+                yield error("MEAS-OWNER-MISSING", f"{_label(m)}の担当課が空欄です。担当課を入力してください。",
+                            Ref(m.id, field="owner"))
+            if not m.kpis:
+                yield error("MEAS-KPI-MISSING", f"{_label(m)}にKPIがありません。指標名・目標値・目標年度を入力してください。",
+                            Ref(m.id, kpi=0, field="name"))
+            if not m.schedule:
+                yield error("MEAS-SCHEDULE-MISSING", f"{_label(m)}の工程が1年度も入っていません。年度の列に段階（検討・準備・実施・運用など）を選んでください。",
+                            Ref(m.id, field="schedule", fy=plan.start_fy))
+        for field, what in (("name", "施策名"), ("owner", "担当課")):
+            if (mark := placeholder_in(getattr(m, field))) is not None:
+                yield error("MEAS-PLACEHOLDER", f"{_label(m)}の{what}「{getattr(m, field)}」に仮の文字「{mark}」が残っています。"
+                            f"実際の{what}に書き換えてください。", Ref(m.id, field=field))
         for pid in m.programs:
             if pid not in program_ids:
                 yield error("MEAS-PROGRAM-UNKNOWN", f"{_label(m)}の関連施策「{pid}」は「国・県の施策」シートにありません。IDを確認するか、施策を追加してください。",
                             Ref(m.id, field="programs", program_id=pid))
+
+
+def _missing(m: Measure) -> list[tuple[str, Ref]]:
+    """What a measure still lacks among 担当課, 工程 and its KPIs' targets, with where to enter each."""
+    missing = []
+    if not m.owner:
+        missing.append(("担当課", Ref(m.id, field="owner")))
+    if not m.schedule:
+        missing.append(("工程（年度ごとの段階）", Ref(m.id, field="schedule")))
+    if not m.kpis:
+        missing.append(("KPI（指標名・目標値・目標年度）", Ref(m.id, kpi=0, field="name")))
+    else:
+        lacking = [i for i, k in enumerate(m.kpis) if _no_target(k)]
+        if lacking:
+            missing.append(("KPIの目標", Ref(m.id, kpi=lacking[0], field="target_value")))
+    return missing
+
+
+def _no_target(k: Kpi) -> bool:
+    return k.target_value is None and (not k.target_text or placeholder_in(k.target_text) is not None)
 
 
 def check_kpis(plan: Plan) -> Iterator[Finding]:
@@ -126,7 +164,11 @@ def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
 
     if not k.name:
         yield error("KPI-NAME-MISSING", f"{_label(m)}のKPIに指標名がありません。指標名を入力してください。", ref("name"))
-    if k.target_value is None and not k.target_text:
+    for field, what in (("name", "指標名"), ("unit", "単位"), ("target_text", "目標（定性）")):
+        if (mark := placeholder_in(getattr(k, field))) is not None:
+            yield error("KPI-PLACEHOLDER", f"{label}の{what}「{getattr(k, field)}」に仮の文字「{mark}」が残っています。"
+                        f"実際の{what}を入力してください。", ref(field))
+    if k.target_value is None and not k.target_text and len(_missing(m)) < 2:
         yield error("KPI-TARGET-MISSING", f"{label}に目標がありません。目標値（数値）か、数値にできない場合は目標（定性）を入力してください。",
                     ref("target_value"))
     if k.target_value is not None and not k.unit:
@@ -186,23 +228,29 @@ def check_schedule(plan: Plan) -> Iterator[Finding]:
                 yield error("SCHED-OUTSIDE-PERIOD",
                             f"{_label(m)}の工程に計画期間（{_period(plan)}）外の{wareki_fy(fy)}があります。期間内に収めてください。",
                             Ref(m.id, field="schedule", fy=fy))
-        steps = sorted(m.schedule.items())
+        # Each year's phases in order: a year of 「検討→準備」 is followed by the next year's first phase.
+        steps = [(fy, p) for fy, phases in sorted(m.schedule.items()) for p in phases]
         for (fy0, p0), (fy1, p1) in zip(steps, steps[1:]):
             if p1.rank < p0.rank and not m.notes:
+                when = f"{wareki_fy(fy0)}の「{p0.value}」から{wareki_fy(fy1)}の「{p1.value}」に" if fy0 != fy1 else (
+                    f"{wareki_fy(fy1)}の中で「{p0.value}」から「{p1.value}」に")
                 yield error("SCHED-BACKWARDS",
-                            f"{_label(m)}の工程が{wareki_fy(fy0)}の「{p0.value}」から{wareki_fy(fy1)}の「{p1.value}」に戻っています。"
-                            "意図したものなら備考に理由を書いてください。", Ref(m.id, field="schedule", fy=fy1))
+                            f"{_label(m)}の工程が{when}戻っています。意図したものなら備考に理由を書いてください。",
+                            Ref(m.id, field="schedule", fy=fy1))
                 break
         operating = m.first_fy_at(Phase.OPERATE.rank)
         for i, k in enumerate(m.kpis):
             if k.target_fy is None or not m.schedule:
                 continue
-            if operating is None or k.target_fy < operating:
-                when = f"{wareki_fy(operating)}" if operating else "工程のどの年度でも"
+            if operating is None:
                 yield warning("SCHED-TARGET-BEFORE-OPERATION",
-                              f"{_kpi_label(m, k)}の目標年度（{wareki_fy(k.target_fy)}）は、実施・運用が始まる{when}より前です"
-                              f"{'（実施・運用の年度がありません）' if operating is None else ''}。目標年度か工程を見直してください。",
+                              f"{_kpi_label(m, k)}には目標年度（{wareki_fy(k.target_fy)}）がありますが、工程に「実施・運用」"
+                              "（または拡充・見直し）の年度がありません。工程に実施・運用の年度を入れるか、目標年度を見直してください。",
                               Ref(m.id, kpi=i, field="target_fy"))
+            elif k.target_fy < operating:
+                yield warning("SCHED-TARGET-BEFORE-OPERATION",
+                              f"{_kpi_label(m, k)}の目標年度（{wareki_fy(k.target_fy)}）が、実施・運用の始まる{wareki_fy(operating)}"
+                              "より前です。目標年度か工程を見直してください。", Ref(m.id, kpi=i, field="target_fy"))
 
 
 def _successor_hint(plan: Plan, prog: Program) -> str:

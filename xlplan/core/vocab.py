@@ -62,6 +62,11 @@ class Pillar(StrEnum):
     def order(self) -> int:
         return list(Pillar).index(self)
 
+    @property
+    def title(self) -> str:
+        """The pillar's one title in every output (plan document §5 and §6, 工程表 group rows)."""
+        return self.info.heading
+
 
 DEFAULT_DOMAINS: tuple[str, ...] = (
     "電子行政", "健康・医療・介護", "観光", "農林水産", "金融", "防災・減災", "移動", "その他",
@@ -178,7 +183,7 @@ def parse_pillar(value: str) -> Pillar:
     """A pillar from its label, code (P10), article (10条) or a known alias."""
     key = _key(value)
     for info in PILLARS:
-        if key in {_key(info.label), info.code.lower(), info.code.upper(), _key(info.heading),
+        if key in {_key(info.label), info.code.lower(), info.code.upper(), _key(info.heading), _key(info.article),
                    *(_key(a) for a in info.aliases)}:
             return Pillar[info.code]
     raise ValueError(

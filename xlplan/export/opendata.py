@@ -156,21 +156,24 @@ def kpi_value_rows(plan: Plan) -> list[dict[str, Any]]:
 
 
 def schedule_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per measure, year and phase: a year of 「検討→準備」 gives two rows (step 1 and 2)."""
     rows = []
     for m in ordered_measures(plan):
         previous = None
-        for fy, phase in sorted(m.schedule.items()):
-            rows.append({
-                "measure_id": m.id,
-                "fiscal_year": fy,
-                "fiscal_year_label": wareki_fy(fy),
-                "phase": phase.value,
-                "phase_code": PHASE_CODES[phase],
-                "phase_symbol": phase.symbol,
-                "continued": previous == (fy - 1, phase),
-                "in_period": plan.in_period(fy),
-            })
-            previous = (fy, phase)
+        for fy, phases in sorted(m.schedule.items()):
+            for step, phase in enumerate(phases, start=1):
+                rows.append({
+                    "measure_id": m.id,
+                    "fiscal_year": fy,
+                    "fiscal_year_label": wareki_fy(fy),
+                    "step": step,
+                    "phase": phase.value,
+                    "phase_code": PHASE_CODES[phase],
+                    "phase_symbol": phase.symbol,
+                    "continued": previous == (fy - 1, phase) and step == 1,
+                    "in_period": plan.in_period(fy),
+                })
+            previous = (fy, phases[-1])
     return rows
 
 
@@ -277,14 +280,16 @@ TABLES: tuple[Table, ...] = (
         _c("fiscal_year_label", "年度（和暦）", "string", "年度の和暦表記。", "令和10年度"),
         _c("value", "値", "number", "その年度末の値（年度値のKPIは年度内の量）。", "80"),
     ), kpi_value_rows),
-    Table("schedule", "工程", "施策と年度の組ごとに、工程表に段階が入っているものを1行。", (
+    Table("schedule", "工程", "施策と年度の組ごとに、工程表に段階が入っているものを1行"
+          "（1年度に2つの段階「検討→準備」は2行）。", (
         _c("measure_id", "施策ID", "string", "measures の measure_id。", "DG-01"),
         _c("fiscal_year", "年度", _FY[0], _FY[1] + "。", "2027"),
         _c("fiscal_year_label", "年度（和暦）", "string", "年度の和暦表記。", "令和9年度"),
+        _c("step", "年度内の順番", "integer", "その年度の何番目の段階か（ふつうは1。「検討→準備」なら検討が1、準備が2）。", "1"),
         _c("phase", "段階", "string", "検討・準備・構築・整備・実証・実施・運用・拡充・見直し のいずれか。", "準備"),
         _c("phase_code", "段階コード", "integer", "段階の番号（1 検討, 2 準備, 3 構築・整備, 4 実証, 5 実施・運用, 6 拡充, 7 見直し）。", "2"),
         _c("phase_symbol", "段階の記号", "string", "白黒印刷で段階を見分ける記号（○△▲□■●◇）。", "△"),
-        _c("continued", "前年度から継続", "boolean", "前の年度と同じ段階が続いているとき true（工程表では「→」）。", "false"),
+        _c("continued", "前年度から継続", "boolean", "前の年度の最後の段階が続いているとき true（工程表では「→」）。", "false"),
         _c("in_period", "計画期間内", "boolean", "計画期間内の年度なら true。", "true"),
     ), schedule_rows),
     Table("milestones", "マイルストーン", "マイルストーン1件につき1行。", (

@@ -8,52 +8,59 @@ CellError with a Japanese reason when a cell cannot be read.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 
+from xlplan.core import parse
 from xlplan.core.fiscal import FiscalYearError, normalize_text, parse_fy, short_wareki_fy, wareki_fy
 from xlplan.core.model import Milestone
+from xlplan.core.parse import ERROR_VALUES, is_blank  # noqa: F401 — ERROR_VALUES is part of this module's API
+from xlplan.core.vocab import Phase
+from xlplan.errors import ParseError
 
-ERROR_VALUES = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!",
-                          "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
 LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 _PAIR_RE = re.compile(r"^(?P<fy>.+?)\s*[:：=＝]\s*(?P<value>.+)$")
-_DATE_RE = re.compile(r"^(?P<y>\d{4})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:時点|現在)?$")
-_WAREKI_DATE_RE = re.compile(r"^(?P<era>令和|平成|R|H)(?P<y>元|\d{1,2})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?(?:時点|現在)?$", re.I)
 # Full-width digits and letters are matched as typed so the label stays verbatim.
 _MILESTONE_RE = re.compile(
-    r"^(?P<fy>(?:令和|平成|[RHＲＨ])?\s*(?:元|[0-9０-９]{1,4})\s*(?:年度|年)?)\s*"
+    r"^(?P<fy>(?:令和|平成|[RHＲＨ])?\s*(?:元|[0-9０-９]{1,4})\s*(?:年度末|年度|年)?)\s*"
     r"(?P<when>上半期|下半期|上期|下期|[QＱ][1-4１-４]|第[1-4１-４]四半期)?\s*[:：]?\s*(?P<label>.*)$",
     re.IGNORECASE | re.DOTALL)
 _FY_TEXT_RE = re.compile(r"^(?P<fy>(?:令和|平成|[RHＲＨ])?\s*(?:元|[0-9０-９]{1,4})\s*(?:年度|年)?)\s*[:：]\s*(?P<text>.*)$",
                          re.IGNORECASE)
-_ERA_START = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}
+
+# The finding code for each kind of value a parser refuses (xlplan.core.parse).
+FINDING_CODES = {
+    "number": "INPUT-NOT-NUMBER", "fy": "INPUT-NOT-FY", "date-for-year": "INPUT-DATE-FOR-YEAR",
+    "date": "INPUT-NOT-DATE", "month": "INPUT-MONTH", "years": "INPUT-YEARS", "phase": "INPUT-NOT-PHASE",
+    "error-value": "INPUT-ERROR-VALUE", "picture": "INPUT-PICTURE-IN-CELL", "invalid": "INPUT-INVALID",
+}
 
 
 class CellError(ValueError):
-    """A cell value that cannot be read; the message says what to enter instead."""
+    """A cell value that cannot be read; the message says what to enter instead, code is the finding's."""
 
     def __init__(self, message: str, code: str = "INPUT-INVALID"):
         super().__init__(message)
         self.code = code
 
 
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def cell_reader(parser):
+    """A cell reader from a parser of xlplan.core.parse: its ParseError becomes a CellError with the finding code."""
+    def reader(value, *args, **kwargs):
+        try:
+            return parser(value, *args, **kwargs)
+        except ParseError as exc:
+            raise CellError(exc.message, FINDING_CODES.get(exc.kind, "INPUT-INVALID")) from None
+    reader.__name__ = getattr(parser, "__name__", "reader")
+    reader.__doc__ = parser.__doc__
+    return reader
 
 
-# What the file reader puts in place of a picture placed in a cell (Excel stores #VALUE! there).
-PICTURE_IN_CELL = "#画像!"
+PICTURE_IN_CELL = parse.PICTURE_IN_CELL  # the file reader's stand-in for a picture placed in a cell
 
 
 def check_error_value(value: object) -> None:
-    if value == PICTURE_IN_CELL:
-        raise CellError("セルの中に画像が置かれています（Excel の［セルに配置］や IMAGE 関数）。xlplan は画像を値として読めません。"
-                        "画像はセルの上に置き直すか（画像を右クリック→［セルの上に配置］）別の列に移し、"
-                        "このセルには文字か数値を入力してください。", "INPUT-PICTURE-IN-CELL")
-    if isinstance(value, str) and value.strip() in ERROR_VALUES:
-        raise CellError(f"エラー値「{value.strip()}」が入っています。数式を直すか、値を入力し直してください。", "INPUT-ERROR-VALUE")
+    cell_reader(parse.check_error_value)(value)
 
 
 # ------------------------------------------------------------------ reading
@@ -74,72 +81,47 @@ def read_text(value: object) -> str:
     return str(value).strip()
 
 
-def read_number(value: object) -> float | None:
-    if is_blank(value):
-        return None
-    check_error_value(value)
-    if isinstance(value, bool):
-        raise CellError("TRUE/FALSE ではなく数値を入力してください。", "INPUT-NOT-NUMBER")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        raise CellError(f"日付（{read_text(value)}）ではなく数値を入力してください。", "INPUT-NOT-NUMBER")
-    text = normalize_text(str(value)).replace(",", "").removesuffix("%")
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):  # float() also reads the words "nan" and "inf"
-        raise CellError(f"「{value}」は数値として読めません。数値だけを入力してください（単位は単位の列へ）。",
-                        "INPUT-NOT-NUMBER")
-    return number
+read_number = cell_reader(parse.parse_number)
+read_baseline = cell_reader(parse.parse_baseline)
+read_date = cell_reader(parse.parse_date)
+read_fy_or_date = cell_reader(parse.parse_fy_or_date)
+read_month = cell_reader(parse.parse_month)
+read_years = cell_reader(parse.parse_years)
+read_phases = cell_reader(parse.parse_phases)
 
 
 def read_fy(value: object) -> int | None:
     if is_blank(value):
         return None
     check_error_value(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        raise CellError(f"日付（{read_text(value)}）ではなく年度を入力してください（例: 令和9年度、R9、2027）。",
-                        "INPUT-DATE-FOR-YEAR")
     try:
         return parse_fy(value)
-    except FiscalYearError as exc:
-        raise CellError(exc.message, "INPUT-NOT-FY") from None
+    except ParseError as exc:
+        raise CellError(exc.message, FINDING_CODES.get(exc.kind, "INPUT-NOT-FY")) from None
 
 
-def read_fy_or_date(value: object) -> tuple[int | None, dt.date | None]:
-    """A baseline's as-of: a fiscal year label or a date (typed or as text)."""
-    if is_blank(value):
-        return None, None
-    check_error_value(value)
-    if isinstance(value, dt.datetime):
-        return None, value.date()
-    if isinstance(value, dt.date):
-        return None, value
-    if isinstance(value, (int, float)):  # a year typed as a number (2025 or 2025.0)
-        try:
-            return parse_fy(value), None
-        except FiscalYearError:
-            raise CellError(f"「{value}」は年度か日付として読めません（例: R7、令和7年度、2025/4/1）。", "INPUT-NOT-FY") from None
-    text = normalize_text(str(value))
-    if m := _DATE_RE.match(text):
-        return None, _date(int(m["y"]), int(m["m"]), int(m["d"]), value)
-    if m := _WAREKI_DATE_RE.match(text):
-        era = m["era"].upper() if len(m["era"]) == 1 else m["era"]
-        year = _ERA_START[era] + (1 if m["y"] == "元" else int(m["y"])) - 1
-        return None, _date(year, int(m["m"]), int(m["d"]), value)
-    try:
-        return parse_fy(text.removesuffix("時点").removesuffix("現在")), None
-    except FiscalYearError:
-        raise CellError(f"「{value}」は年度か日付として読めません（例: R7、令和7年度、2025/4/1）。", "INPUT-NOT-FY") from None
+def read_kpi_number(value: object, percent_format: bool | None, unit: str) -> float | None:
+    """A KPI value cell, read with its number format: percent_format True when the cell shows %
+    (the stored 0.39 is 39 in a % KPI), False when it does not, None when the format is unknown."""
+    number = read_number(value)
+    if number is None:
+        return None
+    percent_unit = is_percent_unit(unit)
+    if percent_format and isinstance(value, (int, float)):
+        if not percent_unit:
+            raise CellError(
+                f"このセルは％の表示形式のため「{parse.percent_from_fraction(number):g}%」と表示されていますが、"
+                f"単位が「{unit or '空欄'}」です。％の指標なら単位を「%」に、そうでなければセルの表示形式を［標準］にして"
+                "数値を入力し直してください。", "INPUT-PERCENT-UNIT")
+        return parse.percent_from_fraction(number)
+    if parse.typed_percent(value) and not percent_unit:
+        raise CellError(f"「{str(value).strip()}」は％の値ですが、単位が「{unit or '空欄'}」です。"
+                        "％の指標なら単位を「%」にしてください。", "INPUT-PERCENT-UNIT")
+    return number
 
 
-def _date(y: int, m: int, d: int, original: object) -> dt.date:
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        raise CellError(f"「{original}」は存在しない日付です。", "INPUT-NOT-FY") from None
+def is_percent_unit(unit: str) -> bool:
+    return normalize_text(unit or "") in ("%", "パーセント", "percent")
 
 
 def read_list(value: object) -> list[str]:
@@ -238,6 +220,10 @@ def milestones_cell(milestones: list[Milestone]) -> str | None:
         year = short_wareki_fy(m.fy)
         return year if m.when is None else f"{year}{m.when}" if m.when in ("上期", "下期") else f"{year} {m.when}"
     return "\n".join(f"{head(m)} {m.label}" for m in milestones)
+
+
+def phases_cell(phases: tuple[Phase, ...]) -> str | None:
+    return parse.phases_text(phases) if phases else None
 
 
 def list_cell(items: list[str]) -> str | None:

@@ -24,6 +24,22 @@ class SetValues:
 
 
 @dataclass(frozen=True)
+class FillBlanks:
+    """Write values into blank cells of a block, leaving every other cell as it is.
+
+    values holds None where a cell is not to be written; current holds what the block's cells
+    held when read, so the live path can write the whole block in one call (re-writing those
+    cells unchanged) instead of one call per run of blank cells. Used for the 施策ID column.
+    """
+
+    sheet: str
+    row: int
+    col: int
+    values: Values
+    current: Values
+
+
+@dataclass(frozen=True)
 class InsertRows:
     """Insert empty rows before `row`; everything from `row` down moves with its row."""
 
@@ -90,4 +106,16 @@ class FitRows:
     count: int
 
 
-Op = SetValues | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
+@dataclass(frozen=True)
+class OutlineRows:
+    """Row grouping (the outline's ［－］ buttons) from `row` down: levels[i] for row + i, none below.
+
+    Only for sheets xlplan owns and redraws (スケジュール): rows from `row` down are shown again.
+    """
+
+    sheet: str
+    row: int
+    levels: tuple[int, ...]
+
+
+Op = SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows | OutlineRows

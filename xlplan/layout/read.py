@@ -18,7 +18,6 @@ from xlplan.core.findings import Finding, Ref, Severity
 from xlplan.core.fiscal import parse_fy_header, period_label, wareki_fy
 from xlplan.core.model import Baseline, Kpi, Measure, Plan
 from xlplan.core.vocab import (
-    UNKNOWN_BASELINE,
     Aggregation,
     Direction,
     KpiKind,
@@ -36,9 +35,9 @@ from xlplan.layout.cells import (
     read_fy_values,
     read_list,
     read_milestones,
-    read_number,
     read_text,
 )
+from xlplan.layout.kpi_cells import KpiNumbers
 
 from xlplan.layout.read_cells import (
     AGGREGATION_READER,
@@ -47,7 +46,7 @@ from xlplan.layout.read_cells import (
     ORIGIN_READER,
     Cells,
     Grid,
-    phase_reader,
+    phases_reader,
     pillar_reader,
     read_fy_cached,
     read_fy_or_date_cached,
@@ -66,6 +65,7 @@ class MeasureRows:
     measure_id: str
     first_row: int
     kpi_rows: list[int] = field(default_factory=list)
+    unnumbered: list[int] = field(default_factory=list)   # rows whose 施策ID cell is blank (the ID is written back)
 
     @property
     def last_row(self) -> int:
@@ -122,6 +122,8 @@ class ReadResult:
     adopted: list[str] = field(default_factory=list)   # catalog ids ticked 採用
     rows: dict[str, list[MeasureRows]] = field(default_factory=dict)  # per domain sheet, in sheet order
     progress_fy: int | None = None     # the year typed in 進捗管理!B2
+    catalog: CatalogRows | None = None  # the 施策カタログ's rows (for its 追加状況 column)
+    ids_as_read: dict[str, dict[int, Any]] = field(default_factory=dict)  # sheet → row → its 施策ID cell, if not blank
     programs: ProgramsRead | None = None  # where each program sits on 国・県の施策
 
 
@@ -158,6 +160,22 @@ def _is_error(value: Any) -> bool:
         return True
 
 
+def percent_columns(sheet: str, grid: Grid) -> set[int] | None:
+    """The columns of a sheet whose cells' % number format matters (KPI values of a domain sheet), for the
+    adapters to report which of those cells show a percent. None for other sheets."""
+    if not grid or len(grid) <= L.DOMAIN_HEADER_ROW:
+        return None
+    head = [cell for cell in grid[L.DOMAIN_HEADER_ROW]]
+    keys = L.domain_table(sheet, []).columns
+    if [str(h).strip() for h in head[:3]] != [c.header for c in keys[:3]]:
+        return None   # not a domain sheet
+    try:
+        years = _header_years(grid, sheet, Cells())
+    except WorkbookReadError:
+        years = []
+    return {i for i, c in enumerate(L.domain_table(sheet, years).columns) if c.style == "number"}
+
+
 def plan_sheets(info: Grid, extra: Sequence[str] = ()) -> list[str]:
     """The sheets read_plan needs besides 基本情報, in reading order, plus any extra ones."""
     return [L.LISTS, L.PROGRAMS, L.CATALOG, *domains_listed(info), *extra]
@@ -171,7 +189,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     domains = info_values.domains
     programs_read = read_programs_sheet(_require_sheet(values, L.PROGRAMS), cells)
     programs = programs_read.programs
-    adopted = _read_adopted(_require_sheet(values, L.CATALOG), cells)
+    catalog = _read_catalog(_require_sheet(values, L.CATALOG), cells)
 
     # Fiscal-year columns come from the first domain sheet's headers; they must
     # match the plan period, else phases would land in the wrong years.
@@ -193,12 +211,18 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
 
     measures: list[Measure] = []
     rows_by_sheet: dict[str, list[MeasureRows]] = {}
+    percent_cells = getattr(values, "percent_cells", None)   # None: the number formats are not known
+    ids_as_read: dict[str, dict[int, Any]] = {}
     for domain in domains:
         grid = _require_sheet(values, domain)
-        sheet_measures, sheet_rows = _read_domain(grid, layout.domain_tables[domain], domain, domains, cells)
+        percent = None if percent_cells is None else percent_cells.get(domain, set())
+        sheet_measures, sheet_rows = _read_domain(grid, layout.domain_tables[domain], domain, domains, cells, percent)
         measures += sheet_measures
         rows_by_sheet[domain] = sheet_rows
         table = layout.domain_tables[domain]
+        id_col = table.col("measure.id")
+        ids_as_read[domain] = {r: grid[r][id_col] for r in range(table.first_row, len(grid))
+                               if id_col < len(grid[r]) and not is_blank(grid[r][id_col])}
         for r in sheet_rows:
             if (first := locator.measures.get(r.measure_id)) is not None:
                 cells.findings.append(Finding(
@@ -219,8 +243,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     if L.PROGRESS in values:
         r, c = L.ProgressLayout().fy_cell
         progress_fy = cells.convert(L.PROGRESS, r, c, cells.get(values[L.PROGRESS], r, c), read_fy)
-    return ReadResult(plan, cells.findings, locator, layout, adopted, rows_by_sheet, progress_fy=progress_fy,
-                      programs=programs_read)
+    return ReadResult(plan, cells.findings, locator, layout, catalog.adopted, rows_by_sheet, progress_fy=progress_fy,
+                      programs=programs_read, catalog=catalog, ids_as_read=ids_as_read)
 
 
 def _check_schedule_columns(grid: Grid, layout: L.ScheduleLayout, cells: Cells) -> None:
@@ -296,7 +320,9 @@ def _header_years(grid: Grid, sheet: str, cells: Cells) -> list[int]:
     return years
 
 
-def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells):
+def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells,
+                 percent: set[tuple[int, int]] | None = None):
+    """percent: the (row, col) of value cells with a % number format; None when formats are unknown."""
     _check_headers(grid, table, cells)
     code = L.domain_code(domain, domains)
     measures: list[Measure] = []
@@ -326,6 +352,7 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
             return convert(sheet, row, col, raw[col], reader, default, mid)
 
         measure_id = convert(sheet, row, id_col, raw[id_col], read_text, "", "")
+        id_blank = is_blank(raw[id_col])
         measure_blank = all(is_blank(raw[i]) for i in measure_cols)
         if measure_blank and (measure_id in by_id or (not measure_id and current is not None)):
             measure, where = by_id[measure_id] if measure_id else current  # another KPI row of a measure
@@ -339,19 +366,32 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
             rows.append(where)
             by_id.setdefault(measure_id, (measure, where))
         current = (measure, where)
-        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), raw[index["kpi.baseline_value"]])
+        if id_blank:
+            where.unnumbered.append(row)
+        numbers = KpiNumbers(conv, measure.id, index, None if percent is None else
+                             {key for key, col in index.items() if (row, col) in percent})
+        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), numbers)
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
     return measures, rows
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id: str, conv) -> Measure:
     schedule = {}
-    for key, fy in fy_cols:
-        phase = conv(key, phase_reader, None, measure_id)
-        if phase is not None:
-            schedule[fy] = phase
+    previous: tuple | None = ()
+    for key, fy in fy_cols:   # in year order, so 「→」 continues the year before
+        if conv(key, _as_is) is None:   # a blank year
+            previous = ()
+            continue
+        # None when the cell could not be read: a 「→」 after it is then not a second finding.
+        previous = phases = conv(key, phases_reader(previous), None, measure_id)
+        if phases:
+            schedule[fy] = phases
     origin = conv("measure.origin", ORIGIN_READER, None, measure_id)
     return Measure(
         id=measure_id, domain=domain,
@@ -368,15 +408,18 @@ def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id
     )
 
 
-def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | None:
-    """The KPI on a row (None when all its cells are blank); blank and baseline_raw come from the row."""
+def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers) -> Kpi | None:
+    """The KPI on a row (None when all its cells are blank); its numbers are read with their cells' formats."""
     name = conv("kpi.name", read_text, "", measure_id)
     unit = conv("kpi.unit", read_text, "", measure_id)
     target_text = conv("kpi.target_text", read_text, "", measure_id)
     if blank:
         return None
-    unknown = isinstance(baseline_raw, str) and baseline_raw.strip() == UNKNOWN_BASELINE
-    baseline_value = None if unknown else conv("kpi.baseline_value", read_number, None, measure_id)
+    baseline_value, unknown = numbers.baseline(unit)
+    target_value = numbers.value("kpi.target_value", unit)
+    interim = conv("kpi.interim", read_fy_values, {}, measure_id)
+    actuals = conv("kpi.actuals", read_fy_values, {}, measure_id)
+    baseline_value, target_value = numbers.check_fractions(unit, baseline_value, target_value, [*interim.values(), *actuals.values()])
     as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date_cached, (None, None), measure_id)
     has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
     return Kpi(
@@ -386,25 +429,46 @@ def _read_kpi(conv, measure_id: str, blank: bool, baseline_raw: Any) -> Kpi | No
         aggregation=conv("kpi.aggregation", AGGREGATION_READER, None, measure_id) or Aggregation.POINT,
         direction=conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP,
         baseline=Baseline(value=baseline_value, as_of_fy=as_of_fy, as_of_date=as_of_date) if has_baseline else None,
-        target_value=conv("kpi.target_value", read_number, None, measure_id),
+        target_value=target_value,
         target_text=target_text,
         target_fy=conv("kpi.target_fy", read_fy_cached, None, measure_id),
-        interim=conv("kpi.interim", read_fy_values, {}, measure_id),
-        actuals=conv("kpi.actuals", read_fy_values, {}, measure_id),
+        interim=interim,
+        actuals=actuals,
         comments=conv("kpi.comments", read_fy_texts, {}, measure_id),
     )
 
 
-def _read_adopted(grid: Grid, cells: Cells) -> list[str]:
+@dataclass
+class CatalogRows:
+    """The 施策カタログ as read: the ids ticked 採用, each row's catalog id, and whether it has the
+    追加状況 column (older workbooks do not; their catalog still reads)."""
+
+    has_status: bool = False
+    adopted: list[str] = field(default_factory=list)
+    ids: dict[int, str] = field(default_factory=dict)      # row → catalog id (section title rows have none)
+    status: dict[int, str] = field(default_factory=dict)   # row → its 追加状況 text as read (when not blank)
+
+
+def _read_catalog(grid: Grid, cells: Cells) -> CatalogRows:
     t = L.CATALOG_TABLE
     # Only 採用 and カタログID are read back, so workbooks with an older catalog layout still load.
     _check_headers(grid, t, cells, upto=len(L.CATALOG_READ_KEYS))
-    adopted = []
+    status_col = t.col("catalog.status")
+    header = cells.get(grid, t.header_row, status_col)
+    result = CatalogRows(has_status=not _is_error(header) and read_text(header) == t.columns[status_col].header)
+    adopt, cid_col = t.col("catalog.adopt"), t.col("catalog.id")
     for row, raw in table_rows(grid, t):
-        mark = cells.convert(t.sheet, row, 0, raw[0], read_text, "")
-        if mark in ADOPT_MARKS or raw[0] is True:
-            adopted.append(cells.convert(t.sheet, row, 1, raw[1], read_text, ""))
-    return [a for a in adopted if a]
+        cid = cells.convert(t.sheet, row, cid_col, raw[cid_col], read_text, "")
+        if cid.startswith(L.CATALOG_SECTION_MARK):   # a section title row
+            continue
+        if cid:
+            result.ids[row] = cid
+        if result.has_status and not _is_error(raw[status_col]) and (text := read_text(raw[status_col])):
+            result.status[row] = text
+        mark = cells.convert(t.sheet, row, adopt, raw[adopt], read_text, "")
+        if (mark in ADOPT_MARKS or raw[adopt] is True) and cid:
+            result.adopted.append(cid)
+    return result
 
 
 _read_plan_collecting = read_plan

@@ -7,9 +7,9 @@ from functools import lru_cache
 from typing import Any
 
 from xlplan.core.findings import Finding, Ref, Severity
-from xlplan.core.vocab import Aggregation, Direction, KpiKind, Origin, parse_phase, parse_pillar, parse_term
+from xlplan.core.vocab import Aggregation, Direction, KpiKind, Origin, Phase, parse_pillar, parse_term
 from xlplan.layout.a1 import cell_name
-from xlplan.layout.cells import CellError, read_fy, read_fy_or_date, read_text
+from xlplan.layout.cells import CellError, read_fy, read_fy_or_date, read_phases, read_text
 
 Grid = Sequence[Sequence[Any]]
 
@@ -42,7 +42,7 @@ class Cells:
 # their parses are memoised. The parsers are pure; a value that fails is not
 # cached (lru_cache does not keep exceptions) and raises the same error again.
 parse_pillar_cached = lru_cache(maxsize=1024)(parse_pillar)
-parse_phase_cached = lru_cache(maxsize=1024)(parse_phase)
+read_phases_cached = lru_cache(maxsize=4096)(read_phases)
 parse_term_cached = lru_cache(maxsize=1024)(parse_term)
 # typed: 2027, 2027.0 and True must not share an entry.
 read_fy_cached = lru_cache(maxsize=4096, typed=True)(read_fy)
@@ -67,9 +67,13 @@ def pillar_reader(value: Any):
     return parse_pillar_cached(text) if text else None
 
 
-def phase_reader(value: Any):
-    text = read_text(value)
-    return parse_phase_cached(text) if text else None
+def phases_reader(previous: tuple[Phase, ...] | None):
+    """A year cell's phases; previous is the year before's (None when that cell could not be read),
+    so 「→」「継続」「〃」 continue it."""
+    def reader(value: Any):
+        text = read_text(value)
+        return read_phases_cached(text, previous) if text else ()
+    return reader
 
 
 

@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlplan.core.findings import Finding, Ref, Severity
-from xlplan.core.fiscal import parse_month
 from xlplan.core.model import Contact, GradeSpec, RelatedPlan, Skip
 from xlplan.core.vocab import YES_NO, BodyType, DateStyle, Subdivision, normalize_domain
 from xlplan.errors import WorkbookReadError, XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name
-from xlplan.layout.cells import CellError, is_blank, read_fy, read_number, read_text
+from xlplan.layout.cells import CellError, is_blank, read_fy, read_month, read_number, read_text, read_years
 from xlplan.layout.read_cells import Cells, Grid, read_fy_cached, table_rows, term_reader
 
 
@@ -71,13 +70,6 @@ class InfoValues:
         return self.values.get("start_fy")
 
 
-def _month(value: Any) -> int | None:
-    try:
-        return parse_month(value)
-    except XlplanUserError as exc:
-        raise CellError(exc.message, "INPUT-MONTH") from None
-
-
 def _yes_no(value: Any) -> bool | None:
     text = read_text(value)
     if text in ("", None):
@@ -117,14 +109,8 @@ def read_info(grid: Grid, cells: Cells) -> InfoValues:
     v["grade_scale"] = text("grade_scale") or "A〜D"
     v["cost_columns"] = bool(get("cost_columns", _yes_no))
     v["contact"] = Contact(department=text("contact_department"), phone=text("contact_phone"), email=text("contact_email"))
-    years = get("years", read_number)
-    v["years"] = int(years) if years is not None and float(years).is_integer() else 5
-    if years is not None and (not float(years).is_integer() or not 1 <= years <= 50):
-        cells.findings.append(Finding("INPUT-YEARS", Severity.ERROR,
-                                      f"計画期間（年数）「{years:g}」は1〜10の整数で入力してください。",
-                                      Ref(field="years"), L.INFO, layout.value_cell("years")))
-        v["years"] = 5
-    v["start_month"] = get("start_month", _month) or 4
+    v["years"] = get("years", read_years) or 5
+    v["start_month"] = get("start_month", read_month) or 4
 
     first = layout.domains_header_row + 1
     for row in range(first, first + layout.domains_capacity):

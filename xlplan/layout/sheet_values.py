@@ -12,10 +12,12 @@ from typing import Any
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.model import Kpi, Measure, Plan, Program
-from xlplan.core.schedule import GroupBy, kpi_baseline_text, kpi_target_text, schedule_rows, schedule_subtitle
+from xlplan.core.notation import Dates
+from xlplan.core.schedule import GroupBy, kpi_target_text, number_text, schedule_rows, schedule_subtitle
 from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, UNKNOWN_BASELINE, YES_NO, Phase
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import col_letter, quote_sheet
+from xlplan.layout.rowheight import wrap_text
 from xlplan.layout.cells import (
     Formula,
     as_of_cell,
@@ -25,6 +27,7 @@ from xlplan.layout.cells import (
     fy_values_cell,
     list_cell,
     milestones_cell,
+    phases_cell,
 )
 
 Row = list[Any]
@@ -83,7 +86,7 @@ def measure_cells(measure: Measure) -> dict[str, Any]:
         "measure.programs": list_cell(measure.programs),
         "measure.milestones": milestones_cell(measure.milestones),
         "measure.notes": measure.notes or None,
-        **{L.fy_key(fy): phase.value for fy, phase in measure.schedule.items()},
+        **{L.fy_key(fy): phases_cell(phases) for fy, phases in measure.schedule.items()},
     }
 
 
@@ -140,16 +143,31 @@ def program_row(p: Program, width: int | None = None, clear: bool = False) -> Ro
     return ["" if clear and v is None else v for v in row]
 
 
+def catalog_status(place: tuple[str, str] | None) -> Formula | str:
+    """The 追加状況 cell: 「追加済み（電子行政!A7）」 linking to the measure, or empty."""
+    if place is None or not place[0]:
+        return ""
+    sheet, cell = place
+    text = f"{L.CATALOG_ADDED}（{sheet}!{cell}）"
+    return Formula(f'HYPERLINK("#{quote_sheet(sheet)}!{cell}","{text}")', text)
+
+
+def catalog_status_column(catalog_ids: list[str | None], placed: dict[str, tuple[str, str]]) -> list[Row]:
+    """The 追加状況 column, one cell per catalog row (by its catalog id), for one block write."""
+    return [[catalog_status(placed.get(cid)) if cid else ""] for cid in catalog_ids]
+
+
 def _kpi_line(k: Kpi) -> str:
     detail = "・".join(x for x in (k.unit, k.aggregation.value) if x)
     return f"{k.name}（{detail}）"
 
 
-def catalog_row(c: CatalogMeasure, program_names: dict[str, str] | None = None, adopted: bool = False) -> Row:
+def catalog_row(c: CatalogMeasure, program_names: dict[str, str] | None = None, adopted: bool = False,
+                place: tuple[str, str] | None = None) -> Row:
     """One catalog entry; related programs are shown with their names (「N25 地域社会DX推進パッケージ事業」)."""
     names = program_names or {}
     values = {
-        "catalog.adopt": L.ADOPT_MARK if adopted else None,
+        "catalog.adopt": L.ADOPT_MARK if adopted else None, "catalog.status": catalog_status(place) or None,
         "catalog.id": c.id, "catalog.domain": c.domain, "catalog.pillar": c.pillar.value,
         "catalog.text": c.text if c.adoptable else f"（{c.merged_into} に統合）{c.text}",
         "catalog.summary": c.summary or None, "catalog.owner": c.owner or None,
@@ -167,8 +185,9 @@ def catalog_section_row(title: str) -> Row:
     return [f"{L.CATALOG_SECTION_MARK}{title}" if col.key == "catalog.id" else None for col in L.CATALOG_TABLE.columns]
 
 
-def catalog_rows(catalog) -> list[Row]:
-    """The catalog sheet's rows: each section under its title, in catalog order."""
+def catalog_rows(catalog, placed: dict[str, tuple[str, str]] | None = None) -> list[Row]:
+    """The catalog sheet's rows: each section under its title, in catalog order; placed gives
+    where each catalog measure already in the plan is (its 追加状況)."""
     from xlplan.core.catalog import SECTIONS
 
     names = {p.id: p.name for p in catalog.programs}
@@ -177,7 +196,7 @@ def catalog_rows(catalog) -> list[Row]:
         entries = catalog.section(section)
         if entries:
             rows.append(catalog_section_row(section))
-            rows += [catalog_row(c, names) for c in entries]
+            rows += [catalog_row(c, names, place=(placed or {}).get(c.id)) for c in entries]
     return rows
 
 
@@ -189,6 +208,37 @@ CURRENT_FY_MARK = "▼今年度"
 def legend_cells() -> list[str]:
     return ["凡例", *(f"{p.symbol}{p.value}" for p in Phase), f"{CONTINUE_MARK} 継続",
             f"{TARGET_MARK} KPI目標", f"{MILESTONE_MARK} マイルストーン"]
+
+
+def _baseline(k: Kpi, dates: Dates) -> str:
+    """3,200件（令和7年度）, 45手続（令和8年3月31日）: the plan's notation, never 2026/3/31 or R7."""
+    if k.baseline is None:
+        return ""
+    value = UNKNOWN_BASELINE if k.baseline.value is None else f"{number_text(k.baseline.value)}{k.unit}"
+    if k.baseline.as_of_date:
+        return f"{value}（{dates.date(k.baseline.as_of_date)}）"
+    if k.baseline.as_of_fy:
+        return f"{value}（{dates.fy(k.baseline.as_of_fy)}）"
+    return value
+
+
+def schedule_outline(values: list[Row], layout: L.ScheduleLayout) -> list[int]:
+    """Row outline levels from the first data row: group rows 1, measures 2 under a subsection (1 without),
+    so that a pillar (or a domain) can be collapsed under its group row."""
+    kind_col = layout.table.col("row.kind")
+    levels = []
+    in_sub = False
+    for row in values[layout.first_row:]:
+        kind = row[kind_col]
+        if kind == "section":
+            levels.append(0)
+            in_sub = False
+        elif kind == "subsection":
+            levels.append(1)
+            in_sub = True
+        else:
+            levels.append(2 if in_sub else 1)
+    return levels
 
 
 def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int, group_by: GroupBy = "pillar") -> list[Row]:
@@ -208,6 +258,7 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
         if table.has(layout.slot_key(current_fy, part)):
             marker[table.col(layout.slot_key(current_fy, part))] = CURRENT_FY_MARK
     rows: list[Row] = [title, subtitle, legend, marker, table.headers]
+    dates = Dates(plan.date_style).western_given()  # the year headers give both notations
     for srow in schedule_rows(plan, group_by, layout.parts):
         row = blank()
         row[table.col("row.kind")] = srow.kind
@@ -217,21 +268,26 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
             continue
         m = srow.measure
         assert m is not None
+        col_width = lambda key: table.columns[table.col(key)].width  # noqa: E731
         row[table.col("row.no")] = srow.no
-        row[table.col("row.pillar")] = m.pillar.value if m.pillar else ""
-        row[table.col("row.domain")] = m.domain
-        row[table.col("row.name")] = m.name
-        row[table.col("row.owner")] = m.owner
-        row[table.col("row.kpi")] = "\n".join(k.name for k in m.kpis)
-        row[table.col("row.baseline")] = "\n".join(kpi_baseline_text(k) for k in m.kpis)
-        row[table.col("row.target")] = "\n".join(
-            f"{kpi_target_text(k)}（{wareki_fy(k.target_fy)}）" if k.target_fy else kpi_target_text(k) for k in m.kpis)
-        row[table.col("row.programs")] = "\n".join(
-            f"{pid} {p.name}" if (p := plan.program(pid)) else pid for pid in m.programs)
+        # Broken by the line-breaking rules (no lone 「）」 on a line); a KPI's lines stay level across its columns.
+        for key, text in (("row.name", m.name), ("row.owner", m.owner),
+                          ("row.programs", "\n".join(p.name if (p := plan.program(pid)) else pid for pid in m.programs))):
+            row[table.col(key)] = wrap_text(text, col_width(key))
+        kpi_keys = ("row.kpi", "row.baseline", "row.target")
+        blocks: dict[str, list[str]] = {key: [] for key in kpi_keys}
+        for k in m.kpis:
+            target = f"{kpi_target_text(k)}（{dates.fy(k.target_fy)}）" if k.target_fy else kpi_target_text(k)
+            cells = {key: wrap_text(text, col_width(key)) for key, text in zip(kpi_keys, (k.name, _baseline(k, dates), target))}
+            height = max(c.count("\n") for c in cells.values())
+            for key, text in cells.items():
+                blocks[key].append(text + "\n" * (height - text.count("\n")))
+        for key, parts in blocks.items():
+            row[table.col(key)] = "\n".join(parts)
         for (fy, part), cell in srow.slots.items():
             key = layout.slot_key(fy, part)
             if table.has(key):
-                row[table.col(key)] = cell.text or None
+                row[table.col(key)] = wrap_text(cell.text, table.columns[table.col(key)].width) or None
                 row[table.col("code:" + key)] = cell.code
         rows.append(row)
     return [[v if v != "" else None for v in r] for r in rows]

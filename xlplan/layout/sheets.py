@@ -150,7 +150,7 @@ class InfoLayout:
 
 def _related(header_row: int) -> Table:
     return Table(INFO, header_row, (
-        Column("related.name", "計画名", 30, "input"),
+        Column("related.name", "計画名", 44, "input"),
         Column("related.relation", "関係", 54, "input"),
         Column("related.start_fy", "開始年度", 14, "input"),
         Column("related.end_fy", "終了年度", 14, "input"),
@@ -159,7 +159,7 @@ def _related(header_row: int) -> Table:
 
 def _skips(header_row: int) -> Table:
     return Table(INFO, header_row, (
-        Column("skip.target", "柱・分野", 30, "input"),
+        Column("skip.target", "柱・分野", 44, "input"),
         Column("skip.reason", "取り組まない理由", 54, "input"),
     ))
 
@@ -209,7 +209,7 @@ INFO_LAYOUT = InfoLayout(
     domains_header_row=_after_fields + 6 + 2 + 1 + 8 + 2,
     skips=_skips(_after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2),
     grades=Table(INFO, _after_fields + 6 + 2 + 1 + 8 + 2 + 1 + 16 + 2 + 1 + 14 + 2, (
-        Column("grade.code", "記号", 30, "input"),
+        Column("grade.code", "記号", 44, "input"),
         Column("grade.label", "説明", 54, "input"),
         Column("grade.min_percent", "達成率の下限（%）", 14, "input"),
     )),
@@ -258,11 +258,11 @@ KPI_COLUMNS: tuple[Column, ...] = (
     Column("kpi.unit", "単位", 7),
     Column("kpi.aggregation", "集計", 8, dropdown="aggregation", help="時点＝ある時点の値、年度値＝その年度の量、累計＝積み上げ"),
     Column("kpi.direction", "方向", 7, dropdown="direction"),
-    Column("kpi.baseline_value", "現状値", 10, "number", help="数値。把握していなければ「未把握」"),
+    Column("kpi.baseline_value", "現状値", 10, "number", help="数値（「39%」のままでも可）。把握していなければ「未把握」または「-」"),
     Column("kpi.baseline_as_of", "現状値の時点", 12, help="年度（例: R7、令和7年度）または日付"),
-    Column("kpi.target_value", "目標値", 10, "number", numeric=True, help="数値のみ。％は 85 のように入力"),
+    Column("kpi.target_value", "目標値", 10, "number", numeric=True, help="数値のみ。％は 85 か「85%」"),
     Column("kpi.target_text", "目標（定性）", 20, "wrap", help="数値にできない目標（例: 条例の制定）"),
-    Column("kpi.target_fy", "目標年度", 11, help="和暦・西暦どちらでも（例: R13、2031）"),
+    Column("kpi.target_fy", "目標年度", 11, help="和暦・西暦どちらでも（例: R13、2031、R10年度末）"),
     Column("kpi.interim", "中間目標", 16, help="「R10:30、R11:50」のように年度:値を「、」区切りで"),
     Column("kpi.actuals", "実績値", 16, help="「R9:12、R10:25」のように年度:値を「、」区切りで"),
     Column("kpi.comments", "実績の説明", 28, "wrap", help="「R9: 説明」のように年度ごとに1行ずつ（進捗管理シートに載ります）"),
@@ -273,13 +273,16 @@ TRAILING_COLUMNS: tuple[Column, ...] = (
 )
 
 
+PHASE_HELP = "段階を選びます。前の年度と同じなら「→」、1年度に2つなら「検討→準備」のように書けます"
+
+
 def fy_key(fy: int) -> str:
     return f"fy:{fy}"
 
 
 def domain_table(sheet: str, fiscal_years: list[int]) -> Table:
     """The measure table of one domain sheet; one phase column per fiscal year."""
-    fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 10, "phase", dropdown="phase") for fy in fiscal_years)
+    fy_cols = tuple(Column(fy_key(fy), fy_header(fy), 10, "phase", dropdown="phase", help=PHASE_HELP) for fy in fiscal_years)
     columns = MEASURE_COLUMNS + KPI_COLUMNS + fy_cols + TRAILING_COLUMNS
     groups = (
         ("施策", "measure.id", "measure.programs"),
@@ -299,6 +302,7 @@ DOMAIN_FREEZE_COL = 3  # ID, 柱, 施策名 stay visible
 CATALOG_TABLE = Table(CATALOG, 3, (
     Column("catalog.adopt", "採用", 6, "center", dropdown="adopt", help="採用する施策に「○」を付け、「カタログから追加」ボタンを押します"),
     Column("catalog.id", "カタログID", 9, "id"),
+    Column("catalog.status", "追加状況", 16, "link", help="計画に入っている施策は「追加済み（シート!セル）」と表示されます（クリックで移動）。「検証」で更新されます"),
     Column("catalog.domain", "分野", 12, "wrap"),
     Column("catalog.pillar", "柱", 16, "wrap"),
     Column("catalog.text", "施策名", 34, "wrap"),
@@ -311,6 +315,7 @@ CATALOG_TABLE = Table(CATALOG, 3, (
 ))
 CATALOG_READ_KEYS = ("catalog.adopt", "catalog.id")  # the columns read back; older layouts share them
 CATALOG_SECTION_MARK = "■"  # a section title row starts with it (in the 施策名 column)
+CATALOG_ADDED = "追加済み"   # 「追加済み（電子行政!A7）」 in the 追加状況 column (older workbooks lack it)
 
 PROGRAMS_TABLE = Table(PROGRAMS, 3, (
     Column("program.id", "ID", 7, "id"),
@@ -373,6 +378,7 @@ class ScheduleLayout:
     legend_row: int = 2
     marker_row: int = 3
     header_row: int = 4
+    freeze_cols: int = 2         # No. and 施策名 stay in view
 
     @property
     def first_row(self) -> int:
@@ -404,16 +410,15 @@ class ScheduleLayout:
         # One hidden code column per time column; conditional formats read them
         # to fill the visible cells, so a redraw only writes values.
         code_cols = tuple(Column("code:" + c.key, "code" + c.key[3:], 3, "hidden") for c in fy_cols)
+        # 柱 and 分野 are said once, by the group rows above the measures (the year columns stay on screen).
         return Table(SCHEDULE, self.header_row, (
-            Column("row.no", "No.", 5, "cell"),  # section titles start here and run over to the right
-            Column("row.pillar", "柱", 16, "wrap"),
-            Column("row.domain", "分野", 11, "wrap"),
+            Column("row.no", "No.", 5, "cell"),  # group titles start here and run over to the right
             Column("row.name", "施策名", 30, "wrap"),
             Column("row.owner", "担当課", 12, "wrap"),
-            Column("row.kpi", "KPI（指標）", 26, "wrap"),
-            Column("row.baseline", "現状値（時点）", 13, "wrap"),
-            Column("row.target", "目標値（年度）", 13, "wrap"),
-            Column("row.programs", "関連する国・県の施策・補助", 22, "wrap"),
+            Column("row.kpi", "KPI（指標）", 28, "wrap"),
+            Column("row.baseline", "現状値（時点）", 18, "wrap"),
+            Column("row.target", "目標値（年度）", 16, "wrap"),
+            Column("row.programs", "関連する国・県の施策・補助", 24, "wrap"),
             *fy_cols,
             Column("row.kind", "kind", 3, "hidden"),
             *code_cols,
@@ -511,6 +516,7 @@ class Button:
     col: int
     caption: str
     macro: str          # Sub in macros/XlplanMacros.bas
+    x_offset: int = 4   # pixels from the cell's left edge (several buttons side by side in one wide cell)
 
 
 MACRO_MODULE = "XlplanMacros"
@@ -523,11 +529,14 @@ BUTTONS: tuple[Button, ...] = (
     Button(SCHEDULE, 0, 9, "工程表を再描画", "RedrawSchedule"),
     Button(COVERAGE, 0, 4, "検証（網羅表も更新）", "ValidatePlan"),
     Button(PROGRESS, 0, 4, "進捗管理を作成", "UpdateProgress"),
-    Button(USAGE, 14, 1, "計画書（Word）を出力", "ExportDocument"),
-    Button(USAGE, 16, 1, "環境診断", "Doctor"),
-    Button(USAGE, 18, 1, "照会票を作成", "MakeSurveyForms"),
-    Button(USAGE, 20, 1, "実績照会票を作成", "MakeActualsForms"),
-    Button(USAGE, 22, 1, "回答を取り込む", "CollectAnswers"),
+    # 使い方: one row of buttons under the title (USAGE_BUTTON_ROW), side by side in the wide column B.
+    Button(USAGE, 1, 1, "計画書（Word）を出力", "ExportDocument"),
+    Button(USAGE, 1, 1, "計画書（PDF）を出力", "ExportDocumentPdf", x_offset=134),
+    Button(USAGE, 1, 1, "環境診断", "Doctor", x_offset=264),
+    # a second row of buttons for the 庁内照会 (USAGE_BUTTON_ROW + 1)
+    Button(USAGE, 2, 1, "照会票を作成", "MakeSurveyForms"),
+    Button(USAGE, 2, 1, "実績照会票を作成", "MakeActualsForms", x_offset=134),
+    Button(USAGE, 2, 1, "回答を取り込む", "CollectAnswers", x_offset=264),
     Button(COLLECT_LOG, 0, 4, "回答を取り込む", "CollectAnswers"),
     Button(COLLECT_LOG, 0, 6, "照会票を作成", "MakeSurveyForms"),
 )

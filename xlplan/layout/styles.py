@@ -6,6 +6,8 @@ from xlplan.core.vocab import Phase
 
 FONT = "Meiryo UI"  # ships with Japanese Windows; LibreOffice falls back to IPAGothic
 
+INPUT_FILL = "#FFFFCC"  # the cells a clerk types in: visibly yellow, as 使い方 and 基本情報 say
+
 _BASE = {"font_name": FONT, "font_size": 10, "valign": "top"}
 
 STYLES: dict[str, dict] = {
@@ -28,7 +30,7 @@ STYLES: dict[str, dict] = {
               "align": "center", "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
     "label": {"font_name": FONT, "font_size": 10, "bold": True, "bg_color": "#DDEBF7", "valign": "top",
               "border": 1, "border_color": "#BFBFBF"},
-    "input": {"font_name": FONT, "font_size": 10, "bg_color": "#FFFFF0", "valign": "top", "text_wrap": True,
+    "input": {"font_name": FONT, "font_size": 10, "bg_color": INPUT_FILL, "valign": "top", "text_wrap": True,
               "border": 1, "border_color": "#BFBFBF"},
     "caption": {"font_name": FONT, "font_size": 11, "bold": True, "font_color": "#1F4E78"},
     "count": {**_BASE, "align": "center", "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
@@ -57,3 +59,4 @@ WARNING_FONT = "#9C5700"
 SECTION_FILL = "#1F4E78"
 SUBSECTION_FILL = "#DDEBF7"
 CURRENT_FY_FILL = "#FFF9E5"
+CURRENT_FY_FRAME = "#C00000"   # the current fiscal year's column: red frame, red header (the 「▼今年度」 marker's colour)

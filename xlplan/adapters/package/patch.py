@@ -23,7 +23,18 @@ from xlplan.adapters.package.sheetdata import SheetData
 from xlplan.adapters.package.worksheet import follow
 from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import FileIdentity, check_new_target, check_regular_input, check_unchanged
-from xlplan.layout.ops import DeleteColumns, DeleteRows, FitRows, InsertColumns, InsertRows, Op, ReplaceValues, SetValues
+from xlplan.layout.ops import (
+    DeleteColumns,
+    DeleteRows,
+    FillBlanks,
+    FitRows,
+    InsertColumns,
+    InsertRows,
+    Op,
+    OutlineRows,
+    ReplaceValues,
+    SetValues,
+)
 
 
 def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False, force: bool = False,
@@ -103,12 +114,14 @@ def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
             elif isinstance(op, ReplaceValues):
                 edit.clear_from(op.row, op.width)
                 edit.set_block(op.row, 0, op.values)
-            elif isinstance(op, SetValues):
+            elif isinstance(op, (SetValues, FillBlanks)):   # FillBlanks: None leaves the filled cells alone
                 edit.set_block(op.row, op.col, op.values)
             elif isinstance(op, FitRows):
                 if wrapping is None:
                     wrapping = wrapping_styles(_optional(package, "xl/styles.xml"))
                 edit.fit_rows(op.row, op.count, wrapping, strings)
+            elif isinstance(op, OutlineRows):
+                edit.outline_rows(op.row, op.levels)
         package.write(part, edit.to_bytes())
         formulas_changed |= edit.formulas_changed
     return formulas_changed

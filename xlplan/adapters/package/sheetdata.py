@@ -117,6 +117,23 @@ class SheetData:
             row.set("ht", f"{row_height(values, widths, wraps):g}")
             row.set("customHeight", "1")
 
+    def outline_rows(self, r0: int, levels: tuple[int, ...]) -> None:
+        """Outline levels from row r0 down (none below the given ones); those rows are shown again."""
+        for r, row in self.rows.items():
+            if r >= r0:
+                for attr in ("outlineLevel", "hidden", "collapsed"):
+                    row.attrib.pop(attr, None)
+        for i, level in enumerate(levels):
+            if level:
+                self._row(r0 + i).set("outlineLevel", str(level))
+        fmt = self.root.find(f"{{{NS}}}sheetFormatPr")
+        if fmt is not None:  # the outline's depth, which Excel needs to draw the level buttons
+            deepest = max((int(row.get("outlineLevel", "0")) for row in self.rows.values()), default=0)
+            if deepest:
+                fmt.set("outlineLevelRow", str(deepest))
+            else:
+                fmt.attrib.pop("outlineLevelRow", None)
+
     def _row(self, r: int) -> etree._Element:
         row = self.rows.get(r)
         if row is None:
