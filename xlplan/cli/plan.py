@@ -14,16 +14,17 @@ from xlplan.cli.app import (
     BackupOpt,
     DumpFmt,
     Fmt,
+    ForceOpt,
     GroupByOpt,
     OutputOpt,
     app,
     err,
     fail,
     out,
+    editing,
     print_findings,
     read_workbook,
     require_plan,
-    write_ops,
 )
 from xlplan.core.findings import Severity, has_errors
 from xlplan.core.fiscal import period_label, wareki_fy
@@ -31,6 +32,7 @@ from xlplan.core.parse import parse_fy, parse_years
 from xlplan.core.model import Plan
 from xlplan.core.vocab import Subdivision, parse_term
 from xlplan.errors import XlplanUserError
+from xlplan.fileio import check_new_target
 from xlplan.layout.sheets import SCHEDULE
 
 
@@ -62,13 +64,12 @@ def new(
                 raise XlplanUserError(str(exc)) from None
         if not 1 <= plan.years <= 10:
             raise XlplanUserError(f"計画期間は1〜10年で指定してください（指定: {plan.years}年）。")
-        if output.exists() and not force:
-            raise XlplanUserError(f"「{output}」は既にあります。上書きする場合は --force を付けてください。")
+        check_new_target(output, force)
         if output.suffix.lower() not in (".xlsm", ".xlsx"):
             raise XlplanUserError(f"「{output.name}」の拡張子は .xlsm にしてください（ボタンを使うため）。")
         data = build_workbook(plan, load_catalog(),
                               with_macros=output.suffix.lower() == ".xlsm")
-        write_workbook(output, data)
+        write_workbook(output, data, overwrite=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
     out.print(f"作成しました: {output}（{plan.municipality}、{period_label(plan.start_fy, plan.years, plan.start_month)}、"
@@ -108,19 +109,23 @@ def dump(
     path: Annotated[Path, typer.Argument(help="読み込むブック")],
     fmt: Annotated[DumpFmt, typer.Option("--format", help="yaml または json")] = DumpFmt.yaml,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """ブックの内容を計画ファイル（YAML/JSON）として書き出します。"""
     from xlplan.planfile import dump_plan, save_plan
 
     try:
+        if output is not None:
+            check_new_target(output, force)
         read = read_workbook(path)
         plan = require_plan(read, path)
+        for f in read.findings:
+            err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
+        if output:
+            save_plan(plan, output, overwrite=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
-    for f in read.findings:
-        err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
     if output:
-        save_plan(plan, output)
         out.print(f"書き出しました: {output}", highlight=False)
     else:
         sys.stdout.write(dump_plan(plan, fmt.value))
@@ -133,6 +138,7 @@ def validate(
     write: Annotated[bool, typer.Option("--write/--no-write", help="結果をブックの「検証結果」シートに書く")] = True,
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
     from xlplan.core.catalog import with_catalog_programs
@@ -144,13 +150,12 @@ def validate(
         if path.suffix.lower() in (".yaml", ".yml", ".json"):
             # a plan file lists only its own programs; the workbook would add the catalog's
             findings = validate_plan(with_catalog_programs(load_plan(path), load_catalog()))
+        elif not write:
+            findings = findings_for(read_workbook(path))
         else:
-            read = read_workbook(path)
-            if write:
-                findings, ops = validate_ops(read)
-                write_ops(path, ops, output, backup)
-            else:
-                findings = findings_for(read)
+            with editing(path, output, backup=backup, force=force, command="validate") as edit:
+                findings, ops = validate_ops(edit.read())
+                edit.write(ops)
     except XlplanUserError as exc:
         raise fail(exc) from None
     print_findings(findings, fmt)
@@ -164,15 +169,17 @@ def schedule(
     actuals: Annotated[bool, typer.Option("--actuals", help="実績のある年度に、実績・目安・評価（★）を表示する")] = False,
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """「スケジュール」シート（工程表）を分野のシートから作り直し、検証結果も更新します。"""
     from xlplan.operations import schedule_ops, validate_ops
 
     try:
-        read = read_workbook(path, extra=(SCHEDULE,))  # its headers must still fit the plan period
-        plan = require_plan(read, path)
-        findings, finding_ops = validate_ops(read)
-        target = write_ops(path, schedule_ops(read, group_by=group_by.value, actuals=actuals) + finding_ops, output, backup)
+        with editing(path, output, backup=backup, force=force, command="schedule") as edit:
+            read = edit.read(extra=(SCHEDULE,))  # its headers must still fit the plan period
+            plan = require_plan(read, path)
+            findings, finding_ops = validate_ops(read)
+            target = edit.write(schedule_ops(read, group_by=group_by.value, actuals=actuals) + finding_ops)
     except XlplanUserError as exc:
         raise fail(exc) from None
     errors = sum(f.severity is Severity.ERROR for f in findings)
@@ -188,24 +195,31 @@ def populate(
     all_: Annotated[bool, typer.Option("--all", help="カタログのすべての施策を追加")] = False,
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
-    """施策カタログの施策を、分野のシートの該当する柱に追加します。追加済みの施策は追加しません。"""
-    from xlplan.operations import populate_ops
+    """施策カタログの施策を、分野のシートの該当する柱に追加します。追加済みの施策は追加しません。
+    追加したときは検証し直し、検証結果と印を新しい行の位置に合わせます。"""
+    from xlplan.operations import populate_ops, validate_ops
 
     try:
         if sum([selected, ids is not None, all_]) != 1:
             raise XlplanUserError("--selected、--ids、--all のどれか1つを指定してください。")
-        read = read_workbook(path)
-        require_plan(read, path)
-        cat = load_catalog()
-        chosen = (read.adopted if selected else [i.strip() for i in ids.split(",") if i.strip()] if ids
-                  else [m.id for m in cat.measures if m.adoptable])
-        if selected and not chosen:
-            raise XlplanUserError("施策カタログで「採用」に ○ が付いた施策がありません。○ を付けてから実行してください。",
-                                  sheet="施策カタログ")
-        result = populate_ops(read, cat, chosen)
-        if result.ops:
-            write_ops(path, result.ops, output, backup)
+        with editing(path, output, backup=backup, force=force, command="populate") as edit:
+            read = edit.read()
+            require_plan(read, path)
+            cat = load_catalog()
+            chosen = (read.adopted if selected else [i.strip() for i in ids.split(",") if i.strip()] if ids
+                      else [m.id for m in cat.measures if m.adoptable])
+            if selected and not chosen:
+                raise XlplanUserError("施策カタログで「採用」に ○ が付いた施策がありません。○ を付けてから実行してください。",
+                                      sheet="施策カタログ")
+            result = populate_ops(read, cat, chosen)
+            findings = None
+            if result.ops:
+                edit.write(result.ops)
+                # The rows moved: the findings (and the red and yellow marks they drive) follow them.
+                findings, finding_ops = validate_ops(edit.read())
+                edit.write(finding_ops)
     except XlplanUserError as exc:
         raise fail(exc) from None
     for m in result.result.added:
@@ -217,16 +231,22 @@ def populate(
     for reason in result.result.skipped:
         out.print(f"[yellow]追加せず[/] {reason}", highlight=False)
     out.print(f"{len(result.result.added)}件を追加しました（追加済み {len(result.result.already)}件）。", highlight=False)
+    if findings is not None:
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        out.print(f"検証し直しました: エラー {errors}件、警告 {len(findings) - errors}件"
+                  "（「検証結果」シートとセルの印は、行を追加した後の位置を指しています）。", highlight=False)
 
 
 @app.command("clear-marks")
-def clear_marks(path: Annotated[Path, typer.Argument(help="ブック")], output: OutputOpt = None, backup: BackupOpt = False) -> None:
+def clear_marks(path: Annotated[Path, typer.Argument(help="ブック")], output: OutputOpt = None, backup: BackupOpt = False,
+                force: ForceOpt = False) -> None:
     """検証結果と、セルの赤・黄の印を消します。"""
     from xlplan.operations import clear_marks_ops
 
     try:
-        read_workbook(path)
-        write_ops(path, clear_marks_ops(), output, backup)
+        with editing(path, output, backup=backup, force=force, command="clear-marks") as edit:
+            edit.read()
+            edit.write(clear_marks_ops())
     except XlplanUserError as exc:
         raise fail(exc) from None
     out.print("検証結果と印を消しました。", highlight=False)
