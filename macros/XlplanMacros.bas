@@ -49,7 +49,6 @@ End Sub
 
 Sub ExportDocumentPdf()
     RunXlplan "export_document_pdf"
-
 End Sub
 
 Sub ShowActualsOnSchedule()

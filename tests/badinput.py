@@ -491,6 +491,82 @@ def _duplicate_ids(good: Good) -> bytes:
     return good.with_cells(good.domain, {good.cell("measure.id", 2): {"value": first_id}})
 
 
+def _years_billion(good: Good) -> bytes:
+    return good.with_cells(L.INFO, {cell_name(L.INFO_FIELD["years"].row, L.INFO_VALUE_COL): {"value": 1_000_000_000}})
+
+
+def _value_far_away(ref: str) -> Callable[[Good], bytes]:
+    """One stray value at the far end of the sheet: calamine would allocate every cell from A1 to it."""
+    return lambda good: good.with_cells(good.domain, {ref: {"value": "x"}})
+
+
+def _xlsb(good: Good) -> bytes:
+    """What an .xlsb holds: a zip with binary parts (xl/workbook.bin) instead of XML."""
+    types = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="{CT_NS}">'
+             '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+             "</Types>").encode()
+    return rezip(_empty_workbook(good), {"xl/workbook.xml": None, "[Content_Types].xml": types},
+                 add={"xl/workbook.bin": b"\x83\x01\x00" * 100})
+
+
+def _ods(good: Good) -> bytes:
+    """An OpenDocument spreadsheet: the mimetype member first and stored, as the format requires."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                   'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>', compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", "<manifest/>", compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _strict(good: Good) -> bytes:
+    """Saved as "Strict Open XML Spreadsheet": the same parts, in the purl.oclc.org namespaces."""
+    workbook = read_member(good.data, "xl/workbook.xml").replace(
+        NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
+        REL_NS.encode(), b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+    return rezip(good.data, {"xl/workbook.xml": workbook})
+
+
+def _picture_in_cell(good: Good) -> bytes:
+    """A picture placed in a cell, as Excel stores it: an error cell (#VALUE!) with value metadata."""
+    ref = good.cell("measure.content")
+
+    def edit(root):
+        set_cell(root, ref, error="#VALUE!")
+        get_cell(root, ref).set("vm", "1")
+    return edit_sheet(good.data, good.domain, edit)
+
+
+def _truncated_shared_strings(good: Good) -> bytes:
+    sst = read_member(good.data, "xl/sharedStrings.xml")
+    cut = len(sst) // 2
+    while sst[cut] & 0xC0 == 0x80:  # inside a UTF-8 character, as a cut-off write leaves it
+        cut -= 1
+    return rezip(good.data, {"xl/sharedStrings.xml": sst[:cut]})
+
+
+def _deeply_nested(good: Good) -> bytes:
+    """300 nested elements in a sheet's extension list: libxml2 refuses past 256 (an attack, not Excel)."""
+    part = sheet_part(good.data, good.domain)
+    xml = read_member(good.data, part)
+    nest = b"<extLst>" + b'<ext uri="{x}"><a>' + b"<a>" * 300 + b"</a>" * 300 + b"</a></ext></extLst>"
+    return rezip(good.data, {part: xml.replace(b"</worksheet>", nest + b"</worksheet>")})
+
+
+def _duplicate_row(good: Good) -> bytes:
+    """A domain sheet row written twice (a broken writer): the copy holds other values."""
+    row = good.read.rows[good.domain][1].first_row + 1
+
+    def edit(root):
+        element = next(r for r in root.find(q("sheetData")).iterfind(q("row")) if int(r.get("r")) == row)
+        copy = etree.fromstring(etree.tostring(element))
+        for t in copy.iter(q("t")):
+            t.text = "別の値"
+        element.addnext(copy)
+    return edit_sheet(good.data, good.domain, edit)
+
+
 CASES: list[Case] = [
     # --- not a workbook at all
     Case("not_a_zip", lambda g: b"This is not a workbook.\n" * 40, says=("Excel ブック（.xlsx/.xlsm）ではありません",)),
@@ -569,4 +645,18 @@ CASES: list[Case] = [
     Case("protected_domain_sheet", _protected, validate="ok", write="refuse", schedule="ok", write_says=("保護",), sheet="電子行政"),
     Case("table_over_measures", _table_over_measures, validate="ok", write="refuse", schedule="ok",
          write_says=("テーブル", "施策表", "-o 新しい名前.xlsm"), sheet="電子行政"),
+    # --- issue 20: sizes from cells, formats named, parsers' English kept from the clerk
+    Case("plan_years_billion", _years_billion, validate="finding", code="INPUT-YEARS", sheet=L.INFO,
+         cell=lambda g: cell_name(L.INFO_FIELD["years"].row, L.INFO_VALUE_COL), says=("1〜10",)),
+    Case("value_in_XFD1048576", _value_far_away("XFD1048576"), says=("XFD1048576", "Ctrl+End"), sheet="電子行政"),
+    Case("value_in_A1048576", _value_far_away("A1048576"), says=("A1048576", "Ctrl+End"), sheet="電子行政"),
+    Case("xlsb", _xlsb, suffix=".xlsb", says=("Excel バイナリブック（.xlsb）", "Excel マクロ有効ブック（*.xlsm）")),
+    Case("ods", _ods, suffix=".ods", says=("OpenDocument のスプレッドシート（.ods）", "LibreOffice", ".xlsx")),
+    Case("strict_ooxml", _strict, says=("Strict Open XML", "Excel マクロ有効ブック（*.xlsm）")),
+    Case("picture_in_cell", _picture_in_cell, validate="finding", code="INPUT-PICTURE-IN-CELL", sheet="電子行政",
+         cell=lambda g: g.cell("measure.content"), says=("画像",)),
+    Case("truncated_shared_strings", _truncated_shared_strings, says=("文字列の一覧（xl/sharedStrings.xml）の XML が壊れています",)),
+    Case("duplicate_row", _duplicate_row, says=("行目が2回書かれています",), sheet="電子行政"),
+    Case("deeply_nested_xml", _deeply_nested, validate="ok", write="refuse", schedule="ok",
+         write_says=("入れ子が深すぎます",)),
 ]

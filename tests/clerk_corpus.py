@@ -50,7 +50,6 @@ GETTERS: dict[str, Callable] = {
     "kpi.baseline_as_of": lambda m: (_kpi(m).baseline.as_of_fy, _kpi(m).baseline.as_of_date),
     "kpi.target_value": lambda m: _kpi(m).target_value,
     "kpi.target_fy": lambda m: _kpi(m).target_fy,
-    "kpi.interim": lambda m: _kpi(m).interim,
     "kpi.unit": lambda m: _kpi(m).unit,
 }
 
@@ -67,11 +66,19 @@ class Entry:
     note: str = ""
 
     def reading(self, measure):
-        return (self.get or GETTERS.get(self.key) or (lambda m: m.schedule.get(int(self.key[3:]))))(measure)
+        if self.get or self.key in GETTERS:
+            return (self.get or GETTERS[self.key])(measure)
+        kind, year = self.key.split(":")
+        return _kpi(measure).interim if kind == "target" else measure.schedule.get(int(year))
 
 
 def fy(offset: int) -> str:
     return f"fy:{START + offset}"
+
+
+def target(offset: int) -> str:
+    """A year's own target cell (年度ごとの目標)."""
+    return f"target:{START + offset}"
 
 
 def unknown(value=None):
@@ -220,10 +227,19 @@ ENTRIES: list[Entry] = [
     Entry("measure.owner", "未定", code="MEAS-PLACEHOLDER"),
     Entry("measure.owner", "TBD", code="MEAS-PLACEHOLDER"),
     Entry("measure.name", "××システムの導入", code="MEAS-PLACEHOLDER"),
-    Entry("kpi.interim", "R9:200、R10:300", {2027: 200, 2028: 300}),
-    Entry("kpi.interim", "R9:1,200、R10:2,000", {2027: 1200, 2028: 2000},
-          also={"kpi.target_value": 3000}),
-    Entry("kpi.interim", "R9 200", code="INPUT-NOT-PAIRS"),
+    # ------------------------------------------------ year targets (年度ごとの目標: one cell per year)
+    Entry(target(0), 200, {2027: 200, 2028: 300}, also={target(1): 300}),
+    Entry(target(0), "1,200", {2027: 1200, 2028: 2000}, also={target(1): "2,000", "kpi.target_value": 3000},
+          note="text with thousands separators"),
+    Entry(target(1), "１２０", {2028: 120}, note="full-width"),
+    Entry(target(1), 0.6, {2028: 60}, fmt="0%", also=PERCENT, note="「60%」 under a % format"),
+    Entry(target(1), "60%", {2028: 60}, also=PERCENT, note="typed as text"),
+    Entry(target(1), "60%", code="INPUT-PERCENT-UNIT", note="a % typed in a KPI counted in 件"),
+    Entry(target(0), "R9:200", code="INPUT-NOT-NUMBER", note="the 0.1 packed habit in a year's own cell"),
+    Entry(target(1), "200件", code="INPUT-NOT-NUMBER", note="unit typed in the value"),
+    Entry(target(1), "検討中", {2028: "検討中"}, get=lambda m: _kpi(m).interim_statuses,
+          also={"kpi.target_value": None, "kpi.target_text": "条例の制定"}, note="a qualitative KPI's year status"),
+    Entry(target(1), "やる", code="INPUT-STATUS", also={"kpi.target_value": None, "kpi.target_text": "条例の制定"}),
     Entry("measure.milestones", "R10下期 本格運用開始", [(2028, "下期", "本格運用開始")]),
     Entry("measure.milestones", "令和11年度第3四半期：条例施行", [(2029, "Q3", "条例施行")]),
 ]

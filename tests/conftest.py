@@ -13,8 +13,6 @@ from xlplan.planfile import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "sample_plan.yaml"
-SHARED = ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures" / "excel-authored"
 PLAN_FY = 2027  # the sample's first fiscal year; tests pin "today" inside the plan period
 
 

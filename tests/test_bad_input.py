@@ -33,6 +33,9 @@ from xlplan.layout.read import read_plan
 from xlplan.operations import populate_ops
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# What parsers say in English (calamine, libxml2, zipfile, the OS) must not reach the clerk.
+ENGLISH = re.compile(r"\(sst\)|XML_PARSE|Excessive|decode|byte sequence|[Ll]ine \d|column \d|[Ee]rror:? [a-z]|"
+                     r"File is not|No such file|Permission denied|[A-Za-z]{4,} [a-z]{4,} [a-z]{4,}")
 runner = CliRunner()
 
 
@@ -62,6 +65,7 @@ def place(tmp_path: Path, case: B.Case, data: bytes, label: str) -> Path:
 def assert_refused(code: int, err: str, path: Path, data: bytes, says, sheet: str | None, cell: str | None) -> None:
     assert code == 2, err
     assert err.startswith("エラー:") and JAPANESE.search(err), err
+    assert not ENGLISH.search(err), f"English from a parser reached the clerk: {err!r}"
     for text in says:
         assert text in err, f"{text!r} not in {err!r}"
     if sheet:

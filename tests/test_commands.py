@@ -237,7 +237,7 @@ def test_json_schema_in_docs_is_current():
     from xlplan.planfile import plan_json_schema
 
     committed = json.loads((Path(__file__).resolve().parents[1] / "docs" / "plan.schema.json").read_text(encoding="utf-8"))
-    assert committed == plan_json_schema(), "run `xlplan schema docs/plan.schema.json`"
+    assert committed == plan_json_schema(), "run `xlplan schema docs/plan.schema.json --force`"
 
 
 @pytest.mark.parametrize("subdivision,parts", [("半期", 2), ("四半期", 4)])

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import xlwings as xw
+from badinput import with_cells
 from typer.testing import CliRunner
 from xlwings.main import Engine
 
@@ -29,6 +30,7 @@ from xlplan.builder.workbook import build_workbook
 from xlplan.catalog_data import load_catalog
 from xlplan.core.vocab import Origin
 from xlplan.layout import sheets as L
+from xlplan.layout.a1 import cell_name
 from xlplan.layout.cells import Formula
 from xlplan.layout.ops import InsertRows, ReplaceValues, SetValues
 from xlplan.layout.read import read_plan
@@ -457,7 +459,7 @@ def test_embedded_xlwings_version_mismatch_is_explained(sample_data, tmp_path):
     message = x.validate()
     assert message.startswith("エラー ")
     assert f"組み込まれた xlwings（VBA）は 0.30.0、この PC の Python の xlwings は {xw.__version__}" in message
-    assert "xlplan new 新しいブック.xlsm --from plan.yaml" in message and "pip install xlwings==0.30.0" in message
+    assert "xlplan new 新しいブック.xlsm --from ブック.xlsm" in message and "pip install xlwings==0.30.0" in message
     assert writes(book)
     report = x.doctor()
     assert f"✗ ブックの xlwings（VBA）: 0.30.0（作成時の記録）≠ Python の xlwings {xw.__version__}" in report
@@ -703,3 +705,15 @@ def test_progress_report_button_writes_the_docx_next_to_the_workbook(sample_data
     assert target.exists() and target.stat().st_size > 10_000
     assert str(target) in message and alerts(book) == [message] and writes(book) == []
 
+
+
+def test_memos_beside_the_findings_table_survive_the_validate_button(sample_data, tmp_path):
+    """As in the file path (tests/test_generated_sheets.py): columns right of a generated table are the clerk's."""
+    width = L.FINDINGS_TABLE.width
+    data = with_cells(sample_data, L.FINDINGS, {cell_name(row, width + 1): {"value": f"メモ {row}"} for row in (0, 5, 30)})
+    grids = grids_of(data, tmp_path)
+    book = open_live(grids)
+    x.validate()
+    after = replay(grids, actions(book))
+    for row in (0, 5, 30):
+        assert after[L.FINDINGS][row][width + 1] == f"メモ {row}"

@@ -8,12 +8,12 @@ tests/golden/README.md says how to re-record on purpose.
 
 from __future__ import annotations
 
-import os
 import sys
 import zlib
 from pathlib import Path
 
 import pytest
+from shared_material import need
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
 
@@ -25,11 +25,7 @@ EXPECTED = golden.load_expected()
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_every_write_op_gives_the_recorded_bytes(case):
-    path = golden.input_path(case["input"])
-    if not path.exists():
-        if os.environ.get("XLPLAN_REQUIRE_SHARED") == "1":
-            pytest.fail(f"{path.parent} is missing and XLPLAN_REQUIRE_SHARED=1")
-        pytest.skip(f"needs the Excel-written fixtures in {path.parent} (../shared beside the repo)")
+    need(golden.input_path(case["input"]))  # the Excel-written fixtures live in ../shared
     expected = EXPECTED["results"][case["name"]]
     got = golden.run(case)
     if "error" in expected:

@@ -9,7 +9,7 @@ import pytest
 from xlplan.core.model import Plan
 from xlplan.core.notation import Dates
 from xlplan.core.vocab import BodyType, DateStyle
-from xlplan.core.wording import legal_basis, self_reference
+from xlplan.core.wording import legal_basis, legal_basis_phrase, self_reference
 
 WW, WA, WE = DateStyle.WAREKI_WESTERN, DateStyle.WAREKI, DateStyle.WESTERN
 
@@ -80,10 +80,13 @@ def test_text_that_is_not_a_date_is_left_as_typed(typed):
     ("東京都", BodyType.PREFECTURE, "本都", "第9条第1項"),
     ("北海道", BodyType.PREFECTURE, "本道", "第9条第1項"),
     ("大阪府", BodyType.PREFECTURE, "本府", "第9条第1項"),
-    ("何か組合", BodyType.MUNICIPALITY, "本団体", "第9条第3項"),
+    ("何か組合", BodyType.MUNICIPALITY, "本団体", "第9条第3項"),   # the name does not tell: never a guessed 本市
+    ("", BodyType.MUNICIPALITY, "本団体", "第9条第3項"),
+    ("何か広域連合", BodyType.PREFECTURE, "本団体", "第9条第1項"),
 ])
 def test_a_plan_refers_to_itself_and_its_legal_basis_by_body_type(name, body, me, article):
     plan = Plan(municipality=name, body_type=body, start_fy=2027)
     assert self_reference(plan) == me
-    assert article in legal_basis(plan)
-    assert ("都道府県官民データ活用推進計画" in legal_basis(plan)) == (body is BodyType.PREFECTURE)
+    assert legal_basis(plan) == article
+    assert article in legal_basis_phrase(plan)
+    assert ("都道府県官民データ活用推進計画" in legal_basis_phrase(plan)) == (body is BodyType.PREFECTURE)

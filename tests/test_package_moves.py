@@ -19,6 +19,7 @@ import pytest
 import tinybook as T
 from lxml import etree
 from python_calamine import CalamineWorkbook
+from userbooks import WRITERS, source
 
 from xlplan.adapters.package import patch_package
 from xlplan.adapters.package.formulas import move_formula, translate
@@ -31,8 +32,6 @@ D = "健康・医療・介護"
 PART = "xl/worksheets/sheet4.xml"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-authored"
-needs_fixtures = pytest.mark.skipif(not FIXTURES.exists(), reason=f"needs the Excel-written fixtures in {FIXTURES}")
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 
 
@@ -262,24 +261,24 @@ def test_deleting_the_cells_under_a_shape_is_refused(op, message):
     assert D in str(caught.value)
 
 
-@needs_fixtures
+@pytest.mark.parametrize("writer", WRITERS)
 @pytest.mark.parametrize("op", [DeleteRows("Sheet1", 5, 1), DeleteColumns("Sheet1", 3, 1), InsertColumns("Sheet1", 4, 1)])
-def test_cutting_into_a_table_is_refused_also_in_a_copy(op):
+def test_cutting_into_a_table_is_refused_also_in_a_copy(op, writer):
     with pytest.raises(WorkbookWriteError, match="テーブル（ListObject）「Table1」"):
-        patch_package((FIXTURES / "table01.xlsx").read_bytes(), [op], in_place=False)
+        patch_package(source("table01.xlsx", writer), [op], in_place=False)
 
 
-@needs_fixtures
-def test_a_table_beside_moved_columns_moves_whole():
-    after = patch_package((FIXTURES / "table01.xlsx").read_bytes(), [InsertColumns("Sheet1", 1, 2), DeleteRows("Sheet1", 0, 1)])
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_table_beside_moved_columns_moves_whole(writer):
+    after = patch_package(source("table01.xlsx", writer), [InsertColumns("Sheet1", 1, 2), DeleteRows("Sheet1", 0, 1)])
     table = root(after, "xl/tables/table1.xml")
     assert table.get("ref") == "E2:H12" and table.find(B.q("autoFilter")).get("ref") == "E2:H12"
 
 
-@needs_fixtures
-def test_deleting_part_of_an_array_formula_is_refused():
+@pytest.mark.parametrize("writer", WRITERS)
+def test_deleting_part_of_an_array_formula_is_refused(writer):
     with pytest.raises(WorkbookWriteError, match="配列数式（A1:A3）"):
-        patch_package((FIXTURES / "array_formula01.xlsx").read_bytes(), [DeleteRows("Sheet1", 1, 1)])
+        patch_package(source("array_formula01.xlsx", writer), [DeleteRows("Sheet1", 1, 1)])
 
 
 def test_a_filter_keeps_filtering_the_same_column():

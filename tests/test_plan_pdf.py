@@ -48,7 +48,7 @@ def page_count(pdf: Path) -> int:
 
 
 def export_pdf(source: Path, pdf: Path) -> Path:
-    result = CliRunner().invoke(app, ["export", str(source), "--pdf", str(pdf)], catch_exceptions=False)
+    result = CliRunner().invoke(app, ["export", str(source), "--pdf", str(pdf), "--force"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "目次のページ番号入り" in result.output
     return pdf

@@ -1,12 +1,16 @@
 """Headless write-back loses nothing: the file adapter changes only what an operation owns.
 
 The sample workbook gets user content the way Excel stores it, transplanted from
-the Excel-written fixtures in ../shared/fixtures/excel-authored (read from
-there, never copied into the repo): a note (comments part + VML next to the
-buttons), a picture, a chart and a text box (one DrawingML part), an extra
-sheet, and cell formats of the user's choosing. Then populate (rows inserted
+small workbooks that each hold one kind of content: a note (comments part + VML
+next to the buttons), a picture, a chart and a text box (one DrawingML part), an
+extra sheet, and cell formats of the user's choosing. Then populate (rows inserted
 above that content), validate and schedule run, and every package part is
 compared, decompressed, with the original.
+
+The small workbooks come from two writers (tests/userbooks.py): XlsxWriter, made
+at test time so that a plain clone runs every test, and Excel itself, read from
+../shared/fixtures/excel-authored (never copied into the repo; those cases skip
+with the reason when it is absent, and fail under XLPLAN_REQUIRE_SHARED=1).
 
 Also here: the fixtures themselves under a row insert, atomic writes (a killed
 writer, read-only and open-in-Excel targets, --backup, new folders), and
@@ -28,6 +32,8 @@ from pathlib import Path
 
 import badinput as B
 import pytest
+from shared_material import fixture_names
+from userbooks import BUILDERS, WRITERS, source
 from lxml import etree
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
@@ -44,15 +50,10 @@ from xlplan.layout.ops import InsertRows, SetValues
 from xlplan.layout.read import read_plan
 from xlplan.operations import clear_marks_ops, populate_ops, schedule_ops, validate_ops
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-authored"
 TODAY = dt.date(2027, 6, 1)
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 runner = CliRunner()
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
 
 
 def cli(*args) -> tuple[int, str, str]:
@@ -117,10 +118,10 @@ def _add_rels(data: bytes, rels_part: str, rels: list[tuple[str, str, str]]) -> 
     return B.xml_bytes(root)
 
 
-def add_note(data: bytes, sheet: str, refs: list[str]) -> bytes:
+def add_note(data: bytes, sheet: str, refs: list[str], writer: str) -> bytes:
     """Notes on cells, from comment01.xlsx: its comments part, and its note shape added to the sheet's
     existing VML (next to xlplan's buttons), where Excel puts notes of a sheet that has buttons."""
-    src = fixture("comment01.xlsx")
+    src = source("comment01.xlsx", writer)
     part = B.sheet_part(data, sheet)
     vml_part = related(data, part)["vmlDrawing"][0]
     comments = etree.fromstring(B.read_member(src, "xl/comments1.xml"))
@@ -154,13 +155,13 @@ def add_note(data: bytes, sheet: str, refs: list[str]) -> bytes:
     }, add={"xl/comments90.xml": B.xml_bytes(comments)})
 
 
-def add_drawing(data: bytes, sheet: str, row: int, chart_rows: tuple[int, int]) -> bytes:
+def add_drawing(data: bytes, sheet: str, row: int, chart_rows: tuple[int, int], writer: str) -> bytes:
     """A picture (image01), a chart (chart_bar01) over the sheet's rows, and a text box (textbox01),
     in one DrawingML part as Excel keeps them, anchored from 0-based row `row` down."""
     part = B.sheet_part(data, sheet)
     anchors = []
     for name, shift in (("image01.xlsx", row), ("chart_bar01.xlsx", row + 3), ("textbox01.xlsx", row + 20)):
-        root = etree.fromstring(B.read_member(fixture(name), "xl/drawings/drawing1.xml"))
+        root = etree.fromstring(B.read_member(source(name, writer), "xl/drawings/drawing1.xml"))
         anchor = root.find(f"{{{XDR}}}twoCellAnchor")
         for r in anchor.iter(f"{{{XDR}}}row"):
             r.text = str(int(r.text) - 8 + shift)  # the fixtures anchor at row 8
@@ -169,13 +170,13 @@ def add_drawing(data: bytes, sheet: str, row: int, chart_rows: tuple[int, int]) 
         for chart in anchor.iter(f"{{{C_NS}}}chart"):
             chart.set(f"{{{B.REL_NS}}}id", "rId2")
         anchors.append(anchor)
-    drawing = etree.fromstring(B.read_member(fixture("image01.xlsx"), "xl/drawings/drawing1.xml"))
+    drawing = etree.fromstring(B.read_member(source("image01.xlsx", writer), "xl/drawings/drawing1.xml"))
     for a in list(drawing):
         drawing.remove(a)
     for i, a in enumerate(anchors):
         a.find(f".//{{{XDR}}}cNvPr").set("id", str(i + 2))
         drawing.append(a)
-    chart = B.read_member(fixture("chart_bar01.xlsx"), "xl/charts/chart1.xml").decode()
+    chart = B.read_member(source("chart_bar01.xlsx", writer), "xl/charts/chart1.xml").decode()
     first, last = chart_rows
     for column, new in (("A", "C"), ("B", "P"), ("C", "N")):
         chart = chart.replace(f"Sheet1!${column}$1:${column}$5", f"{sheet}!${new}${first + 1}:${new}${last + 1}")
@@ -199,7 +200,7 @@ def add_drawing(data: bytes, sheet: str, row: int, chart_rows: tuple[int, int]) 
     }, add={"xl/drawings/drawing90.xml": B.xml_bytes(drawing),
             "xl/drawings/_rels/drawing90.xml.rels": drawing_rels.encode(),
             "xl/charts/chart90.xml": chart.encode(),
-            "xl/media/image90.png": B.read_member(fixture("image01.xlsx"), "xl/media/image1.png")})
+            "xl/media/image90.png": B.read_member(source("image01.xlsx", writer), "xl/media/image1.png")})
 
 
 def add_sheet(data: bytes, name: str, cells: dict[str, dict], number: int = 90) -> bytes:
@@ -231,8 +232,7 @@ def restyle(data: bytes, sheet: str, cells: dict[str, int]) -> bytes:
     return B.edit_sheet(data, sheet, edit)
 
 
-@pytest.fixture(scope="module")
-def setting(sample_bytes, tmp_path_factory):
+def make_setting(sample_bytes: bytes, tmp_path_factory, writer: str) -> dict:
     """The sample with user content below (and a little above) where populate inserts rows."""
     good = B.Good(sample_bytes, tmp_path_factory.mktemp("good") / "good.xlsm")
     sheet = good.domain
@@ -247,20 +247,35 @@ def setting(sample_bytes, tmp_path_factory):
     below_name = good.table.cell(last, "measure.name")
     below_note = cell_name(last + 3, 2)
     above_note = cell_name(1, 6)  # in the sheet's help row, above the table
-    data = add_note(sample_bytes, sheet, [below_note, above_note, below_name])
-    data = add_drawing(data, sheet, last + 2, (good.table.first_row, last))
+    data = add_note(sample_bytes, sheet, [below_note, above_note, below_name], writer)
+    data = add_drawing(data, sheet, last + 2, (good.table.first_row, last), writer)
     data = add_sheet(data, "メモ", {"A1": {"value": "打合せメモ"}, "A2": {"value": "予算要求は9月"}, "B2": {"value": 2027}})
     styles = etree.fromstring(B.read_member(data, "xl/styles.xml")).find(B.q("cellXfs"))
     user_style = len(styles) - 1
     data = restyle(data, sheet, {below_name: user_style, "A2": user_style})
     return {"good": good, "data": data, "sheet": sheet, "catalog_id": catalog_id, "r0": r0, "count": count,
             "part": B.sheet_part(data, sheet), "below_name": below_name, "below_note": below_note,
-            "above_note": above_note, "user_style": user_style, "last": last}
+            "above_note": above_note, "user_style": user_style, "last": last, "writer": writer}
+
+
+@pytest.fixture(scope="module")
+def setting(sample_bytes, tmp_path_factory):
+    """User content from XlsxWriter-written workbooks: runs on any clone."""
+    return make_setting(sample_bytes, tmp_path_factory, "xlsxwriter")
+
+
+@pytest.fixture(scope="module", params=WRITERS)
+def content_setting(request, sample_bytes, tmp_path_factory):
+    """The same user content from each writer; Excel's own files need ../shared."""
+    if request.param == "xlsxwriter":
+        return request.getfixturevalue("setting")
+    return make_setting(sample_bytes, tmp_path_factory, request.param)
 
 
 # ------------------------------------------------------------------ populate, validate, schedule
 
-def test_the_user_content_is_read_like_the_sample(setting, tmp_path):
+def test_the_user_content_is_read_like_the_sample(content_setting, tmp_path):
+    setting = content_setting
     path = tmp_path / "book.xlsm"
     path.write_bytes(setting["data"])
     read = read_plan(read_values(path))
@@ -268,7 +283,8 @@ def test_the_user_content_is_read_like_the_sample(setting, tmp_path):
     assert [m.id for m in read.plan.measures] == [m.id for m in setting["good"].read.plan.measures]
 
 
-def test_populate_moves_notes_pictures_charts_and_shapes_with_their_rows(setting, tmp_path):
+def test_populate_moves_notes_pictures_charts_and_shapes_with_their_rows(content_setting, tmp_path):
+    setting = content_setting
     s = setting
     path = tmp_path / "計画 ブック.xlsm"
     path.write_bytes(s["data"])
@@ -279,11 +295,13 @@ def test_populate_moves_notes_pictures_charts_and_shapes_with_their_rows(setting
     rel = related(before, part)
     changed, removed, added = changed_parts(before, after)
     moving = {rel["comments"][0], rel["vmlDrawing"][0], rel["drawing"][0], "xl/charts/chart90.xml"}
-    # only the domain sheet, what is anchored to its rows and the catalog's 追加状況 change; VBA, styles,
-    # strings, the picture, the other sheets (the user's メモ too) are byte for byte what they were
+    revalidated = {B.sheet_part(before, L.FINDINGS), B.sheet_part(before, L.COVERAGE)}  # marks follow the rows
+    # only the domain sheet, what is anchored to its rows, the catalog's 追加状況 and the findings (populate
+    # re-validates) change; VBA, styles, strings, the picture, the other sheets (the user's メモ too) are
+    # byte for byte what they were
     with zipfile.ZipFile(io.BytesIO(before)) as z:
         catalog_part = sheet_part_map(z)[L.CATALOG]
-    assert changed == {part, catalog_part} | moving
+    assert changed == {part, catalog_part} | moving | revalidated
     assert not removed and not added
     a, b = B.members(before), B.members(after)
     assert b["xl/vbaProject.bin"] == a["xl/vbaProject.bin"]
@@ -330,7 +348,8 @@ def test_populate_moves_notes_pictures_charts_and_shapes_with_their_rows(setting
 
 
 @pytest.mark.parametrize("command", ["validate", "schedule", "clear-marks"])
-def test_validate_and_schedule_change_only_their_own_sheets(setting, tmp_path, command):
+def test_validate_and_schedule_change_only_their_own_sheets(content_setting, tmp_path, command):
+    setting = content_setting
     path = tmp_path / "book.xlsm"
     path.write_bytes(setting["data"])
     read = read_plan(read_values(path))
@@ -346,7 +365,8 @@ def test_validate_and_schedule_change_only_their_own_sheets(setting, tmp_path, c
     assert not removed and not added
 
 
-def test_formulas_and_names_that_point_at_moved_rows_follow_them(setting, tmp_path):
+def test_formulas_and_names_that_point_at_moved_rows_follow_them(content_setting, tmp_path):
+    setting = content_setting
     """Excel adjusts every reference to the rows it moves; so does the file adapter."""
     s = setting
     sheet, r0, count, last = s["sheet"], s["r0"], s["count"], s["last"]
@@ -379,21 +399,22 @@ def test_formulas_and_names_that_point_at_moved_rows_follow_them(setting, tmp_pa
     assert r0 <= last
 
 
-# ------------------------------------------------------------------ the Excel-written fixtures themselves
+# ------------------------------------------------------------------ the small workbooks themselves, from each writer
 
-FIXTURE_FILES = sorted(p.name for p in FIXTURES.glob("*.xls*"))
+# Every Excel-written fixture, and every XlsxWriter-written equivalent.
+FIXTURE_FILES = [("xlsxwriter", n) for n in BUILDERS] + [("excel", n) for n in fixture_names()]
 
 
 def first_sheet(data: bytes) -> str:
     return CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names[0]
 
 
-@pytest.mark.parametrize("name", FIXTURE_FILES)
-def test_every_fixture_survives_a_row_insert(name, tmp_path):
+@pytest.mark.parametrize(("writer", "name"), FIXTURE_FILES, ids=[f"{w}-{n}" for w, n in FIXTURE_FILES])
+def test_every_fixture_survives_a_row_insert(writer, name, tmp_path):
     """Rows inserted at the top of the first sheet and a value written: every cell moves down whole,
     every other part is untouched, and what is anchored to cells (notes, buttons, drawings, tables,
     validations, names, charts) moves with them."""
-    data = fixture(name)
+    data = source(name, writer)
     sheet = first_sheet(data)
     ops = [InsertRows(sheet, 0, 2), SetValues(sheet, 0, 0, [["xlplan"]])]
     after = patch_package(data, ops)
@@ -415,21 +436,25 @@ def test_every_fixture_survives_a_row_insert(name, tmp_path):
     assert [list(r) for r in values_b[2:]] == [list(r) for r in values_a], "cells moved down whole"
     # and the result is a workbook that openpyxl (a strict reader) can load
     import openpyxl
-    openpyxl.load_workbook(io.BytesIO(after), keep_vba=name.endswith(".xlsm"))
+    book = openpyxl.load_workbook(io.BytesIO(after), keep_vba=name.endswith(".xlsm"))
+    if book.vba_archive is not None:  # openpyxl keeps it open for a later save
+        book.vba_archive.close()
 
 
-def test_fixture_note_and_its_vml_move(tmp_path):
-    data = fixture("comment01.xlsx")
+@pytest.mark.parametrize("writer", WRITERS)
+def test_fixture_note_and_its_vml_move(writer, tmp_path):
+    data = source("comment01.xlsx", writer)
     after = patch_package(data, [InsertRows("Sheet1", 0, 2)])
     assert etree.fromstring(B.read_member(after, "xl/comments1.xml")).find(f".//{B.q('comment')}").get("ref") == "B4"
     assert vml_rows(B.read_member(after, "xl/drawings/vmlDrawing1.vml")) == [(2, 3)]
 
 
-def test_fixture_button_and_vba_survive(tmp_path):
+@pytest.mark.parametrize("writer", WRITERS)
+def test_fixture_button_and_vba_survive(writer, tmp_path):
     path = tmp_path / "button07.xlsm"
-    path.write_bytes(fixture("button07.xlsm"))
+    path.write_bytes(source("button07.xlsm", writer))
     apply_ops(path, [InsertRows("Sheet1", 0, 3), SetValues("Sheet1", 0, 0, [["見出し"]])])
-    before, after = fixture("button07.xlsm"), path.read_bytes()
+    before, after = source("button07.xlsm", writer), path.read_bytes()
     assert B.read_member(after, "xl/vbaProject.bin") == B.read_member(before, "xl/vbaProject.bin")
     vml = B.read_member(after, "xl/drawings/vmlDrawing1.vml")
     assert b"<x:FmlaMacro>[0]!say_hello</x:FmlaMacro>" in vml
@@ -437,31 +462,33 @@ def test_fixture_button_and_vba_survive(tmp_path):
     assert b"macroEnabled" in B.read_member(after, "[Content_Types].xml")
 
 
-def test_fixture_picture_chart_and_text_box_move():
+@pytest.mark.parametrize("writer", WRITERS)
+def test_fixture_picture_chart_and_text_box_move(writer):
     for name in ("image01.xlsx", "chart_bar01.xlsx", "textbox01.xlsx"):
-        data = fixture(name)
+        data = source(name, writer)
         after = patch_package(data, [InsertRows("Sheet1", 0, 2)])
         before_rows = drawing_rows(B.read_member(data, "xl/drawings/drawing1.xml"))
         assert drawing_rows(B.read_member(after, "xl/drawings/drawing1.xml")) == [(f + 2, t + 2) for f, t in before_rows]
-    after = patch_package(fixture("chart_bar01.xlsx"), [InsertRows("Sheet1", 0, 2)])
+    after = patch_package(source("chart_bar01.xlsx", writer), [InsertRows("Sheet1", 0, 2)])
     assert chart_refs(B.read_member(after, "xl/charts/chart1.xml"))[:2] == ["Sheet1!$A$3:$A$7", "Sheet1!$B$3:$B$7"]
 
 
-def test_fixture_names_formulas_and_ranges_move():
-    after = patch_package(fixture("defined_name01.xlsx"), [InsertRows("Sheet1", 0, 2)])
+@pytest.mark.parametrize("writer", WRITERS)
+def test_fixture_names_formulas_and_ranges_move(writer):
+    after = patch_package(source("defined_name01.xlsx", writer), [InsertRows("Sheet1", 0, 2)])
     names = {(d.get("name"), d.get("localSheetId")): d.text
              for d in etree.fromstring(B.read_member(after, "xl/workbook.xml")).iter(B.q("definedName"))}
     assert names[("_xlnm.Print_Area", "0")] == "Sheet1!$A$3:$E$8"
     assert names[("Abc", None)] == "Sheet1!$A$3"
     assert names[("Bar", "1")] == "Sheet2!$A$1" and names[("Bar", "2")] == "'Sheet 3'!$A$1"
     assert names[("_xlnm._FilterDatabase", "0")] == "Sheet1!$F$3:$G$3"
-    sheet = B.read_member(patch_package(fixture("array_formula01.xlsx"), [InsertRows("Sheet1", 0, 2)]), "xl/worksheets/sheet1.xml")
+    sheet = B.read_member(patch_package(source("array_formula01.xlsx", writer), [InsertRows("Sheet1", 0, 2)]), "xl/worksheets/sheet1.xml")
     assert b'<f t="array" ref="A3:A5">SUM(B3:C3*B4:C4)</f>' in sheet
-    sheet = B.read_member(patch_package(fixture("outline01.xlsx"), [InsertRows("Outlined Rows", 3, 1)]),
+    sheet = B.read_member(patch_package(source("outline01.xlsx", writer), [InsertRows("Outlined Rows", 3, 1)]),
                           "xl/worksheets/sheet1.xml")
     assert b"SUBTOTAL(9,B2:B6)" in sheet and b"SUBTOTAL(9,B8:B11)" in sheet
     for name in ("data_validation01.xlsx", "cond_format01.xlsx", "merge_range01.xlsx", "hyperlink01.xlsx"):
-        data = fixture(name)
+        data = source(name, writer)
         def ranges(xml):  # of validations, formats, merges, links (the dimension is recomputed)
             return re.findall(rb'(?:sqref|ref)="([^"]+)"', re.sub(rb"<dimension [^>]*>", b"", xml))
 
@@ -471,26 +498,28 @@ def test_fixture_names_formulas_and_ranges_move():
         assert after == [shift_refs(r.decode(), 0, 1).encode() for r in before], name
 
 
-def test_fixture_protected_sheet_is_refused():
+@pytest.mark.parametrize("writer", WRITERS)
+def test_fixture_protected_sheet_is_refused(writer):
     """protect01's locked and hidden cell formats, with the sheet protection switched on as Excel writes it."""
     def protect(root):
         root.find(B.q("sheetData")).addnext(etree.Element(B.q("sheetProtection"), sheet="1", objects="1", scenarios="1"))
-    data = B.edit_sheet(fixture("protect01.xlsx"), "Sheet1", protect)
+    data = B.edit_sheet(source("protect01.xlsx", writer), "Sheet1", protect)
     with pytest.raises(WorkbookWriteError, match="保護") as caught:
         patch_package(data, [SetValues("Sheet1", 0, 0, [[5]])], in_place=False)
     assert "シート「Sheet1」" in str(caught.value)
 
 
-def test_fixture_table_refused_in_place_and_extended_in_a_copy(tmp_path):
+@pytest.mark.parametrize("writer", WRITERS)
+def test_fixture_table_refused_in_place_and_extended_in_a_copy(writer, tmp_path):
     """table01 has a table at C3:F13; rows inserted inside it are refused in place, with the way out."""
     path = tmp_path / "table01.xlsx"
-    path.write_bytes(fixture("table01.xlsx"))
-    ref = etree.fromstring(B.read_member(fixture("table01.xlsx"), "xl/tables/table1.xml")).get("ref")
+    path.write_bytes(source("table01.xlsx", writer))
+    ref = etree.fromstring(B.read_member(source("table01.xlsx", writer), "xl/tables/table1.xml")).get("ref")
     assert ref == "C3:F13"
     with pytest.raises(WorkbookWriteError, match=r"-o 新しい名前\.xlsm") as caught:
         apply_ops(path, [InsertRows("Sheet1", 5, 2)])
     assert "テーブル" in str(caught.value) and "Sheet1" in str(caught.value)
-    assert path.read_bytes() == fixture("table01.xlsx")
+    assert path.read_bytes() == source("table01.xlsx", writer)
     copy = apply_ops(path, [InsertRows("Sheet1", 5, 2)], tmp_path / "新しい名前.xlsx")
     assert etree.fromstring(B.read_member(copy.read_bytes(), "xl/tables/table1.xml")).get("ref") == "C3:F15"
     # above the table: it just moves, in place too

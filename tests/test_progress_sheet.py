@@ -183,18 +183,28 @@ def test_writing_to_an_xlplan_0_1_workbook_is_refused_naming_reshape(tmp_path, c
 
 # ------------------------------------------------------------------ the 工程表 with actuals
 
+def name_of(row, layout) -> str:
+    """The 工程表 breaks long names over lines to fit its column (wrap_text)."""
+    return (row[layout.table.col("row.name")] or "").replace("\n", "")
+
+
+def year_text(row, layout, fy: int) -> str:
+    """A year cell's text as read, without the line breaks that fit it to the column."""
+    return (row[layout.table.col(L.fy_key(fy))] or "").replace("\n", "")
+
+
 def test_schedule_shows_year_targets_and_with_actuals_the_results(sample_book):
     type_progress(sample_book, "DG-01", 1, "令和9年度", actual=5000)
     assert run("schedule", sample_book).exit_code == 0
     layout = L.ScheduleLayout(tuple(range(2027, 2032)))
     grid = read_values(sample_book)[L.SCHEDULE]
-    row = next(r for r in grid[layout.first_row:] if r[layout.table.col("row.name")] == "マイナポータルの活用による各種申請の電子化促進")
-    assert "☆8,000件" in row[layout.table.col(L.fy_key(2029))]
-    assert "★" not in row[layout.table.col(L.fy_key(2027))]
+    row = next(r for r in grid[layout.first_row:] if name_of(r, layout) == "マイナポータルの活用による各種申請の電子化促進")
+    assert "☆8,000件" in year_text(row, layout, 2029)
+    assert "★" not in year_text(row, layout, 2027)
     assert run("schedule", sample_book, "--actuals").exit_code == 0
     grid = read_values(sample_book)[L.SCHEDULE]
-    row = next(r for r in grid[layout.first_row:] if r[layout.table.col("row.name")] == "マイナポータルの活用による各種申請の電子化促進")
-    assert "★5,000件（目安4,800件）A" in row[layout.table.col(L.fy_key(2027))]
+    row = next(r for r in grid[layout.first_row:] if name_of(r, layout) == "マイナポータルの活用による各種申請の電子化促進")
+    assert "★5,000件（目安4,800件）A" in year_text(row, layout, 2027)
     assert "★ 実績（目安）評価" in grid[layout.legend_row]
 
 

@@ -21,7 +21,7 @@ from lxml import etree
 from xlplan.adapters.package import apply_ops
 from xlplan.adapters.xlsx_file import read_values
 from xlplan.core.schedule import PHASE_CODES
-from xlplan.core.vocab import CONTINUE_MARK, MILESTONE_MARK, TARGET_MARK, Phase, Pillar
+from xlplan.core.vocab import CONTINUE_MARK, INTERIM_MARK, MILESTONE_MARK, TARGET_MARK, Phase, Pillar
 from xlplan.layout import sheets as L
 from xlplan.layout.read import read_plan
 from xlplan.layout.rowheight import wrap_text
@@ -165,7 +165,7 @@ def test_marks_read_in_black_and_white(sample_plan):
     assert len(set(symbols)) == len(Phase)
     legend = legend_cells()
     assert legend[0] == "凡例" and [c[0] for c in legend[1:1 + len(Phase)]] == symbols
-    assert {c[0] for c in legend[1 + len(Phase):]} == {CONTINUE_MARK, TARGET_MARK, MILESTONE_MARK}
+    assert {c[0] for c in legend[1 + len(Phase):]} == {CONTINUE_MARK, INTERIM_MARK, TARGET_MARK, MILESTONE_MARK}
     layout = L.ScheduleLayout(tuple(sample_plan.fiscal_years))
     values = schedule_sheet_values(sample_plan, layout, 2028)
     t = layout.table
@@ -178,16 +178,18 @@ def test_marks_read_in_black_and_white(sample_plan):
 
 
 def test_grades_carry_their_code_not_only_a_colour(sample_plan):
-    from xlplan.core.progress import DEFAULT_SCALE
-    from xlplan.layout.sheet_values import progress_values
+    """進捗管理 v2: the 評価 cell says the grade's code (A, B …); its colour only follows it."""
+    from xlplan.core.grading import DEFAULT_SCALE
+    from xlplan.layout.progress_values import progress_table
 
     plan = sample_plan.model_copy(deep=True)
     plan.measures[0].kpis[0].actuals[2027] = 8800
     layout = L.ProgressLayout()
-    values = progress_values(plan, layout, 2027)
-    grade_col = next(i for i, c in enumerate(layout.table.columns) if c.header == "評価")
-    grades = {row[grade_col] for row in values[layout.first_row - layout.summary_row:] if row[grade_col]}
-    assert grades and grades <= {lv.code for lv in DEFAULT_SCALE.all_levels}
+    rows = progress_table(plan, report_fy=2027)
+    grade_col = layout.table.col("progress.grade")
+    assert layout.table.columns[grade_col].header == "評価"
+    grades = {row[grade_col] for row in rows if row[grade_col]}
+    assert grades and grades <= {lv.code for lv in DEFAULT_SCALE.levels}
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is needed to render the sheet")

@@ -18,6 +18,7 @@ import olefile
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_material import FIXTURES, need
 from oletools.olevba import decompress_stream
 
 from xlplan.builder.ovba_compression import compress, decompress
@@ -29,7 +30,6 @@ from xlplan.builder.vba_project import (
     xlwings_standalone_modules,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-authored"
 XLWINGS_BAS = Path(__import__("xlwings").__file__).parent / "xlwings.bas"
 QUICKSTART = Path(__import__("xlwings").__file__).parent / "quickstart_standalone.xlsm"
 
@@ -204,8 +204,7 @@ def test_decompress_rejects_garbage():
 
 
 def _excel_projects() -> list[Path]:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"fixtures not found: {FIXTURES}")
+    need(FIXTURES)
     return sorted(FIXTURES.glob("*.xlsm")) + [QUICKSTART]
 
 
@@ -315,8 +314,7 @@ def test_attribute_headers_match_excel(project):
         b"Attribute VB_PredeclaredId = False\r\nAttribute VB_Exposed = False\r\n"
         b"Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = False\r\n''\r\n"
     )
-    if not FIXTURES.is_dir():
-        pytest.skip(f"fixtures not found: {FIXTURES}")
+    need(FIXTURES / "macro01.xlsm")
     # Empty document modules are byte-identical to the ones Excel wrote.
     with zipfile.ZipFile(FIXTURES / "macro01.xlsm") as z:
         excel = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
@@ -335,7 +333,7 @@ def test_deterministic(project):
     root = Path(__file__).resolve().parents[1]
     other = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, check=True,
-        env={**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(root)},
+        env={**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])},
     ).stdout
     assert other == project
 

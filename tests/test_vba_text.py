@@ -62,5 +62,7 @@ def test_olevba_reads_the_messages_back_from_a_built_workbook(sample_bytes):
     assert {sub for sub, _ in public} == set(re.findall(r"^Sub (\w+)\(", module, re.M))   # every button Sub, nothing else
     assert {b.macro for b in L.BUTTONS} <= {sub for sub, _ in public}
     assert "validate" in {func for _, func in public}
+    import xlplan.excel as excel
+    assert [f for _, f in public if not callable(getattr(excel, f, None))] == []   # each names a real entry point
     assert len(re.findall(r"^[^'\n]*\bRunPython ", module, re.M)) == 1   # code lines, not comments
     assert 'If XlplanReady() Then RunPython "import xlplan.excel as x; x." & func & "()"' in module

@@ -151,4 +151,4 @@ def test_template_is_reproducible_and_committed_copy_matches(tmp_path):
             if name == "xl/vbaProject.bin":
                 assert read_vba_sources(a.read(name)) == read_vba_sources(b.read(name)), "VBA source differs"
             else:
-                assert a.read(name) == b.read(name), f"{name} differs: run `xlplan build-template`"
+                assert a.read(name) == b.read(name), f"{name} differs: run `xlplan build-template --force`"

@@ -177,7 +177,7 @@ def pure_wheel_from_source(requirement: str, wheelhouse: Path) -> str | None:
     return None
 
 
-def build_bundle(out: Path, python: str = "3.12", *, cache: Path | None = None) -> Bundle:
+def build_bundle(out: Path, python: str = "3.12", *, cache: Path | None = None, overwrite: bool = True) -> Bundle:
     """Write the offline installer zip to ``out``; ``cache`` keeps the wheelhouse between builds."""
     from xlplan.builder.template import build_template_bytes
     from xlplan.fileio import atomic_write_bytes
@@ -207,7 +207,7 @@ def build_bundle(out: Path, python: str = "3.12", *, cache: Path | None = None) 
             z.writestr(f"{folder}/python/README.txt", PYTHON_README.encode("utf-8-sig"))
             for name in wheels:
                 z.write(wheelhouse / name, f"{folder}/wheels/{name}")
-        atomic_write_bytes(Path(out), buffer.getvalue())
+        atomic_write_bytes(Path(out), buffer.getvalue(), overwrite=overwrite)
     return Bundle(Path(out), python, wheels, notes)
 
 

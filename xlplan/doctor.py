@@ -35,8 +35,8 @@ MIN_PYTHON = (3, 11)
 VERSION_KEYS = ("xlwings_version", "xlplan_version")   # header cells in row 1 of the hidden _lists sheet
 PACKAGES = (("xlwings", "xlwings"), ("openpyxl", "openpyxl"), ("XlsxWriter", "XlsxWriter"),
             ("python-calamine", "python-calamine"))
-REBUILD_FIX = ("ブックを作り直すと揃います: `xlplan dump ブック.xlsm -o plan.yaml` で内容を書き出し、"
-               "`xlplan new 新しいブック.xlsm --from plan.yaml` で作り直します。")
+REBUILD_FIX = ("ブックを作り直すと揃います: コマンド xlplan new 新しいブック.xlsm --from ブック.xlsm で、"
+               "今のブックの内容を入れた新しいブックを作ります。")
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def version_mismatch_message(lists: Grid | None) -> str | None:
         return None
     return (f"注意: このブックに組み込まれた xlwings（VBA）は {recorded}、この PC の Python の xlwings は {installed} です。"
             f"版が違うとボタンが動かなくなることがあります（Mac では必ず動きません）。{REBUILD_FIX}"
-            f"または `py -m pip install xlwings=={recorded}` で Python 側を合わせます。")
+            f"または、コマンド py -m pip install xlwings=={recorded} で Python 側を合わせます。")
 
 
 def vba_xlwings_version(sources: Mapping[str, str]) -> str | None:
@@ -144,7 +144,7 @@ def environment_checks() -> list[Check]:
             checks.append(Check("ok", label, metadata.version(dist)))
         except metadata.PackageNotFoundError:
             checks.append(Check("ng", label, "入っていません",
-                                f"`{sys.executable} -m pip install xlplan` で xlplan と一緒に入れ直してください。"))
+                                f"コマンド {sys.executable} -m pip install xlplan で xlplan と一緒に入れ直してください。"))
     office = libreoffice()
     checks.append(Check("ok", "LibreOffice（任意: 画像での確認用）", office) if office else
                   Check("info", "LibreOffice（任意: 画像での確認用）", "見つかりません（ボタンやコマンドには不要です）"))
@@ -336,7 +336,7 @@ def version_checks(lists: Grid | None, vba_version: str | None = None) -> list[C
         checks.append(Check("ok", "ブックの xlwings（VBA）", f"{embedded}（{source}）＝ Python の xlwings {installed}"))
     else:
         checks.append(Check("ng", "ブックの xlwings（VBA）", f"{embedded}（{source}）≠ Python の xlwings {installed or 'なし'}",
-                            REBUILD_FIX + f" または `py -m pip install xlwings=={embedded}` で Python 側を合わせます。"))
+                            REBUILD_FIX + f" または、コマンド py -m pip install xlwings=={embedded} で Python 側を合わせます。"))
     built = recorded.get("xlplan_version")
     if built and built != __version__:
         checks.append(Check("info", "ブックを作った xlplan", f"{built}（今の xlplan は {__version__}）",

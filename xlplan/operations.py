@@ -68,7 +68,8 @@ def validate_ops(read: ReadResult, today: dt.date | None = None,
         placed = {cid: read.locator.place(Ref(measure_id=mid))
                   for cid, mid in in_plan(read.plan, catalog or _catalog()).items()}
     return findings, [*id_ops(read), *catalog_status_ops(read, placed),
-                      ReplaceValues(L.FINDINGS, 0, values), FitRows(L.FINDINGS, first, len(values) - first),
+                      ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width),
+                      FitRows(L.FINDINGS, first, len(values) - first),
                       *coverage_ops(read), *progress_ops(read, today=today)]
 
 
@@ -115,7 +116,7 @@ def coverage_ops(read: ReadResult) -> list[Op]:
     if read.plan is None or read.layout.coverage.domains != tuple(read.plan.domains):
         return []
     values = coverage_values(read.plan, read.layout.coverage, lambda mid: read.locator.place(Ref(measure_id=mid)))
-    return [ReplaceValues(L.COVERAGE, 0, values)]
+    return [ReplaceValues(L.COVERAGE, 0, values, width=read.layout.coverage.table.width)]
 
 
 def progress_fy(read: ReadResult, requested: int | None = None, today: dt.date | None = None,
@@ -154,7 +155,7 @@ def _progress_sheet_ops(read: ReadResult, plan: Plan, inputs: dict, fy: int | No
     if _differs(grid, layout.summary_row, [[summary], [note]]):
         ops.append(SetValues(L.PROGRESS, layout.summary_row, 0, [[summary], [note]]))
     if _differs(grid, layout.first_row, table, to_end=True):
-        ops += [ReplaceValues(L.PROGRESS, layout.first_row, table), FitRows(L.PROGRESS, layout.first_row, len(table))]
+        ops += [ReplaceValues(L.PROGRESS, layout.first_row, table, width=layout.table.width), FitRows(L.PROGRESS, layout.first_row, len(table))]
     if read.progress.orphans:
         rows = orphan_rows(read.progress.orphans, today or dt.date.today())
         ops += [SetValues(L.ORPHANS, read.progress.orphans_next_row, 0, rows),
@@ -187,7 +188,7 @@ def _differs(grid, first: int, rows: list[list], to_end: bool = False) -> bool:
 def clear_marks_ops() -> list[Op]:
     # Allowed on xlplan 0.1 workbooks too: it only empties 検証結果, whose layout has not changed.
     values = findings_sheet_values([], "印を消しました。もう一度調べるには「検証」ボタンを押してください")
-    return [ReplaceValues(L.FINDINGS, 0, values)]
+    return [ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width)]
 
 
 def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: GroupBy = "pillar",
@@ -202,7 +203,8 @@ def schedule_ops(read: ReadResult, today: dt.date | None = None, group_by: Group
     layout = read.layout.schedule
     progress = year_results(read) if actuals else None
     values = schedule_sheet_values(read.plan, layout, current_fy(today), group_by, progress)
-    return [ReplaceValues(L.SCHEDULE, 0, values), FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row),
+    return [ReplaceValues(L.SCHEDULE, 0, values, width=layout.table.width),
+            FitRows(L.SCHEDULE, layout.first_row, len(values) - layout.first_row),
             OutlineRows(L.SCHEDULE, layout.first_row, tuple(schedule_outline(values, layout)))]
 
 

@@ -10,23 +10,31 @@ from pydantic import ValidationError
 
 from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
-from xlplan.fileio import atomic_write_text
+from xlplan.fileio import atomic_write_text, os_reason, special_file_kind
 
 
 class PlanFileError(XlplanUserError):
     """A plan file that cannot be read (CLI exit code 2)."""
 
 
+MAX_PLAN_FILE = 50 * 1024 * 1024  # a plan of thousands of measures is a few MB
+
+
 def load_plan(path: Path) -> Plan:
     path = Path(path)
+    kind = special_file_kind(path)
+    if kind is not None:
+        raise PlanFileError(f"「{path}」は通常のファイルではありません（{kind}）。計画ファイル（.yaml/.json）を指定してください。")
     try:
+        if path.stat().st_size > MAX_PLAN_FILE:
+            raise PlanFileError(f"計画ファイル「{path}」は大きすぎるため読み込みません（{path.stat().st_size // 2**20} MB）。")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise PlanFileError(f"計画ファイル「{path}」が見つかりません。パスを確認してください。") from None
     except UnicodeDecodeError:
         raise PlanFileError(f"計画ファイル「{path}」は UTF-8 のテキストではありません。UTF-8 で保存し直してください。") from None
     except OSError as exc:
-        raise PlanFileError(f"計画ファイル「{path}」を読めません（{exc.strerror}）。パスと権限を確認してください。") from None
+        raise PlanFileError(f"計画ファイル「{path}」を読めません（{os_reason(exc)}）。パスと権限を確認してください。") from None
     return parse_plan(text, source=str(path), is_json=path.suffix.lower() == ".json")
 
 
@@ -94,9 +102,9 @@ def dump_plan(plan: Plan, fmt: str = "yaml") -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
 
 
-def save_plan(plan: Plan, path: Path) -> None:
+def save_plan(plan: Plan, path: Path, *, overwrite: bool = True) -> None:
     path = Path(path)
-    atomic_write_text(path, dump_plan(plan, "json" if path.suffix.lower() == ".json" else "yaml"))
+    atomic_write_text(path, dump_plan(plan, "json" if path.suffix.lower() == ".json" else "yaml"), overwrite=overwrite)
 
 
 def plan_json_schema() -> dict:

@@ -18,7 +18,7 @@ import yaml
 
 from xlplan.core.model import Program
 from xlplan.errors import XlplanUserError
-from xlplan.fileio import atomic_write_bytes, atomic_write_text
+from xlplan.fileio import atomic_write_bytes, atomic_write_text, special_file_kind
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import col_letter
 from xlplan.layout.cells import CellError, is_blank, read_text
@@ -64,6 +64,9 @@ def load_programs(path: Path) -> list[Program]:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ProgramFileError(f"「{path.name}」は読み込めない形式です。CSV（.csv）、YAML（.yaml）、Excel（.xlsx）のファイルを指定してください。")
+    kind = special_file_kind(path)
+    if kind is not None:
+        raise ProgramFileError(f"「{path}」は通常のファイルではありません（{kind}）。施策の一覧のファイルを指定してください。")
     if not path.is_file():
         raise ProgramFileError(f"ファイル「{path}」が見つかりません。パスを確認してください。")
     if suffix == ".csv":
@@ -199,7 +202,7 @@ def _convert(records: Iterable[tuple[str, dict[str, Any], dict[str, str]]], sour
 
 # ------------------------------------------------------------------ writing
 
-def save_programs(programs: list[Program], path: Path) -> Path:
+def save_programs(programs: list[Program], path: Path, *, overwrite: bool = True) -> Path:
     """Write the programs as CSV (UTF-8 with BOM, for Excel), YAML or .xlsx, chosen by the extension."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -210,14 +213,14 @@ def save_programs(programs: list[Program], path: Path) -> Path:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(headers)
         writer.writerows(rows)
-        atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
+        atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"), overwrite=overwrite)
     elif suffix in (".yaml", ".yml"):
         data = [p.model_dump(mode="json", exclude_none=True, exclude_defaults=True) | {"id": p.id, "name": p.name}
                 for p in programs]
         atomic_write_text(path, "# 国・県の施策（xlplan programs import で取り込めます）\n"
-                          + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000))
+                          + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), overwrite=overwrite)
     elif suffix == ".xlsx":
-        atomic_write_bytes(path, _xlsx_bytes(headers, rows))
+        atomic_write_bytes(path, _xlsx_bytes(headers, rows), overwrite=overwrite)
     else:
         raise ProgramFileError(f"「{path.name}」の拡張子は .csv、.yaml、.xlsx のどれかにしてください。")
     return path

@@ -52,7 +52,7 @@ def render(path: Path, sheets: list[str], outdir: Path, *, dpi: int = 80, stem: 
     """PDF of the given sheets and one PNG per page, in outdir."""
     soffice = find_soffice()
     if soffice is None:
-        raise XlplanUserError("LibreOffice（soffice）が見つかりません。`apt-get install libreoffice-calc-nogui` で入れてください。")
+        raise XlplanUserError("LibreOffice（soffice）が見つかりません。コマンド apt-get install libreoffice-calc-nogui で入れてください（Windows では LibreOffice をインストールしてください）。")
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     stem = stem or "render"

@@ -287,7 +287,7 @@ def _run_chunks(chunks: list[list[str]], which: list[int], done: dict[int, list[
 
 
 def rollup(inputs: Iterable[Path], output: Path | None = None, *, jobs: int | None = None,
-           progress: Callable[[int, int], Any] | None = None) -> RollupResult:
+           progress: Callable[[int, int], Any] | None = None, overwrite: bool = True) -> RollupResult:
     """Read every workbook under inputs and, when output is given, write the 集計 workbook there (atomically).
 
     progress(done, total) is called as files finish.
@@ -314,7 +314,7 @@ def rollup(inputs: Iterable[Path], output: Path | None = None, *, jobs: int | No
     if output is not None:
         from xlplan.fileio import atomic_write_bytes
 
-        atomic_write_bytes(Path(output), rollup_workbook(result))
+        atomic_write_bytes(Path(output), rollup_workbook(result), overwrite=overwrite)
     result.seconds = time.perf_counter() - started
     return result
 

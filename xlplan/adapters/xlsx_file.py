@@ -20,9 +20,10 @@ from xlplan.adapters.package.parts import sheet_part_map
 from xlplan.adapters.package.zipcheck import check_package
 from xlplan.adapters.number_formats import percent_cells_in_sheet, percent_styles
 from xlplan.errors import WorkbookReadError
-from xlplan.layout.a1 import parse_cell
+from xlplan.layout.a1 import cell_name, col_index, parse_cell
+from xlplan.layout.cells import PICTURE_IN_CELL
 
-_ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
+_ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?t="e"[^>]*)>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
 
 
 class WorkbookValues(dict):
@@ -64,7 +65,7 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
     with check_package(path) as archive:
         sheet_parts = _sheet_parts(archive)
         book = _calamine(lambda: CalamineWorkbook.from_path(str(path)),
-                         f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。")
+                         f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。", archive=archive)
         result = WorkbookValues()
         result.sheet_names = list(book.sheet_names)
         scan = None
@@ -82,11 +83,14 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
 def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, names: list[str],
                  result: WorkbookValues, scan: tuple[PercentColumns, frozenset[int]] | None = None) -> None:
     for name in names:
-        grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
-                         "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name)
         part = sheet_parts.get(name)
-        if part is not None and part in archive.NameToInfo:
-            xml = archive.read(part)
+        xml = archive.read(part) if part is not None and part in archive.NameToInfo else None
+        if xml is not None:
+            check_used_range(xml, name)  # calamine allocates every cell from A1 to the last one
+            check_rows_unique(xml, name, part)
+        grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
+                         "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name, archive=archive)
+        if xml is not None:
             if b't="e"' in xml:
                 _restore_errors(grid, xml)
             if b"<mergeCell " in xml:
@@ -98,20 +102,82 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
         result[name] = grid
 
 
+_ROW_NUMBER_RE = re.compile(rb'<row [^>]*?\br="([0-9]+)"')
+
+
+def check_rows_unique(xml: bytes, sheet: str, part: str) -> None:
+    """A row written twice (malformed): calamine would quietly merge the two, so which value counts is unknown."""
+    from xlplan.adapters.package.sheetdata import duplicate_row_message
+
+    numbers = _ROW_NUMBER_RE.findall(xml)
+    if len(numbers) != len(set(numbers)):
+        seen: set[bytes] = set()
+        row = next(n for n in numbers if n in seen or seen.add(n))
+        raise WorkbookReadError(duplicate_row_message(int(row), part), sheet=sheet)
+
+
+MAX_GRID_CELLS = 10_000_000  # A1 to the last value; a 10,000-measure plan is about 1.2 million
+_VALUE_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+
+
+def check_used_range(xml: bytes, sheet: str) -> None:
+    """Refuse a sheet whose last value lies so far from A1 that reading it would exhaust memory
+    (a stray value in XFD1048576). Only cells with content count, as for calamine and Excel's Ctrl+End."""
+    last_row = last_col = farthest = 0
+    far = ""
+    for m in _VALUE_CELL_RE.finditer(xml):
+        row, col = int(m.group(2)), col_index(m.group(1).decode()) + 1
+        last_row, last_col = max(last_row, row), max(last_col, col)
+        if row * col > farthest:
+            farthest, far = row * col, f"{m.group(1).decode()}{row}"
+    if last_row * last_col > MAX_GRID_CELLS:
+        raise WorkbookReadError(
+            f"使われている範囲が A1:{cell_name(last_row - 1, last_col - 1)}（{last_row:,}行 × {last_col:,}列）まで広がっているため、"
+            f"読み込みません（遠くのセル {far or cell_name(last_row - 1, last_col - 1)} などに値があります）。"
+            "Excel で Ctrl+End を押して最後のセルへ移動し、不要な行・列を削除して保存し直してください。", sheet=sheet)
+
+
 def sheet_names(path: Path) -> list[str]:
     with check_package(path):
         pass
     return list(_calamine(lambda: CalamineWorkbook.from_path(str(path)), f"「{Path(path).name}」を読み込めません（{{}}）。").sheet_names)
 
 
-def _calamine(call, message: str, sheet: str | None = None):
-    """Run a calamine call; its errors, and its Rust panics (BaseException), become a WorkbookReadError."""
+def _calamine(call, message: str, sheet: str | None = None, archive: zipfile.ZipFile | None = None):
+    """Run a calamine call; its errors, and its Rust panics (BaseException), become a WorkbookReadError
+    whose message says in Japanese what is broken: calamine's own text is English and often a bare
+    tag name, so the broken part is found by parsing the package's XML parts here."""
     try:
         return call()
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 — pyo3's PanicException derives from BaseException
-        raise WorkbookReadError(message.format(str(exc)[:200] or type(exc).__name__), sheet=sheet) from None
+    except BaseException:  # noqa: BLE001 — pyo3's PanicException derives from BaseException
+        raise WorkbookReadError(message.format(broken_part(archive)), sheet=sheet) from None
+
+
+_PART_LABELS = {"xl/sharedStrings.xml": "文字列の一覧", "xl/styles.xml": "書式", "xl/workbook.xml": "ブックの構成",
+                "[Content_Types].xml": "部品の種類の一覧"}
+
+
+def broken_part(archive: zipfile.ZipFile | None) -> str:
+    """Which XML part of the package does not parse, in Japanese; a general reason when none (or unknown)."""
+    from lxml import etree
+
+    from xlplan.adapters.package.safexml import PARSER as _PARSER
+
+    for info in archive.infolist() if archive is not None else ():
+        name = info.filename
+        if not name.lower().endswith((".xml", ".rels")) or info.file_size > 50 * 2**20:
+            continue
+        try:
+            etree.fromstring(archive.read(name), _PARSER)
+        except etree.XMLSyntaxError:
+            label = _PART_LABELS.get(name) or ("シートの中身" if name.startswith("xl/worksheets/") else
+                                               "部品のつながり" if name.endswith(".rels") else "部品")
+            return f"{label}（{name}）の XML が壊れています"
+        except Exception:  # noqa: BLE001 — anything else: keep looking, the general reason follows
+            continue
+    return "中身が壊れているか、xlplan が読めない形式です"
 
 
 _MERGE_RE = re.compile(rb'<mergeCell ref="\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?"')
@@ -127,7 +193,7 @@ def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
 
 
 def _restore_errors(grid: list[list[Any]], xml: bytes) -> None:
-    for ref, value in _ERROR_CELL_RE.findall(xml):
+    for ref, attributes, value in _ERROR_CELL_RE.findall(xml):
         row, col = parse_cell(ref.decode())
         if row < 0:
             continue
@@ -135,7 +201,8 @@ def _restore_errors(grid: list[list[Any]], xml: bytes) -> None:
             grid.append([])
         while len(grid[row]) <= col:
             grid[row].append("")
-        grid[row][col] = value.decode("utf-8", "replace")
+        # A picture placed in a cell (or IMAGE()) is stored as #VALUE! with value metadata (vm=…).
+        grid[row][col] = PICTURE_IN_CELL if b" vm=" in attributes else value.decode("utf-8", "replace")
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:

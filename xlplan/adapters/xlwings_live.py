@@ -35,6 +35,7 @@ from typing import Any, Self
 
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
+from xlplan.layout.celltext import cap_cell_text
 from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
 
 Grid = list[list[Any]]
@@ -322,13 +323,16 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         if extent is not None and not fresh.get(op.sheet) and (block or extent[0] > op.row):
             # Read in this click, so its used range is known: one write of the new values padded
             # with blanks over the old extent clears and writes at once ("" is an empty cell).
+            # op.width: only the generated columns; the clerk's columns to the right are kept.
             rows = max(len(block), extent[0] - op.row)
-            cols = max(len(block[0]) if block else 0, extent[1], 1)
+            cols = op.width if op.width is not None else max(len(block[0]) if block else 0, extent[1], 1)
             padded = [[*(block[r] if r < len(block) else []), *[None] * cols][:cols] for r in range(rows)]
             return write_block(live, sheet, op.row, 0, padded)
         # Whole rows from op.row down: the same cells as the used range's rows (nothing lies beyond it),
         # without asking Excel where the used range ends; from the first row, the sheet's cells.
-        if op.row == 0:
+        if op.width is not None:
+            sheet.range((op.row + 1, 1), (MAX_ROWS, op.width)).clear_contents()
+        elif op.row == 0:
             sheet.clear_contents()
         else:
             sheet.range(f"{op.row + 1}:{MAX_ROWS}").clear_contents()
@@ -428,7 +432,7 @@ def excel_value(value: Any) -> Any:
     if isinstance(value, Formula):
         return "=" + value.text
     if isinstance(value, str):
-        text = value[:EXCEL_MAX_TEXT]
+        text = cap_cell_text(value)
         return "'" + text if _parseable(text) else text
     return value
 
@@ -507,7 +511,7 @@ def check_writable(book, sheets: Iterable[str]) -> None:
         if sheet is None:
             raise XlplanUserError(
                 f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
-                "わからない場合は `xlplan new --from` でブックを作り直してください。")
+                "分野を増やした・名前を変えたときは「基本情報」で分野を直してから「計画の枠組みを変更」ボタンを押してください（ブックを閉じてコマンド xlplan reshape ブック.xlsm でも同じです）。")
         if sheet_protected(sheet, live.remote):
             raise protected_sheet_error(name)
 

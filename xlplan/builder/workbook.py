@@ -138,8 +138,8 @@ def workbook_plan(plan: Plan, catalog: Catalog) -> Plan:
     return plan.model_copy(update={"measures": [m for _, m in order]})
 
 
-def write_workbook(path: Path, data: bytes) -> None:
-    atomic_write_bytes(Path(path), data)
+def write_workbook(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    atomic_write_bytes(Path(path), data, overwrite=overwrite)
 
 
 class _Builder:

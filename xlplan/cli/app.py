@@ -7,6 +7,7 @@ register their commands on `app`; xlplan.cli imports them all. Nothing here impo
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -69,10 +70,17 @@ def require_plan(read: ReadResult, path: Path) -> Plan:
     return read.plan
 
 
-def write_ops(path: Path, ops, output: Optional[Path], backup: bool) -> Path:
-    from xlplan.adapters.package import apply_ops
+@contextmanager
+def editing(path: Path, output: Optional[Path] = None, *, backup: bool = False, force: bool = False,
+            command: str = ""):
+    """The whole read-modify-write of a workbook under its lock (xlplan.adapters.file_edit); what the
+    clerk should know about the written file (e.g. macros left out of an .xlsx) is printed after it."""
+    from xlplan.adapters.file_edit import FileEdit
 
-    return apply_ops(path, ops, output, backup=backup)
+    with FileEdit(path, output, backup=backup, force=force, command=command) as edit:
+        yield edit
+    for note in edit.notes:
+        out.print(f"注意: {note}", highlight=False, markup=False)
 
 
 def print_findings(findings: list[Finding], fmt: Fmt) -> None:
@@ -93,5 +101,6 @@ def bundled_sample() -> Path:
 
 OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="別のファイルに書き出す（元のファイルは変更しない）")]
 BackupOpt = Annotated[bool, typer.Option("--backup", help="上書きする前のファイルを .bak として残す")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="書き出し先（-o など）が既にあっても置き換える")]
 
 

@@ -86,6 +86,7 @@ def bundle(
     output: Annotated[Path, typer.Argument(help="作成する zip（例: xlplan-setup.zip）")],
     python: Annotated[str, typer.Option("--python", help="配布先の Python の版: 3.11・3.12・3.13")] = "3.12",
     cache: Annotated[Path | None, typer.Option("--cache", help="wheel を取っておくフォルダー（作り直しを速くする）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="作成する zip が既にあっても置き換える")] = False,
 ) -> None:
     """インターネットのない Windows PC 用のオフライン インストーラー（zip）を作ります（どの OS でも作れます）。
 
@@ -93,8 +94,11 @@ def bundle(
     セットアップ（setup.cmd / setup.ps1）が入ります。この PC はパッケージのダウンロードにインターネットを使います。"""
     from xlplan.bundle import build_bundle
 
+    from xlplan.fileio import check_new_target
+
     try:
-        result = build_bundle(output, python, cache=cache)
+        check_new_target(output, force)  # before minutes of downloads
+        result = build_bundle(output, python, cache=cache, overwrite=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
     out.print(f"作成しました: {result.path}（Python {result.python}・win_amd64、wheel {len(result.wheels)}個）\n"

@@ -14,8 +14,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from xlplan.adapters.package import apply_ops
-from xlplan.cli.app import EXIT_FINDINGS, Fmt, app, err, fail, out, read_workbook, require_plan
+from xlplan.cli.app import (
+    EXIT_FINDINGS,
+    BackupOpt,
+    Fmt,
+    ForceOpt,
+    OutputOpt,
+    app,
+    editing,
+    err,
+    fail,
+    out,
+    read_workbook,
+    require_plan,
+)
 from xlplan.core.fiscal import wareki_fy
 from xlplan.core.parse import parse_fy
 from xlplan.core.model import Plan
@@ -62,11 +74,13 @@ def export(
     json_dir: Annotated[Optional[Path], typer.Option("--json", help="オープンデータ（JSON）の出力フォルダー")] = None,
     csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="オープンデータ（CSV）の出力フォルダー")] = None,
     bom: Annotated[bool, typer.Option("--bom", help="CSV の先頭に BOM を付ける（Excel でそのまま開く場合）")] = False,
+    force: Annotated[bool, typer.Option("--force", help="出力先に同じ名前のファイルが既にあっても置き換える")] = False,
 ) -> None:
     """計画書（.docx・PDF）やオープンデータ（JSON・CSV）を書き出します。項目の定義は docs/opendata-schema.md にあります。"""
     from xlplan.export.docx import docx_bytes, export_docx
+    from xlplan.export.opendata import export_csv, export_json, export_targets
     from xlplan.export.pdf import docx_to_pdf
-    from xlplan.export.opendata import export_csv, export_json
+    from xlplan.fileio import check_new_target
 
     try:
         if docx is None and pdf is None and json_dir is None and csv_dir is None:
@@ -86,9 +100,13 @@ def export(
         for folder in (json_dir, csv_dir):
             if folder is not None and folder.exists() and not folder.is_dir():
                 raise XlplanUserError(f"「{folder}」はファイルです。出力先のフォルダーを指定してください。")
+        targets = [t for t in (docx, pdf) if t is not None] + (export_targets(json_dir, "json") if json_dir else []) \
+            + (export_targets(csv_dir, "csv") if csv_dir else [])
+        for target in targets:  # all checked before anything is written
+            check_new_target(target, force)
         plan, unreadable, _ = load_for_output(path)
         if docx is not None:
-            export_docx(plan, docx)
+            export_docx(plan, docx, overwrite=force)
             out.print(f"計画書を書き出しました: {docx}（施策 {len(plan.measures)}件、"
                       f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}）", highlight=False, markup=False)
         if pdf is not None:
@@ -99,11 +117,11 @@ def export(
                 docx_to_pdf(source, pdf)
             out.print(f"計画書（PDF、目次のページ番号入り）を書き出しました: {pdf}", highlight=False, markup=False)
         if json_dir is not None:
-            written = export_json(plan, json_dir)
+            written = export_json(plan, json_dir, overwrite=force)
             out.print(f"オープンデータ（JSON）を書き出しました: {json_dir}（{_counts(written, plan)}）",
                       highlight=False, markup=False)
         if csv_dir is not None:
-            written = export_csv(plan, csv_dir, bom=bom)
+            written = export_csv(plan, csv_dir, bom=bom, overwrite=force)
             out.print(f"オープンデータ（CSV{'、BOM付き' if bom else ''}）を書き出しました: {csv_dir}（{_counts(written, plan)}）",
                       highlight=False, markup=False)
     except XlplanUserError as exc:
@@ -138,11 +156,15 @@ def progress(
     docx: Annotated[Optional[Path], typer.Option("--docx", help="進捗状況の報告書（Word）の出力先（例: 進捗状況.docx）")] = None,
     csv_path: Annotated[Optional[Path], typer.Option("--csv", help="進捗評価のオープンデータ（CSV、全年度）の出力先（例: 進捗.csv）")] = None,
     bom: Annotated[bool, typer.Option("--bom", help="CSV の先頭に BOM を付ける（Excel でそのまま開く場合）")] = False,
+    output: OutputOpt = None,
+    backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """KPIごとに、その年度の目安・実績・達成率と評価を表示し、ブックなら「進捗管理」シートを作り直します。
     達成率 ＝（実績 − 現状値）÷（目安 − 現状値）。終了コード: 0=問題なし、1=読み取れないセルがある、2=読み込めない。"""
     from xlplan.core.grading import GradeScaleError, scale_for
     from xlplan.core.progress import format_rate, grade_counts, latest_actual_fy, plan_progress, plan_scale
+    from xlplan.fileio import check_new_target
     from xlplan.layout.legacy import refuse_legacy
     from xlplan.operations import progress_fy, progress_ops
 
@@ -157,23 +179,30 @@ def progress(
             if year is None:
                 raise XlplanUserError("実績値が入力されたKPIがありません。評価する年度を --fy で指定してください（例: --fy 令和9年度）。")
         else:
-            read = read_workbook(path)
-            plan = require_plan(read, path)
-            year = progress_fy(read, parse_fy(fy) if fy is not None else None)
+            if write:
+                with editing(path, output, backup=backup, force=force, command="progress") as edit:
+                    read = edit.read()
+                    plan = require_plan(read, path)
+                    year = progress_fy(read, parse_fy(fy) if fy is not None else None)
+                    refuse_legacy(read)
+                    edit.write(progress_ops(read, year))
+            else:
+                read = read_workbook(path)
+                plan = require_plan(read, path)
+                year = progress_fy(read, parse_fy(fy) if fy is not None else None)
             errors, unreadable = read.input_errors, published_errors(read)
             for f in read.findings:
                 err.print(f"注意 {f.sheet}!{f.cell} {f.message}", highlight=False, markup=False)
-            if write:
-                refuse_legacy(read)
-                apply_ops(path, progress_ops(read, year))
         results = plan_progress(plan, year, errors=errors)
         if docx is not None:
             from xlplan.export.progress_report import export_progress_report
 
+            check_new_target(docx, force)
             export_progress_report(plan, year, docx, errors)
         if csv_path is not None:
             from xlplan.export.opendata import write_table_csv
 
+            check_new_target(csv_path, force)
             write_table_csv(plan, "progress", csv_path, bom=bom, errors=errors)
     except XlplanUserError as exc:
         raise fail(exc) from None

@@ -14,16 +14,17 @@ from xlplan.cli.app import (
     BackupOpt,
     DumpFmt,
     Fmt,
+    ForceOpt,
     GroupByOpt,
     OutputOpt,
     app,
     err,
     fail,
     out,
+    editing,
     print_findings,
     read_workbook,
     require_plan,
-    write_ops,
 )
 from xlplan.core.findings import Severity, has_errors
 from xlplan.core.fiscal import period_label, wareki_fy
@@ -31,6 +32,7 @@ from xlplan.core.parse import parse_fy, parse_years
 from xlplan.core.model import Plan
 from xlplan.core.vocab import Subdivision, parse_term
 from xlplan.errors import XlplanUserError
+from xlplan.fileio import check_new_target
 from xlplan.layout.sheets import SCHEDULE
 
 
@@ -41,16 +43,15 @@ def new(
     start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="計画開始年度（例: 令和9年度、R9、2027）")] = None,
     years: Annotated[str, typer.Option(help="計画期間の年数（例: 5、5年。3か5が一般的）")] = "5",
     subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
-    from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）から作る")] = None,
+    from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）または xlplan のブック（.xlsm/.xlsx）から作る")] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
     """計画作成用のブックを作ります。ボタンは各 PC の標準の場所の Python（xlplan setup で準備）を使います。"""
     from xlplan.builder.workbook import build_workbook, write_workbook
-    from xlplan.planfile import load_plan
 
     try:
         if from_plan is not None:
-            plan = load_plan(from_plan)
+            plan = plan_from(from_plan)
         else:
             if not municipality or not start_fy:
                 raise XlplanUserError("--municipality と --start-fy を指定するか、--from で計画ファイルを指定してください。")
@@ -63,17 +64,44 @@ def new(
                 raise XlplanUserError(str(exc)) from None
         if not 1 <= plan.years <= 10:
             raise XlplanUserError(f"計画期間は1〜10年で指定してください（指定: {plan.years}年）。")
-        if output.exists() and not force:
-            raise XlplanUserError(f"「{output}」は既にあります。上書きする場合は --force を付けてください。")
+        check_new_target(output, force)
         if output.suffix.lower() not in (".xlsm", ".xlsx"):
             raise XlplanUserError(f"「{output.name}」の拡張子は .xlsm にしてください（ボタンを使うため）。")
         data = build_workbook(plan, load_catalog(),
                               with_macros=output.suffix.lower() == ".xlsm")
-        write_workbook(output, data)
+        write_workbook(output, data, overwrite=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
     out.print(f"作成しました: {output}（{plan.municipality}、{period_label(plan.start_fy, plan.years, plan.start_month)}、"
               f"施策 {len(plan.measures)}件）", highlight=False)
+
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+BOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def plan_from(path: Path) -> Plan:
+    """The plan in a plan file or in a workbook (what `new --from` accepts): anything else is refused by name."""
+    from xlplan.planfile import load_plan
+
+    if not path.exists():
+        raise XlplanUserError(f"「{path}」が見つかりません。パスを確認してください。")
+    suffix = path.suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        return load_plan(path)
+    if suffix in BOOK_SUFFIXES:
+        with path.open("rb") as f:
+            if f.read(2) != b"PK":
+                raise XlplanUserError(f"「{path.name}」は Excel のブックとして読めません（壊れているか、別の形式です）。"
+                                      "Excel で開いて .xlsm 形式で保存し直してから、もう一度実行してください。")
+        read = read_workbook(path)
+        plan = require_plan(read, path)
+        for f in read.findings:
+            err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
+        return plan
+    raise XlplanUserError(
+        f"「{path.name}」は --from に使えません。計画ファイル（.yaml/.yml/.json）か、"
+        "xlplan で作ったブック（.xlsm/.xlsx）を指定してください（.xls や .csv は Excel で .xlsm に保存し直してください）。")
 
 
 @app.command()
@@ -81,19 +109,23 @@ def dump(
     path: Annotated[Path, typer.Argument(help="読み込むブック")],
     fmt: Annotated[DumpFmt, typer.Option("--format", help="yaml または json")] = DumpFmt.yaml,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """ブックの内容を計画ファイル（YAML/JSON）として書き出します。"""
     from xlplan.planfile import dump_plan, save_plan
 
     try:
+        if output is not None:
+            check_new_target(output, force)
         read = read_workbook(path)
         plan = require_plan(read, path)
+        for f in read.findings:
+            err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
+        if output:
+            save_plan(plan, output, overwrite=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
-    for f in read.findings:
-        err.print(f"[yellow]注意[/] {f.sheet}!{f.cell} {f.message}", highlight=False)
     if output:
-        save_plan(plan, output)
         out.print(f"書き出しました: {output}", highlight=False)
     else:
         sys.stdout.write(dump_plan(plan, fmt.value))
@@ -106,6 +138,7 @@ def validate(
     write: Annotated[bool, typer.Option("--write/--no-write", help="結果をブックの「検証結果」シートに書く")] = True,
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
     from xlplan.core.catalog import with_catalog_programs
@@ -117,13 +150,12 @@ def validate(
         if path.suffix.lower() in (".yaml", ".yml", ".json"):
             # a plan file lists only its own programs; the workbook would add the catalog's
             findings = validate_plan(with_catalog_programs(load_plan(path), load_catalog()))
+        elif not write:
+            findings = findings_for(read_workbook(path))
         else:
-            read = read_workbook(path)
-            if write:
-                findings, ops = validate_ops(read)
-                write_ops(path, ops, output, backup)
-            else:
-                findings = findings_for(read)
+            with editing(path, output, backup=backup, force=force, command="validate") as edit:
+                findings, ops = validate_ops(edit.read())
+                edit.write(ops)
     except XlplanUserError as exc:
         raise fail(exc) from None
     print_findings(findings, fmt)
@@ -137,15 +169,17 @@ def schedule(
     actuals: Annotated[bool, typer.Option("--actuals", help="実績のある年度に、実績・目安・評価（★）を表示する")] = False,
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """「スケジュール」シート（工程表）を分野のシートから作り直し、検証結果も更新します。"""
     from xlplan.operations import schedule_ops, validate_ops
 
     try:
-        read = read_workbook(path, extra=(SCHEDULE,))  # its headers must still fit the plan period
-        plan = require_plan(read, path)
-        findings, finding_ops = validate_ops(read)
-        target = write_ops(path, schedule_ops(read, group_by=group_by.value, actuals=actuals) + finding_ops, output, backup)
+        with editing(path, output, backup=backup, force=force, command="schedule") as edit:
+            read = edit.read(extra=(SCHEDULE,))  # its headers must still fit the plan period
+            plan = require_plan(read, path)
+            findings, finding_ops = validate_ops(read)
+            target = edit.write(schedule_ops(read, group_by=group_by.value, actuals=actuals) + finding_ops)
     except XlplanUserError as exc:
         raise fail(exc) from None
     errors = sum(f.severity is Severity.ERROR for f in findings)
@@ -161,24 +195,31 @@ def populate(
     all_: Annotated[bool, typer.Option("--all", help="カタログのすべての施策を追加")] = False,
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
-    """施策カタログの施策を、分野のシートの該当する柱に追加します。追加済みの施策は追加しません。"""
-    from xlplan.operations import populate_ops
+    """施策カタログの施策を、分野のシートの該当する柱に追加します。追加済みの施策は追加しません。
+    追加したときは検証し直し、検証結果と印を新しい行の位置に合わせます。"""
+    from xlplan.operations import populate_ops, validate_ops
 
     try:
         if sum([selected, ids is not None, all_]) != 1:
             raise XlplanUserError("--selected、--ids、--all のどれか1つを指定してください。")
-        read = read_workbook(path)
-        require_plan(read, path)
-        cat = load_catalog()
-        chosen = (read.adopted if selected else [i.strip() for i in ids.split(",") if i.strip()] if ids
-                  else [m.id for m in cat.measures if m.adoptable])
-        if selected and not chosen:
-            raise XlplanUserError("施策カタログで「採用」に ○ が付いた施策がありません。○ を付けてから実行してください。",
-                                  sheet="施策カタログ")
-        result = populate_ops(read, cat, chosen)
-        if result.ops:
-            write_ops(path, result.ops, output, backup)
+        with editing(path, output, backup=backup, force=force, command="populate") as edit:
+            read = edit.read()
+            require_plan(read, path)
+            cat = load_catalog()
+            chosen = (read.adopted if selected else [i.strip() for i in ids.split(",") if i.strip()] if ids
+                      else [m.id for m in cat.measures if m.adoptable])
+            if selected and not chosen:
+                raise XlplanUserError("施策カタログで「採用」に ○ が付いた施策がありません。○ を付けてから実行してください。",
+                                      sheet="施策カタログ")
+            result = populate_ops(read, cat, chosen)
+            findings = None
+            if result.ops:
+                edit.write(result.ops)
+                # The rows moved: the findings (and the red and yellow marks they drive) follow them.
+                findings, finding_ops = validate_ops(edit.read())
+                edit.write(finding_ops)
     except XlplanUserError as exc:
         raise fail(exc) from None
     for m in result.result.added:
@@ -190,16 +231,58 @@ def populate(
     for reason in result.result.skipped:
         out.print(f"[yellow]追加せず[/] {reason}", highlight=False)
     out.print(f"{len(result.result.added)}件を追加しました（追加済み {len(result.result.already)}件）。", highlight=False)
+    if findings is not None:
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        out.print(f"検証し直しました: エラー {errors}件、警告 {len(findings) - errors}件"
+                  "（「検証結果」シートとセルの印は、行を追加した後の位置を指しています）。", highlight=False)
 
 
 @app.command("clear-marks")
-def clear_marks(path: Annotated[Path, typer.Argument(help="ブック")], output: OutputOpt = None, backup: BackupOpt = False) -> None:
+def clear_marks(path: Annotated[Path, typer.Argument(help="ブック")], output: OutputOpt = None, backup: BackupOpt = False,
+                force: ForceOpt = False) -> None:
     """検証結果と、セルの赤・黄の印を消します。"""
     from xlplan.operations import clear_marks_ops
 
     try:
-        read_workbook(path)
-        write_ops(path, clear_marks_ops(), output, backup)
+        with editing(path, output, backup=backup, force=force, command="clear-marks") as edit:
+            edit.read()
+            edit.write(clear_marks_ops())
     except XlplanUserError as exc:
         raise fail(exc) from None
     out.print("検証結果と印を消しました。", highlight=False)
+
+
+@app.command()
+def reshape(
+    path: Annotated[Path, typer.Argument(help="変更するブック（.xlsm）。閉じてから実行します")],
+    start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="新しい計画開始年度（例: 令和9年度、R9、2027）")] = None,
+    years: Annotated[Optional[str], typer.Option("--years", help="新しい計画期間の年数（例: 3、5年）")] = None,
+    start_month: Annotated[Optional[str], typer.Option("--start-month", help="開始月（4月以外に始まる計画、例: 12）")] = None,
+    rename_domain: Annotated[Optional[list[str]], typer.Option("--rename-domain", help="分野の名前を変える（旧=新、例: その他=地域づくり）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="計画期間から外れる入力があっても変更する（消した内容は「削除した内容」に残す）")] = False,
+) -> None:
+    """計画の枠組み（計画期間・開始年度）を変え、ブックの年度の列を足し引きします。オプションなしなら「基本情報」の値に合わせます。"""
+    from xlplan.core.parse import parse_month
+    from xlplan.reshape import reshape_file
+    from xlplan.reshape_domains import parse_rename
+
+    try:
+        renames = tuple(parse_rename(r) for r in rename_domain or ())
+        result = reshape_file(path, rename=renames, start_fy=parse_fy(start_fy) if start_fy else None,
+                              years=parse_years(years) if years else None,
+                              start_month=parse_month(start_month) if start_month else None, force=force)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
+    change = result.change
+    if change.changed:
+        out.print(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
+                  f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました: {path}", highlight=False)
+    elif not result.renamed:
+        out.print(f"年度の列は基本情報の計画期間と合っています（変更なし）: {path}", highlight=False)
+    for old_name, new_name in result.renamed:
+        out.print(f"分野「{old_name}」を「{new_name}」に変えました（シート名・基本情報・網羅表）: {path}", highlight=False)
+    if result.dropped:
+        out.print(f"計画期間から外れた入力 {len(result.dropped)}件を消しました。シート「削除した内容」と "
+                  f"{result.dropped_file} に残しています:", highlight=False)
+        for d in result.dropped:
+            out.print("・" + d.line(), highlight=False)

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from xlplan.catalog_data import load_catalog
-from xlplan.cli.app import BackupOpt, OutputOpt, app, err, fail, out, read_workbook, write_ops
+from xlplan.cli.app import BackupOpt, ForceOpt, OutputOpt, app, editing, err, fail, out
 from xlplan.core.programs import ProgramMerge, import_programs, own_programs, refresh_packaged
 from xlplan.errors import XlplanUserError
 from xlplan.layout.read import ReadResult
@@ -25,10 +25,12 @@ programs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
 app.add_typer(programs_app, name="programs")
 
 
-def _read(path: Path) -> ReadResult:
+def _read(source) -> ReadResult:
+    """The workbook's plan (source: a path, or a FileEdit that holds the workbook's lock)."""
+    from xlplan.cli.app import read_workbook
     from xlplan.operations import program_sheet_problems
 
-    read = read_workbook(path)
+    read = source.read() if hasattr(source, "read") else read_workbook(source)
     problems = program_sheet_problems(read)
     if problems:
         first = problems[0]
@@ -50,7 +52,7 @@ def _report(merge: ProgramMerge, what: str) -> None:
               f"、取り込まず {len(merge.skipped)}件。", highlight=False)
 
 
-def _write(path: Path, read: ReadResult, merge: ProgramMerge, output: Optional[Path], backup: bool) -> Optional[Path]:
+def _write(edit, read: ReadResult, merge: ProgramMerge) -> Optional[Path]:
     from xlplan.operations import program_merge_ops
 
     ops = program_merge_ops(read, merge)
@@ -60,7 +62,7 @@ def _write(path: Path, read: ReadResult, merge: ProgramMerge, output: Optional[P
     if read.programs.width < PROGRAMS_TABLE.width and not read.programs.can_widen:
         err.print("[yellow]注意[/] このブックの「国・県の施策」には「状態」「後継」「確認の内容」の列がないため（その場所に別の入力があります）、"
                   "これらは書き込んでいません。xlplan new --from で作り直すと表示されます。", highlight=False)
-    return write_ops(path, ops, output, backup)
+    return edit.write(ops)
 
 
 @programs_app.command("import")
@@ -69,16 +71,18 @@ def import_(
     file: Annotated[Path, typer.Argument(help="施策の一覧（.csv / .yaml / .xlsx）。見出しは「国・県の施策」シートと同じ")],
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """県・市町村の施策をブックの「国・県の施策」に取り込みます（同じIDの行は更新、新しいIDは追加）。"""
     from xlplan.programfile import load_programs
 
     try:
         incoming = load_programs(file)
-        read = _read(workbook)
-        assert read.programs is not None
-        merge = import_programs(read.programs.programs, incoming, load_catalog().program_ids)
-        target = _write(workbook, read, merge, output, backup)
+        with editing(workbook, output, backup=backup, force=force, command="programs import") as edit:
+            read = _read(edit)
+            assert read.programs is not None
+            merge = import_programs(read.programs.programs, incoming, load_catalog().program_ids)
+            target = _write(edit, read, merge)
     except XlplanUserError as exc:
         raise fail(exc) from None
     _report(merge, f"「{file.name}」から取り込みました" if target else f"「{file.name}」: 変更はありません")
@@ -90,11 +94,14 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="出力先（.csv / .yaml / .xlsx）")] = ...,
     packaged: Annotated[bool, typer.Option("--packaged", help="xlplan に同梱の国の施策の一覧を書き出す")] = False,
     own: Annotated[bool, typer.Option("--own", help="自団体の施策（同梱の一覧にないID）だけを書き出す")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """「国・県の施策」の一覧をファイルに書き出します（県が市町村に配るときなど）。"""
+    from xlplan.fileio import check_new_target
     from xlplan.programfile import save_programs
 
     try:
+        check_new_target(output, force)
         if packaged == (workbook is not None):
             raise XlplanUserError("ブックを指定するか、--packaged を付けてください（どちらか一方）。")
         catalog = load_catalog()
@@ -108,7 +115,7 @@ def export(
             programs = own_programs(programs, catalog.program_ids)
         if not programs:
             raise XlplanUserError("書き出す施策がありません（--own のときは、同梱の一覧にないIDの施策だけを書き出します）。")
-        save_programs(programs, output)
+        save_programs(programs, output, overwrite=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
     out.print(f"{len(programs)}件を書き出しました: {output}", highlight=False)
@@ -119,13 +126,15 @@ def update(
     workbook: Annotated[Path, typer.Argument(help="更新するブック")],
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """ブックの国の施策を、この xlplan に同梱の最新の一覧にします。自団体の施策の行（同梱の一覧にないID）は変更しません。"""
     try:
-        read = _read(workbook)
-        assert read.programs is not None
-        merge = refresh_packaged(read.programs.programs, load_catalog().programs)
-        target = _write(workbook, read, merge, output, backup)
+        with editing(workbook, output, backup=backup, force=force, command="programs update") as edit:
+            read = _read(edit)
+            assert read.programs is not None
+            merge = refresh_packaged(read.programs.programs, load_catalog().programs)
+            target = _write(edit, read, merge)
     except XlplanUserError as exc:
         raise fail(exc) from None
     _report(merge, f"国の施策を最新にしました（{target}）" if target else "国の施策は最新です")

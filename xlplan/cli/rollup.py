@@ -9,6 +9,7 @@ import typer
 
 from xlplan.cli.app import fail, app, err, out
 from xlplan.errors import XlplanUserError
+from xlplan.fileio import check_new_target
 
 MAX_LISTED = 20   # unreadable files printed; the output workbook lists them all
 
@@ -16,9 +17,10 @@ MAX_LISTED = 20   # unreadable files printed; the output workbook lists them all
 @app.command()
 def rollup(
     inputs: Annotated[list[Path], typer.Argument(help="ブックのあるフォルダー（サブフォルダーも探す）、またはブック（複数可）")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="作成する集計ブック（.xlsx）。既にあれば置き換えます")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="作成する集計ブック（.xlsx）")],
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="同時に読み込むプロセス数（既定: CPU のコア数）")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="進み具合を表示する")] = True,
+    force: Annotated[bool, typer.Option("--force", help="集計ブックが既にあっても置き換える")] = False,
 ) -> None:
     """多数の団体のブックを読み込み、施策・KPI・網羅状況・検証結果を1つの集計ブックにまとめます。
 
@@ -36,6 +38,7 @@ def rollup(
             raise XlplanUserError(f"「{output}」はフォルダーです。-o には作成するファイルの名前を指定してください。")
         if any(p.resolve() == output.resolve() for p in inputs if p.is_file()):
             raise XlplanUserError(f"「{output.name}」は集計するブックの1つです。-o には別の名前を指定してください。")
+        check_new_target(output, force)
         files = collect_files(inputs, exclude=[output])
         total = len(files)
         n_jobs = jobs or default_jobs()
@@ -43,7 +46,7 @@ def rollup(
                        TextColumn("残り"), TimeRemainingColumn(), console=err, disable=not progress, transient=False)
         with bar:
             task = bar.add_task("rollup", total=total or None)
-            result = run_rollup(files, output, jobs=n_jobs,
+            result = run_rollup(files, output, jobs=n_jobs, overwrite=force,
                                 progress=lambda done, _total: bar.update(task, completed=done))
     except XlplanUserError as exc:
         raise fail(exc) from None

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from xlplan.cli.app import EXIT_FINDINGS, BackupOpt, OutputOpt, app, err, fail, out, read_workbook, require_plan, write_ops
+from xlplan.cli.app import EXIT_FINDINGS, BackupOpt, ForceOpt, OutputOpt, app, editing, err, fail, out, read_workbook, require_plan
 from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
 
@@ -33,6 +33,7 @@ def diff(
     new: Annotated[Path, typer.Argument(help="改正後の計画（ブック、または計画ファイル）")],
     docx: Annotated[Optional[Path], typer.Option("--docx", help="新旧対照表を Word で書き出す（例: 新旧対照表.docx）")] = None,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="新旧対照表を Excel で書き出す（例: 新旧対照表.xlsx）")] = None,
+    force: ForceOpt = False,
 ) -> None:
     """2つの版の計画を比べ、施策の追加・削除・変更（項目ごと）、KPIの目標、工程の変更を表示します。
     終了コード: 0=違いなし、1=違いあり、2=読み込めない。"""
@@ -41,13 +42,18 @@ def diff(
     from xlplan.export.comparison_docx import export_comparison_docx
     from xlplan.export.comparison_xlsx import export_comparison_xlsx
 
+    from xlplan.fileio import check_new_target
+
     try:
+        for target in (docx, xlsx):
+            if target is not None:
+                check_new_target(target, force)
         result = diff_plans(load_any_plan(old), load_any_plan(new))
         table = comparison(result)
         if docx is not None:
-            export_comparison_docx(table, docx)
+            export_comparison_docx(table, docx, overwrite=force)
         if xlsx is not None:
-            export_comparison_xlsx(table, xlsx)
+            export_comparison_xlsx(table, xlsx, overwrite=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
     summary = summarize(result)
@@ -135,6 +141,7 @@ def collect(
     take: TakeOpt = None,
     output: OutputOpt = None,
     backup: BackupOpt = False,
+    force: ForceOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="取り込む内容を表示するだけで、ブックは変えない")] = False,
 ) -> None:
     """回答をマスターに取り込みます。変わった項目・新しい施策・実績だけを書き込み、マスターでも変わった項目は
@@ -150,17 +157,18 @@ def collect(
     try:
         if path.suffix.lower() in PLAN_SUFFIXES:
             raise XlplanUserError("回答はブック（.xlsm/.xlsx）に取り込みます。計画ファイルの場合は xlplan new --from でブックを作ってください。")
-        read = read_workbook(path, extra=(COLLECT_LOG,))
-        require_plan(read, path)
-        files = [f for f in answer_files(answers) if f.resolve() != path.resolve()]
-        if not files:
-            raise XlplanUserError("回答のファイルがありません。回答の照会票（.xlsx）か、それを入れたフォルダーを指定してください。")
-        parsed, unreadable = read_answer_files(files, load_catalog())
-        log = _log_grid(path, COLLECT_LOG)
-        result = collect_ops(read, parsed, take=parse_take(take, [f.name for f in files]), now=dt.datetime.now(), log=log)
-        target = path
-        if result.ops and not dry_run:
-            target = write_ops(path, result.ops, output, backup)
+        with editing(path, output, backup=backup, force=force, command="collect") as edit:
+            read = edit.read(extra=(COLLECT_LOG,))
+            require_plan(read, path)
+            files = [f for f in answer_files(answers) if f.resolve() != path.resolve()]
+            if not files:
+                raise XlplanUserError("回答のファイルがありません。回答の照会票（.xlsx）か、それを入れたフォルダーを指定してください。")
+            parsed, unreadable = read_answer_files(files, load_catalog())
+            log = _log_grid(path, COLLECT_LOG)
+            result = collect_ops(read, parsed, take=parse_take(take, [f.name for f in files]), now=dt.datetime.now(), log=log)
+            target = path
+            if result.ops and not dry_run:
+                target = edit.write(result.ops)
         if log is None and result.log_rows and not dry_run:
             from xlplan.collect_log import write_log_workbook
 

@@ -55,12 +55,18 @@ def catalog(
 @app.command("build-template")
 def build_template(
     output: Annotated[Path, typer.Argument(help="出力先")] = Path("workbook_templates/xlplan_template.xlsm"),
+    force: Annotated[bool, typer.Option("--force", help="出力先が既にあっても置き換える")] = False,
 ) -> None:
     """空の雛形ブックを作ります（workbook_templates/ に置く再現可能なファイル）。"""
     from xlplan.builder.template import build_template_bytes
     from xlplan.builder.workbook import write_workbook
+    from xlplan.fileio import check_new_target
 
-    write_workbook(output, build_template_bytes())
+    try:
+        check_new_target(output, force)
+        write_workbook(output, build_template_bytes(), overwrite=force)
+    except XlplanUserError as exc:
+        raise fail(exc) from None
     out.print(f"雛形を作成しました: {output}", highlight=False)
 
 
@@ -69,12 +75,16 @@ def render(
     path: Annotated[Path, typer.Argument(help="ブック")],
     sheet: Annotated[list[str], typer.Option("--sheet", help="PDF にするシート（複数可）")] = [],  # noqa: B006
     outdir: Annotated[Path, typer.Option("--out", help="出力フォルダー")] = Path("out/render"),
+    force: Annotated[bool, typer.Option("--force", help="同じ名前の PDF・PNG が既にあっても置き換える")] = False,
 ) -> None:
     """LibreOffice でシートを PDF と PNG にします（印刷したときの見た目の確認用）。"""
+    from xlplan.fileio import check_new_target, check_regular_input
     from xlplan.layout.sheets import SCHEDULE
     from xlplan.render import render as render_sheets
 
     try:
+        check_regular_input(path)
+        check_new_target(outdir / f"{path.stem}.pdf", force)
         pdf, pngs = render_sheets(path, sheet or [SCHEDULE], outdir, stem=path.stem)
     except XlplanUserError as exc:
         raise fail(exc) from None
@@ -82,14 +92,19 @@ def render(
 
 
 @app.command()
-def schema(output: Annotated[Optional[Path], typer.Argument(help="出力先（省略時は標準出力）")] = None) -> None:
+def schema(output: Annotated[Optional[Path], typer.Argument(help="出力先（省略時は標準出力）")] = None,
+           force: Annotated[bool, typer.Option("--force", help="出力先が既にあっても置き換える")] = False) -> None:
     """計画ファイルの JSON Schema を書き出します。"""
-    from xlplan.fileio import atomic_write_text
+    from xlplan.fileio import atomic_write_text, check_new_target
     from xlplan.planfile import plan_json_schema
 
     text = json.dumps(plan_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output:
-        atomic_write_text(output, text)
+        try:
+            check_new_target(output, force)
+            atomic_write_text(output, text, overwrite=force)
+        except XlplanUserError as exc:
+            raise fail(exc) from None
         out.print(f"書き出しました: {output}", highlight=False)
     else:
         sys.stdout.write(text)

@@ -37,7 +37,15 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# What the file reader puts in place of a picture placed in a cell (Excel stores #VALUE! there).
+PICTURE_IN_CELL = "#画像!"
+
+
 def check_error_value(value: object) -> None:
+    if value == PICTURE_IN_CELL:
+        raise ParseError("セルの中に画像が置かれています（Excel の［セルに配置］や IMAGE 関数）。xlplan は画像を値として読めません。"
+                         "画像はセルの上に置き直すか（画像を右クリック→［セルの上に配置］）別の列に移し、"
+                         "このセルには文字か数値を入力してください。", "picture")
     if isinstance(value, str) and value.strip() in ERROR_VALUES:
         raise ParseError(f"エラー値「{value.strip()}」が入っています。数式を直すか、値を入力し直してください。", "error-value")
 

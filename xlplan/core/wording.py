@@ -18,12 +18,16 @@ _PREFECTURE_SUFFIXES = (("都", "本都"), ("道", "本道"), ("府", "本府"),
 _MUNICIPALITY_SUFFIXES = (("市", "本市"), ("町", "本町"), ("村", "本村"), ("区", "本区"))
 
 
+UNNAMED_SELF = "本団体"
+
+
 def self_reference(plan: Plan) -> str:
-    """本市 / 本町 / 本村 / 本区 for a municipality, 本県 / 本都 / 本道 / 本府 for a prefecture."""
+    """本市 / 本町 / 本村 / 本区 for a municipality, 本県 / 本都 / 本道 / 本府 for a prefecture, by the name's
+    last character; 本団体 when the name does not tell (「○○組合」, 「○○広域連合」, a blank name): a neutral
+    word is right for any body, while a guessed 本市 would be printed wrong in a document that goes out."""
     name = plan.municipality.strip()
-    if plan.body_type is BodyType.PREFECTURE:
-        return next((word for suffix, word in _PREFECTURE_SUFFIXES if name.endswith(suffix)), "本県")
-    return next((word for suffix, word in _MUNICIPALITY_SUFFIXES if name.endswith(suffix)), "本市")
+    suffixes = _PREFECTURE_SUFFIXES if plan.body_type is BodyType.PREFECTURE else _MUNICIPALITY_SUFFIXES
+    return next((word for suffix, word in suffixes if name.endswith(suffix)), UNNAMED_SELF)
 
 
 def legal_basis(plan: Plan) -> str:

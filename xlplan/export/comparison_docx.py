@@ -65,8 +65,8 @@ def comparison_docx_bytes(table: Comparison) -> bytes:
     return buffer.getvalue()
 
 
-def export_comparison_docx(table: Comparison, path: Path) -> Path:
-    atomic_write_bytes(Path(path), comparison_docx_bytes(table))
+def export_comparison_docx(table: Comparison, path: Path, *, overwrite: bool = True) -> Path:
+    atomic_write_bytes(Path(path), comparison_docx_bytes(table), overwrite=overwrite)
     return Path(path)
 
 

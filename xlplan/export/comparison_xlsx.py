@@ -75,6 +75,6 @@ def _write_lines(ws, r: int, col: int, lines: tuple[Line, ...], formats, cells) 
         ws.write_blank(r, col, None, cells[(False, False)])
 
 
-def export_comparison_xlsx(table: Comparison, path: Path) -> Path:
-    atomic_write_bytes(Path(path), comparison_xlsx_bytes(table))
+def export_comparison_xlsx(table: Comparison, path: Path, *, overwrite: bool = True) -> Path:
+    atomic_write_bytes(Path(path), comparison_xlsx_bytes(table), overwrite=overwrite)
     return Path(path)

@@ -364,8 +364,8 @@ def docx_bytes(plan: Plan, *, today: dt.date | None = None) -> bytes:
     return _Writer(plan, today or dt.date.today()).build()
 
 
-def export_docx(plan: Plan, path: Path, *, today: dt.date | None = None) -> Path:
+def export_docx(plan: Plan, path: Path, *, today: dt.date | None = None, overwrite: bool = True) -> Path:
     """Write the plan document to path (atomically); returns the path."""
     path = Path(path)
-    atomic_write_bytes(path, docx_bytes(plan, today=today))
+    atomic_write_bytes(path, docx_bytes(plan, today=today), overwrite=overwrite)
     return path

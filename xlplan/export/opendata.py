@@ -382,7 +382,12 @@ def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def export_json(plan: Plan, directory: Path, *, today: dt.date | None = None) -> dict[str, Path]:
+def export_targets(directory: Path, kind: str) -> list[Path]:
+    """The files export_json ("json") or export_csv ("csv") writes into directory."""
+    return [Path(directory) / f"{t.name}.{kind}" for t in TABLES] + [Path(directory) / "metadata.json"]
+
+
+def export_json(plan: Plan, directory: Path, *, today: dt.date | None = None, overwrite: bool = True) -> dict[str, Path]:
     """Write <table>.json for every table and metadata.json; returns table name -> path."""
     directory = Path(directory)
     written: dict[str, Path] = {}
@@ -390,11 +395,12 @@ def export_json(plan: Plan, directory: Path, *, today: dt.date | None = None) ->
     for table in TABLES:
         rows = table.rows(plan)
         path = directory / f"{table.name}.json"
-        atomic_write_bytes(path, _json_bytes([{c: row.get(c) for c in table.column_names} for row in rows]))
+        atomic_write_bytes(path, _json_bytes([{c: row.get(c) for c in table.column_names} for row in rows]),
+                           overwrite=overwrite)
         written[table.name] = path
         files[table.name] = (path.name, len(rows))
     meta = directory / "metadata.json"
-    atomic_write_bytes(meta, _json_bytes(metadata(plan, files, today)))
+    atomic_write_bytes(meta, _json_bytes(metadata(plan, files, today)), overwrite=overwrite)
     written["metadata"] = meta
     return written
 
@@ -425,7 +431,8 @@ def csv_text(table: Table, rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def export_csv(plan: Plan, directory: Path, bom: bool = False, *, today: dt.date | None = None) -> dict[str, Path]:
+def export_csv(plan: Plan, directory: Path, bom: bool = False, *, today: dt.date | None = None,
+               overwrite: bool = True) -> dict[str, Path]:
     """Write <table>.csv for every table (UTF-8, BOM optional) and metadata.json; returns table name -> path."""
     directory = Path(directory)
     written: dict[str, Path] = {}
@@ -433,11 +440,11 @@ def export_csv(plan: Plan, directory: Path, bom: bool = False, *, today: dt.date
     for table in TABLES:
         rows = table.rows(plan)
         path = directory / f"{table.name}.csv"
-        atomic_write_bytes(path, ((BOM if bom else "") + csv_text(table, rows)).encode("utf-8"))
+        atomic_write_bytes(path, ((BOM if bom else "") + csv_text(table, rows)).encode("utf-8"), overwrite=overwrite)
         written[table.name] = path
         files[table.name] = (path.name, len(rows))
     meta = directory / "metadata.json"
-    atomic_write_bytes(meta, _json_bytes(metadata(plan, files, today)))
+    atomic_write_bytes(meta, _json_bytes(metadata(plan, files, today)), overwrite=overwrite)
     written["metadata"] = meta
     return written
 

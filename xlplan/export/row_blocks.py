@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-EXCEL_MAX_TEXT = 32767
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")   # text that Excel would read as an escape: keep it literal
+from xlplan.layout.celltext import cap_cell_text, ooxml_text
+
 _EMPTY = b"<c/>"
 
 
@@ -52,10 +51,7 @@ def _cell(value: Any) -> bytes:
         if isinstance(value, float) and not math.isfinite(value):
             return _EMPTY
         return b"<c><v>" + repr(value).encode() + b"</v></c>"
-    text = _ILLEGAL.sub("", str(value))
-    if len(text) > EXCEL_MAX_TEXT:
-        text = text[:EXCEL_MAX_TEXT - 6] + "…（以下略）"
-    text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)
+    text = ooxml_text(cap_cell_text(str(value)))
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     return f'<c t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'.encode()
 

@@ -32,7 +32,7 @@ _FY_TEXT_RE = re.compile(r"^(?P<fy>(?:令和|平成|[RHＲＨ])?\s*(?:元|[0-9�
 FINDING_CODES = {
     "number": "INPUT-NOT-NUMBER", "fy": "INPUT-NOT-FY", "date-for-year": "INPUT-DATE-FOR-YEAR",
     "date": "INPUT-NOT-DATE", "month": "INPUT-MONTH", "years": "INPUT-YEARS", "phase": "INPUT-NOT-PHASE",
-    "error-value": "INPUT-ERROR-VALUE", "invalid": "INPUT-INVALID",
+    "error-value": "INPUT-ERROR-VALUE", "picture": "INPUT-PICTURE-IN-CELL", "invalid": "INPUT-INVALID",
 }
 
 
@@ -54,6 +54,9 @@ def cell_reader(parser):
     reader.__name__ = getattr(parser, "__name__", "reader")
     reader.__doc__ = parser.__doc__
     return reader
+
+
+PICTURE_IN_CELL = parse.PICTURE_IN_CELL  # the file reader's stand-in for a picture placed in a cell
 
 
 def check_error_value(value: object) -> None:

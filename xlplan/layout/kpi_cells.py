@@ -56,13 +56,13 @@ class KpiNumbers:
                                 "「未把握」（または「-」）と入力してください。", exc.code) from None
         return self.conv(key, reader, (None, False), self.measure_id)
 
-    def check_fractions(self, unit: str, baseline: float | None, target: float | None,
-                        others: Iterable[float]) -> tuple[float | None, float | None]:
+    def check_fractions(self, unit: str, values: dict[str, float | None],
+                        others: Iterable[float] = ()) -> dict[str, float | None]:
         """Where formats are unknown: 0 < value <= 1 (100% is stored as 1) typed as a number in a % KPI whose other values
-        are above 1 is refused at its cell (left out of the plan) instead of being read as 0.39%."""
+        are above 1 is refused at its cell (left out of the plan) instead of being read as 0.39%.
+        values: the row's value cells by key (現状値, 目標値, each year's target); others: further values of the KPI."""
         if self.percent_keys is not None or not is_percent_unit(unit):
-            return baseline, target
-        values = {"kpi.baseline_value": baseline, "kpi.target_value": target}
+            return values
         others = list(others)
         result = dict(values)
         for key, v in values.items():
@@ -71,7 +71,7 @@ class KpiNumbers:
             if v is not None and 0 < v <= 1 and isinstance(raw, (int, float)) and any(o > 1 for o in rest):
                 self.conv(key, _fraction_refused, None, self.measure_id)
                 result[key] = None
-        return result["kpi.baseline_value"], result["kpi.target_value"]
+        return result
 
 
 def _fraction_refused(value: Any) -> None:

@@ -86,12 +86,15 @@ class DeleteColumns:
 class ReplaceValues:
     """Clear every value from `row` down (formats stay) and write `values` from there.
 
-    Only for sheets xlplan owns (スケジュール, 検証結果).
+    Only for sheets xlplan generates (スケジュール, 検証結果, 網羅表, 進捗管理). `width`: the
+    generated block's columns; cells to the right of them are the clerk's and are kept
+    (None: every column, for sheets that are xlplan's alone).
     """
 
     sheet: str
     row: int
     values: Values
+    width: int | None = None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,12 @@ from xlplan.layout.read_cells import (
 from xlplan.layout.read_info import domains_listed, read_info
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
+# Said wherever the sheets' shape no longer matches 基本情報: reshape is what fixes it.
+RESHAPE_FIX = ("基本情報の計画期間を変えたときは、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください"
+               "（年度の列を足し引きします。入力した値は残り、期間の外に出る値は一覧して確認を求めます）。")
+SUBDIVISION_FIX = ("工程表の区切りを変えたときは、ブックを閉じてから xlplan new 新しいブック.xlsm --from ブック.xlsm で"
+                   "作り直してください（施策・KPI・工程・実績はそのまま引き継がれます）。")
+
 ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
 
 
@@ -233,7 +239,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         cells.findings.append(Finding(
             "INPUT-FY-COLUMNS", Severity.ERROR,
             f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
-            "計画期間を変えたときは `xlplan new --from` でブックを作り直してください。",
+            + RESHAPE_FIX,
             Ref(field="start_fy"), L.INFO, info_values.layout.value_cell("start_fy")))
     layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables)
     if L.SCHEDULE in values and header_years:
@@ -362,7 +368,7 @@ def _schedule_columns_finding() -> Finding:
     return Finding(
         "INPUT-SCHEDULE-COLUMNS", Severity.ERROR,
         "「スケジュール」シートの年度の列が、基本情報の計画期間・工程表の区切りと合っていません。"
-        "計画期間や区切りを変えたときは `xlplan new --from` でブックを作り直してください。",
+        + RESHAPE_FIX + SUBDIVISION_FIX,
         Ref(field="subdivision"), L.INFO, L.INFO_LAYOUT.value_cell("subdivision"))
 
 
@@ -506,16 +512,20 @@ def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers, target_co
     direction = conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP
     qualitative = target_value is None and (bool(target_text) or direction is Direction.ACHIEVE)
     interim, interim_statuses = conv("kpi.interim", read_fy_values, {}, measure_id), {}
+    year_targets: dict[str, float] = {}
     for key, fy in target_cols:
         if qualitative:
             status = conv(key, _status_reader, None, measure_id)
             if status is not None:
                 interim_statuses[fy] = status
         elif (value := numbers.value(key, unit)) is not None:
-            interim[fy] = value
+            year_targets[key] = value
     actuals = conv("kpi.actuals", read_fy_values, {}, measure_id)
-    baseline_value, target_value = numbers.check_fractions(unit, baseline_value, target_value,
-                                                           [*interim.values(), *actuals.values()])
+    # A year's own target cell is a value cell like 目標値: checked with them where formats are unknown.
+    checked = numbers.check_fractions(unit, {"kpi.baseline_value": baseline_value, "kpi.target_value": target_value,
+                                             **year_targets}, [*interim.values(), *actuals.values()])
+    baseline_value, target_value = checked["kpi.baseline_value"], checked["kpi.target_value"]
+    interim.update({fy: v for key, fy in target_cols if (v := checked.get(key)) is not None})
     as_of_fy, as_of_date = conv("kpi.baseline_as_of", read_fy_or_date_cached, (None, None), measure_id)
     has_baseline = unknown or baseline_value is not None or as_of_fy is not None or as_of_date is not None
     return Kpi(

@@ -27,7 +27,7 @@ from xlplan.core.vocab import (
     Phase,
 )
 from xlplan.layout import sheets as L
-from xlplan.layout.a1 import quote_sheet
+from xlplan.layout.a1 import col_letter, quote_sheet
 from xlplan.layout.rowheight import wrap_text
 from xlplan.layout.cells import (
     Formula,
@@ -289,7 +289,7 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
     title = blank()
     title[0] = f"{plan.title or plan.municipality + '官民データ活用推進計画'}　工程表"
     subtitle = blank()
-    subtitle[0] = schedule_subtitle(plan)
+    subtitle[0] = schedule_subtitle(plan) + generated_note("工程表を再描画", width)
     legend = blank()
     for i, text in enumerate(legend_cells(results is not None)):
         legend[i] = text
@@ -334,6 +334,12 @@ def schedule_sheet_values(plan: Plan, layout: L.ScheduleLayout, current_fy: int,
     return [[v if v != "" else None for v in r] for r in rows]
 
 
+def generated_note(button: str, width: int) -> str:
+    """Said on each generated sheet, where the clerk types: what is redrawn, and where a memo is safe."""
+    return (f"　※この表（A〜{col_letter(width - 1)}列）は「{button}」のたびに作り直されます。"
+            f"メモは {col_letter(width)}列より右に書いてください（消えません）。")
+
+
 def findings_sheet_values(findings: list[Finding], checked_at: str = "") -> list[Row]:
     """Every value of the 検証結果 sheet: a summary, then one row per finding with a link."""
     t = L.FINDINGS_TABLE
@@ -344,7 +350,8 @@ def findings_sheet_values(findings: list[Finding], checked_at: str = "") -> list
         summary += "　問題は見つかりませんでした。"
     width = t.width
     rows: list[Row] = [["検証結果"] + [None] * (width - 1), [summary] + [None] * (width - 1),
-                       ["場所をクリックすると該当のセルに移動します。直したら、もう一度「検証」ボタンを押してください。"] + [None] * (width - 1),
+                       ["場所をクリックすると該当のセルに移動します。直したら、もう一度「検証」ボタンを押してください。"
+                        + generated_note("検証", width)] + [None] * (width - 1),
                        t.headers]
     for f in findings:
         place = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "")
@@ -373,7 +380,7 @@ def coverage_values(plan: Plan, layout: L.CoverageLayout, place=None) -> list[Ro
                     if sheet:
                         grid[1 + i][1 + j] = Formula(f'HYPERLINK("#{quote_sheet(sheet)}!{cell}",{len(ids)})', len(ids))
     title = ["網羅表（柱 × 分野の施策数）"] + [None] * (width - 1)
-    help_ = ["数字は施策の数です（クリックでその施策へ移動）。黄色の行・列は施策も理由もない柱・分野です。"
+    help_ = [generated_note("検証", width).lstrip("　") + "数字は施策の数です（クリックでその施策へ移動）。黄色の行・列は施策も理由もない柱・分野です。"
              "取り組まない場合は基本情報の「取り組まない柱・分野と理由」に書いてください。"] + [None] * (width - 1)
     rows = [title, help_, [None] * width]
     rows += [[v if v != "" else None for v in (r + [None] * width)[:width]] for r in grid]

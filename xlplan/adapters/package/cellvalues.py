@@ -1,10 +1,11 @@
 """One cell's value in SpreadsheetML: written (numbers, booleans, inline text, formulas with their
 cached result) and read back as text (inline, shared strings), plus the styles that wrap text.
+Text is written as Excel will show it: capped at a cell's 32,767 UTF-16 units, with text that looks
+like an OOXML escape (_x0041_) kept literal (xlplan.layout.celltext).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,9 +13,9 @@ from lxml import etree
 
 from xlplan.adapters.package.safexml import NS, parse
 from xlplan.layout.cells import Formula
+from xlplan.layout.celltext import cap_cell_text, ooxml_text
 
 C = f"{{{NS}}}c"
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def new_cell(ref: str, style: str | None, value: Any) -> etree._Element:
@@ -33,10 +34,11 @@ def set_value(c: etree._Element, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, Formula):
-        if not isinstance(value.cached, (int, float)):
+        numeric = isinstance(value.cached, (int, float))
+        if not numeric:
             c.set("t", "str")  # a text result; numeric results need no type
         etree.SubElement(c, f"{{{NS}}}f").text = value.text
-        etree.SubElement(c, f"{{{NS}}}v").text = str(value.cached)
+        etree.SubElement(c, f"{{{NS}}}v").text = str(value.cached) if numeric else xml_safe(str(value.cached))
     elif isinstance(value, bool):
         c.set("t", "b")
         etree.SubElement(c, f"{{{NS}}}v").text = "1" if value else "0"
@@ -50,7 +52,8 @@ def set_value(c: etree._Element, value: Any) -> None:
 
 
 def xml_safe(text: str) -> str:
-    return _ILLEGAL_XML.sub("", text)[:32767]  # Excel's cell limit
+    """Text as Excel shows it: at most a cell's length (cut visibly), escape-like runs and control characters escaped."""
+    return ooxml_text(cap_cell_text(text))
 
 
 def has_formula(c: etree._Element) -> bool:

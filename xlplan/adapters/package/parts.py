@@ -228,3 +228,37 @@ def drop_unreachable(package: Package, before: set[str]) -> set[str]:
             package.drop(rels_of(part))
     remove_content_types(package, gone)
     return gone
+
+
+MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+VBA_CONTENT = "application/vnd.ms-office.vbaProject"
+WORKBOOK_SUFFIXES = (".xlsm", ".xlsx")
+
+
+def match_extension(data: bytes, suffix: str) -> tuple[bytes, str | None]:
+    """The package as a file with this extension must be, as Excel checks when it opens one: an .xlsx
+    has the macro-free type and no VBA project (left out, with a note saying so), an .xlsm the macro type."""
+    suffix = suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise WorkbookWriteError(f"書き出し先の拡張子「{suffix or '（なし）'}」では Excel で開けません。"
+                                 "-o の名前は .xlsm（ボタンを使う場合）か .xlsx にしてください。")
+    with Package(data) as package:
+        if (content_type(package, WORKBOOK) == MACRO_MAIN) == (suffix == ".xlsm"):
+            return data, None
+        set_content_type(package, WORKBOOK, MACRO_MAIN if suffix == ".xlsm" else PLAIN_MAIN)
+        if suffix == ".xlsm":
+            return package.to_bytes(), None
+        vba = [r for r in relationships(package, WORKBOOK) if r.kind == "vbaProject" and not r.external]
+        remove_relationships(package, WORKBOOK, {r.id for r in vba})
+        gone = {r.target for r in vba if r.target in package}
+        gone |= {r.target for p in gone for r in relationships(package, p) if not r.external and r.target in package}
+        for part in gone | {rels_of(p) for p in gone if rels_of(p) in package}:
+            package.drop(part)
+        remove_content_types(package, gone)
+        if not any(n.lower().endswith(".bin") for n in package.names()):
+            types = package.read(CONTENT_TYPES).decode("utf-8")
+            package.write(CONTENT_TYPES, re.sub(rf'<Default[^>]*ContentType="{re.escape(VBA_CONTENT)}"[^>]*/>', "",
+                                                types).encode("utf-8"))
+        return package.to_bytes(), ("拡張子が .xlsx のため、マクロ（VBA）を含めずに書き出しました。このファイルではボタンが動きません。"
+                                    "ボタンを使うには -o の名前を .xlsm にしてください。")

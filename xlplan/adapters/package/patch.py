@@ -15,13 +15,14 @@ from pathlib import Path
 
 from xlplan.adapters.package.cellvalues import shared_strings, wrapping_styles
 from xlplan.adapters.package.followers import check_movable, follow_related
-from xlplan.adapters.package.parts import Package, drop_calc_chain, remove_relationships, sheet_part_map
+from xlplan.adapters.package.parts import Package, drop_calc_chain, match_extension, remove_relationships, sheet_part_map
 from xlplan.adapters.package.physical import read_file, write_file
 from xlplan.adapters.package.refs import Move
 from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.adapters.package.sheetdata import SheetData
 from xlplan.adapters.package.worksheet import follow
 from xlplan.errors import WorkbookWriteError
+from xlplan.fileio import FileIdentity, check_new_target, check_regular_input, check_unchanged
 from xlplan.layout.ops import (
     DeleteColumns,
     DeleteRows,
@@ -36,13 +37,32 @@ from xlplan.layout.ops import (
 )
 
 
-def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False) -> Path:
-    """Write the workbook at src with ops applied to dst (default: src, atomically)."""
+def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False, force: bool = False,
+              expect: FileIdentity | None = None, elsewhere: str = "別の名前で保存してください",
+              notes: list[str] | None = None) -> Path:
+    """Write the workbook at src with ops applied to dst (default: src, atomically).
+
+    A dst other than src must be new unless force. expect: the identity of the file that was
+    read, taken under its lock (xlplan.adapters.lock, held by xlplan.adapters.file_edit around
+    the whole read-modify-write); if the file being replaced is no longer that file, nothing is
+    written. A copy gets the content type its extension needs (match_extension); what that
+    changed is appended to notes.
+    """
     src = Path(src)
     dst = Path(dst) if dst else src
+    check_regular_input(src)
     in_place = dst == src or (dst.exists() and dst.samefile(src))
-    data = patch_package(read_file(src), ops, in_place=in_place)
-    write_file(dst, data, backup=backup and in_place)
+    if not in_place:
+        check_new_target(dst, force)
+    package = read_file(src)
+    if expect is not None and in_place:
+        check_unchanged(src, expect)
+    data = patch_package(package, ops, in_place=in_place)
+    if not in_place:
+        data, note = match_extension(data, dst.suffix)
+        if note and notes is not None:
+            notes.append(note)
+    write_file(dst, data, backup=backup and in_place, overwrite=in_place or force, expect=expect, elsewhere=elsewhere)
     return dst
 
 
@@ -92,7 +112,7 @@ def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
                 remove_relationships(package, part, followed.dropped_rels)
                 follow_related(package, sheets, move)
             elif isinstance(op, ReplaceValues):
-                edit.clear_from(op.row)
+                edit.clear_from(op.row, op.width)
                 edit.set_block(op.row, 0, op.values)
             elif isinstance(op, (SetValues, FillBlanks)):   # FillBlanks: None leaves the filled cells alone
                 edit.set_block(op.row, op.col, op.values)

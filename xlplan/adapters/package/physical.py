@@ -7,8 +7,9 @@ file, fsync, rename), so a crash never leaves half a workbook.
 
 Reading a file for the reader goes through zipcheck.check_package instead (sizes, CRCs, DTDs).
 
-The workbook lock (one command at a time on a file, reliability round two) belongs here:
-read_file … write_file is the read-modify-write it must span, taken by patch.apply_ops.
+The workbook lock (one command at a time on a file) spans read_file … write_file and more: the
+commands' whole read-modify-write (xlplan.adapters.lock, held by xlplan.adapters.file_edit); the
+identity it takes is checked again by write_file just before the rename.
 """
 
 from __future__ import annotations
@@ -20,26 +21,29 @@ from io import BytesIO
 from pathlib import Path
 
 from xlplan.errors import WorkbookWriteError
-from xlplan.fileio import atomic_write_bytes
+from xlplan.fileio import FileIdentity, atomic_write_bytes, os_reason
 
 
 def read_file(path: Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise WorkbookWriteError(f"「{path}」を読み込めません（{exc.strerror}）。") from None
+        raise WorkbookWriteError(f"「{path}」を読み込めません（{os_reason(exc)}）。") from None
 
 
-def write_file(path: Path, data: bytes, *, backup: bool = False) -> None:
-    """Replace the file atomically (a backup of the old one first when asked)."""
-    atomic_write_bytes(Path(path), data, backup=backup)
+def write_file(path: Path, data: bytes, *, backup: bool = False, overwrite: bool = True,
+               expect: FileIdentity | None = None, elsewhere: str = "別の名前で保存してください") -> None:
+    """Replace the file atomically (a backup of the old one first when asked); overwrite=False: only
+    as a new file; expect: the identity the file had when read, checked again just before the rename."""
+    atomic_write_bytes(Path(path), data, backup=backup, overwrite=overwrite, expect=expect, elsewhere=elsewhere)
 
 
 def open_zip(package: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(BytesIO(package))
-    except zipfile.BadZipFile as exc:
-        raise WorkbookWriteError(f"ブックが壊れているため書き込めません（{exc}）。") from None
+    except zipfile.BadZipFile:
+        raise WorkbookWriteError("ブックが壊れているため書き込めません（zip として読めません）。"
+                                 "バックアップから戻すか、Excel で開いて保存し直してください。") from None
 
 
 def _dos_time(date_time: tuple[int, ...]) -> tuple[int, int]:

@@ -37,7 +37,14 @@ def parse(xml: bytes, part: str) -> etree._Element:
     try:
         return etree.fromstring(xml, PARSER)
     except etree.XMLSyntaxError as exc:
-        raise WorkbookWriteError(f"ブックの部品「{part}」が壊れています（{exc}）。Excel で開いて保存し直してください。") from None
+        raise WorkbookWriteError(f"ブックの部品「{part}」が壊れています（{xml_reason(exc)}）。Excel で開いて保存し直してください。") from None
+
+
+def xml_reason(exc: etree.XMLSyntaxError) -> str:
+    """libxml2's message in Japanese: where, and the one kind the clerk can act on (nesting too deep)."""
+    if "depth" in str(exc).lower():
+        return "XML の入れ子が深すぎます。細工されたファイルの可能性があります"
+    return f"XML の書き方が壊れています（{exc.lineno}行目）" if getattr(exc, "lineno", None) else "XML の書き方が壊れています"
 
 
 def xml_bytes(root: etree._Element) -> bytes:

@@ -43,6 +43,8 @@ class SheetData:
         previous = -1
         for row in self.data.iterfind(ROW):
             previous = _number_row(row, previous, part)
+            if previous in self.rows:  # collapsing them would drop one row's cells
+                raise WorkbookWriteError(duplicate_row_message(previous + 1, part))
             self.rows[previous] = row
         protection = self.root.find(f"{{{NS}}}sheetProtection")
         self.protected = protection is not None and protection.get("sheet") in ("1", "true")
@@ -85,11 +87,13 @@ class SheetData:
                     cells[col] = new_cell(cell_name(r0 + dr, col), self.col_styles.get(col, row_style), value)
             _sort(row, cells)
 
-    def clear_from(self, r0: int) -> None:
-        """Remove values from row r0 down; cells keep their formats."""
+    def clear_from(self, r0: int, width: int | None = None) -> None:
+        """Remove values from row r0 down, in the first `width` columns (all when None); cells keep their formats."""
         for r in [r for r in self.rows if r >= r0]:
             row = self.rows[r]
             for c in list(row.iterfind(C)):
+                if width is not None and cell_col(c) >= width:
+                    continue  # the clerk's own columns, right of the generated block
                 if has_formula(c):
                     self.formulas_changed = True
                 if c.get("s") is None or c.get("s") == self.col_styles.get(cell_col(c)):
@@ -212,6 +216,11 @@ def _sort(row: etree._Element, cells: dict[int, etree._Element]) -> None:
         row.remove(c)
     for _, c in sorted(cells.items()):
         row.append(c)
+
+
+def duplicate_row_message(row: int, part: str) -> str:
+    return (f"シートの部品「{part}」に {row} 行目が2回書かれています（壊れたファイルです）。xlplan はどちらの行を"
+            "残すか決められないため書き込みません。Excel で開いて、その行を確かめてから保存し直してください。")
 
 
 def _number_row(row: etree._Element, previous: int, part: str) -> int:

@@ -2,7 +2,9 @@
 
 Sizes and CRCs written in the zip are not trusted: every member is inflated once, counting bytes
 as they come, so a forged zip bomb, a DTD (XML bomb), an encrypted or old-format workbook, or a
-member with a path-like name is refused with a Japanese message before any reader parses it.
+member with a path-like name is refused with a Japanese message before any reader parses it; so are
+a device or pipe given as the file, and zip-based formats xlplan does not read (.xlsb, .ods, Strict
+OOXML), each named with how to convert it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from xlplan.adapters.package.safexml import has_dtd
 from xlplan.errors import WorkbookReadError
+from xlplan.fileio import check_regular_input, os_reason
 
 MAX_UNCOMPRESSED = 300 * 1024 * 1024   # a planning workbook is a few MB; refuse zip bombs
 MAX_RATIO = 200                         # per-member compression ratio limit
@@ -34,11 +37,12 @@ def check_package(path: Path) -> zipfile.ZipFile:
         raise WorkbookReadError(f"ファイル「{path}」が見つかりません。パスを確認してください。")
     if path.is_dir():
         raise WorkbookReadError(f"「{path}」はフォルダーです。ブックのファイルを指定してください。")
+    check_regular_input(path)  # a named pipe would block the open below; a device never ends
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise WorkbookReadError(f"「{path}」を読み込めません（{exc.strerror}）。ファイルのアクセス権を確認してください。") from None
+        raise WorkbookReadError(f"「{path}」を読み込めません（{os_reason(exc)}）。ファイルのアクセス権を確認してください。") from None
     if not head:
         raise WorkbookReadError(f"「{path.name}」は空のファイル（0 バイト）です。保存に失敗した可能性があります。バックアップから戻してください。")
     if head.startswith(OLE_MAGIC):
@@ -56,14 +60,40 @@ def check_package(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
         members = archive.infolist()
-    except Exception as exc:  # noqa: BLE001 — zipfile raises BadZipFile, but also ValueError, struct.error … on garbage
-        raise WorkbookReadError(f"「{path.name}」は壊れているか、Excel ブックではありません（{exc}）。") from None
+    except Exception:  # noqa: BLE001 — zipfile raises BadZipFile, but also ValueError, struct.error … on garbage
+        raise WorkbookReadError(f"「{path.name}」は壊れているか、Excel ブックではありません（zip として読めません）。"
+                                "バックアップから戻すか、Excel で開いて保存し直してください。") from None
     try:
+        _check_format(path, archive)
         _check_members(path, archive, members)
     except BaseException:
         archive.close()
         raise
     return archive
+
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+_SAVE_AS_XLSM = "［ファイル］→［名前を付けて保存］で「Excel マクロ有効ブック（*.xlsm）」を選んで保存し直してください"
+
+
+def _check_format(path: Path, archive: zipfile.ZipFile) -> None:
+    """Zip-based formats that are not the OOXML xlplan reads: say which one, and how to convert it."""
+    names = archive.NameToInfo
+    if "xl/workbook.bin" in names:
+        raise WorkbookReadError(f"「{path.name}」は Excel バイナリブック（.xlsb）のため読み込めません。Excel で開き、{_SAVE_AS_XLSM}。")
+    if "mimetype" in names and archive.read("mimetype").strip().startswith(b"application/vnd.oasis.opendocument"):
+        kind = "スプレッドシート（.ods）" if archive.read("mimetype").strip() == ODS_MIMETYPE else "文書"
+        raise WorkbookReadError(
+            f"「{path.name}」は OpenDocument の{kind}のため読み込めません。LibreOffice Calc などで開き、"
+            "［名前を付けて保存］でファイルの種類を「Excel 2007-365 (.xlsx)」にして保存し、"
+            "Excel で開いて「Excel マクロ有効ブック（*.xlsm）」として保存し直してください。")
+    if "xl/workbook.xml" in names and names["xl/workbook.xml"].file_size < 10 * 2**20:
+        head = archive.read("xl/workbook.xml")[:4096]
+        if STRICT_NS in head:
+            raise WorkbookReadError(
+                f"「{path.name}」は「Strict Open XML スプレッドシート」形式で保存されているため読み込めません。"
+                f"Excel で開き、{_SAVE_AS_XLSM}（Strict ではない形式になります）。")
 
 
 def _check_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:

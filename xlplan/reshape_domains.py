@@ -1,0 +1,83 @@
+"""Domains renamed in a workbook file: the sheet (through the package layer, every reference kept),
+xlplan's own conditional formats that hold the sheet name inside a string literal
+("分野!"&ADDRESS(…), which no reference rewriting can see), 基本情報's domain list and the
+xlplan_domains dropdown list on _lists. The owned sheets (網羅表, 検証結果, 工程表) are redrawn
+afterwards by xlplan.reshape.regenerate.
+
+Not yet: adding (add_sheet(like=) then emptying the copy, dropdown messages keep their years)
+and removing a domain (the sheet's VBA document module stays behind, untested without Excel).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from xlplan.adapters.package import Package, edit_package, patch_package, rename_sheet, sheet_part_map
+from xlplan.adapters.package.sheetlist import check_name
+from xlplan.errors import XlplanUserError
+from xlplan.layout import sheets as L
+from xlplan.layout.ops import Op, SetValues
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def parse_rename(text: str) -> tuple[str, str]:
+    for sep in ("=", "＝"):
+        if sep in text:
+            old, new = (s.strip() for s in text.split(sep, 1))
+            if old and new:
+                return old, new
+    raise XlplanUserError(f"--rename-domain は「旧=新」の形で指定してください（例: その他=地域づくり、指定: {text}）。")
+
+
+def check_rename(domains: list[str], sheets: list[str], old: str, new: str) -> None:
+    if old not in domains:
+        raise XlplanUserError(f"分野「{old}」はこの計画にありません（分野: {'、'.join(domains)}）。"
+                              "「基本情報」の分野の一覧にある名前を指定してください。")
+    if new in sheets:
+        raise XlplanUserError(f"「{new}」という名前のシートが既にあります。別の名前を指定してください。")
+    try:
+        check_name(new, [s for s in sheets if s != old])
+    except Exception as exc:  # the package layer's own message, in Japanese
+        raise XlplanUserError(str(exc)) from None
+
+
+def rename_ops(info: list[list], lists: list[list], old: str, new: str) -> list[Op]:
+    """基本情報's domain cell and the _lists dropdown entry that say `old`."""
+    ops: list[Op] = []
+    layout = L.INFO_LAYOUT
+    first = layout.domains_header_row + 1
+    for row in range(first, min(first + layout.domains_capacity, len(info))):
+        cells = info[row]
+        if layout.domains_col < len(cells) and str(cells[layout.domains_col] or "").strip() == old:
+            ops.append(SetValues(L.INFO, row, layout.domains_col, [[new]]))
+    header = lists[0] if lists else []
+    if "domain" in header:
+        col = header.index("domain")
+        for row, cells in enumerate(lists[1:], start=1):
+            if col < len(cells) and cells[col] == old:
+                ops.append(SetValues(L.LISTS, row, col, [[new]]))
+    return ops
+
+
+def _rewrite_literals(package: Package, sheet: str, old: str, new: str) -> None:
+    """"old!"&ADDRESS(…) in the conditional formats of `sheet` (and of every sheet: 基本情報 … name their own)."""
+    part = sheet_part_map(package)[sheet]
+    root = etree.fromstring(package.read(part))
+    changed = False
+    for formula in root.iter(f"{{{MAIN_NS}}}formula"):
+        text = formula.text or ""
+        if f'"{old}!"' in text:
+            formula.text = text.replace(f'"{old}!"', f'"{new}!"')
+            changed = True
+    if changed:
+        package.write(part, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def rename_domain(data: bytes, info: list[list], lists: list[list], old: str, new: str) -> bytes:
+    def edit(package: Package) -> bool:
+        changed = rename_sheet(package, old, new)
+        _rewrite_literals(package, new, old, new)
+        return changed
+
+    return patch_package(edit_package(data, edit), rename_ops(info, lists, old, new))
