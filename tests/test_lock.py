@@ -201,7 +201,7 @@ def _base_workbook(folder: Path) -> tuple[bytes, str]:
     schedule_row = good.read.layout.schedule.first_row  # the rows above hold the year columns it checks
     data = patch_package(data, [ReplaceValues(L.FINDINGS, 0, [[SENTINEL]]),
                                 SetValues(L.SCHEDULE, schedule_row, 0, [[SENTINEL]]),
-                                ReplaceValues(L.PROGRESS, L.ProgressLayout().summary_row, [[SENTINEL]])])
+                                SetValues(L.PROGRESS, L.ProgressLayout().summary_row, 0, [[SENTINEL]])])  # its table stays
     (folder / "good.xlsm").unlink()
     return data, good.new_catalog_id
 

@@ -18,7 +18,7 @@ from xlplan.layout.read import read_plan
 from xlplan.reshape import DROPPED_SHEET, _block_ops
 from xlplan.layout.ops import DeleteColumns, InsertColumns
 
-from test_preservation import FIXTURES, setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
+from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
 runner = CliRunner()
 KEPT = (2027, 2028, 2029)
@@ -61,7 +61,6 @@ def test_dropped_values_lists_phases_and_targets_of_removed_years(sample_plan):
     assert dropped_values(sample_plan, ()) == []
 
 
-@pytest.mark.skipif(not FIXTURES.exists(), reason="needs ../shared/fixtures/excel-authored")
 def test_years_3_then_5_keeps_every_value_of_the_remaining_years(setting, tmp_path):  # noqa: F811
     book = tmp_path / "計画.xlsm"
     book.write_bytes(setting["data"])

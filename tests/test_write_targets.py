@@ -208,6 +208,12 @@ def test_a_long_japanese_name_is_written_in_place(sample_bytes, tmp_path):
 # ------------------------------------------------------------------ 16. read-only: only offer what exists
 
 def test_read_only_progress_offers_its_own_output_option(book, tmp_path):
+    from xlplan.adapters.package import apply_ops
+    from xlplan.layout import sheets as L
+    from xlplan.layout.ops import SetValues
+
+    r, c = L.ProgressLayout().fy_cell   # another year to report: the 進捗管理 summary must be rewritten
+    apply_ops(book, [SetValues(L.PROGRESS, r, c, [["令和10年度"]])])
     book.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     try:
         code, _, err = cli("progress", book)

@@ -74,8 +74,8 @@ class FileEdit:
         from xlplan.adapters.package import apply_ops
 
         assert self.lock is not None, "FileEdit.write outside its with block"
-        if not ops:
-            return self.target
+        if not ops and self.output is None:
+            return self.target   # nothing to change in place; a copy asked for with -o is still written
         dst = apply_ops(self.source, ops, self.output, backup=self.backup, force=self.force,
                         expect=self.lock.identity, elsewhere=ELSEWHERE, notes=self.notes)
         self.lock.refresh()
