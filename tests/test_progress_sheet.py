@@ -169,16 +169,16 @@ def test_a_populated_xlplan_0_1_workbook_reads_its_packed_cells(tmp_path):
 
 
 @pytest.mark.parametrize("command", [("validate",), ("schedule",), ("progress",), ("populate", "--all")])
-def test_writing_to_an_xlplan_0_1_workbook_is_refused_naming_reshape(tmp_path, command):
+def test_writing_to_an_xlplan_0_1_workbook_is_refused_naming_the_conversion(tmp_path, command):
     book = tmp_path / "旧版.xlsm"
     book.write_bytes((DATA / "xlplan-0.1-sample.xlsm").read_bytes())
     before = book.read_bytes()
     result = run(command[0], book, *command[1:])
     assert result.exit_code == 2
     text = " ".join(result.output.split())
-    assert "xlplan reshape" in text and "計画の枠組みを変更" in text
+    assert "xlplan new 新しいブック.xlsm --from" in text
     assert book.read_bytes() == before
-    assert "xlplan reshape" in LEGACY_MESSAGE
+    assert "--from" in LEGACY_MESSAGE
 
 
 # ------------------------------------------------------------------ the 工程表 with actuals

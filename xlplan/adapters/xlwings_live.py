@@ -511,7 +511,7 @@ def check_writable(book, sheets: Iterable[str]) -> None:
         if sheet is None:
             raise XlplanUserError(
                 f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
-                "分野を増やした・名前を変えたときは「基本情報」で分野を直してから「計画の枠組みを変更」ボタンを押してください（ブックを閉じてコマンド xlplan reshape ブック.xlsm でも同じです）。")
+                "分野の名前を変えたときは、ブックを閉じてからコマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 を実行してください。")
         if sheet_protected(sheet, live.remote):
             raise protected_sheet_error(name)
 
