@@ -10,7 +10,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -28,10 +28,10 @@ from xlplan.cli.app import (
     read_workbook,
     require_plan,
 )
-from xlplan.core.fiscal import wareki_fy
-from xlplan.core.parse import parse_fy
-from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
+
+if TYPE_CHECKING:
+    from xlplan.core.model import Plan
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -77,6 +77,7 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="出力先に同じ名前のファイルが既にあっても置き換える")] = False,
 ) -> None:
     """計画書（.docx・PDF）やオープンデータ（JSON・CSV）を書き出します。項目の定義は docs/opendata-schema.md にあります。"""
+    from xlplan.core.fiscal import wareki_fy
     from xlplan.export.docx import docx_bytes, export_docx
     from xlplan.export.opendata import export_csv, export_json, export_targets
     from xlplan.export.pdf import docx_to_pdf
@@ -162,6 +163,8 @@ def progress(
 ) -> None:
     """KPIごとに、その年度の目安・実績・達成率と評価を表示し、ブックなら「進捗管理」シートを作り直します。
     達成率 ＝（実績 − 現状値）÷（目安 − 現状値）。終了コード: 0=問題なし、1=読み取れないセルがある、2=読み込めない。"""
+    from xlplan.core.fiscal import wareki_fy
+    from xlplan.core.parse import parse_fy
     from xlplan.core.grading import GradeScaleError, scale_for
     from xlplan.core.progress import format_rate, grade_counts, latest_actual_fy, plan_progress, plan_scale
     from xlplan.fileio import check_new_target

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from xlplan.catalog_data import load_catalog
 from xlplan.cli.app import (
     EXIT_FINDINGS,
     BackupOpt,
@@ -26,14 +25,10 @@ from xlplan.cli.app import (
     read_workbook,
     require_plan,
 )
-from xlplan.core.findings import Severity, has_errors
-from xlplan.core.fiscal import period_label, wareki_fy
-from xlplan.core.parse import parse_fy, parse_years
-from xlplan.core.model import Plan
-from xlplan.core.vocab import Subdivision, parse_term
 from xlplan.errors import XlplanUserError
-from xlplan.fileio import check_new_target
-from xlplan.layout.sheets import SCHEDULE
+
+if TYPE_CHECKING:
+    from xlplan.core.model import Plan
 
 
 @app.command()
@@ -47,6 +42,12 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
     """計画作成用のブックを作ります。ボタンは各 PC の標準の場所の Python（xlplan setup で準備）を使います。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.fiscal import period_label
+    from xlplan.core.model import Plan
+    from xlplan.core.parse import parse_fy, parse_years
+    from xlplan.core.vocab import Subdivision, parse_term
+    from xlplan.fileio import check_new_target
     from xlplan.builder.workbook import build_workbook, write_workbook
 
     try:
@@ -112,6 +113,7 @@ def dump(
     force: ForceOpt = False,
 ) -> None:
     """ブックの内容を計画ファイル（YAML/JSON）として書き出します。"""
+    from xlplan.fileio import check_new_target
     from xlplan.planfile import dump_plan, save_plan
 
     try:
@@ -141,6 +143,8 @@ def validate(
     force: ForceOpt = False,
 ) -> None:
     """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.findings import has_errors
     from xlplan.core.catalog import with_catalog_programs
     from xlplan.core.validation import validate_plan
     from xlplan.operations import findings_for, validate_ops
@@ -172,6 +176,9 @@ def schedule(
     force: ForceOpt = False,
 ) -> None:
     """「スケジュール」シート（工程表）を分野のシートから作り直し、検証結果も更新します。"""
+    from xlplan.core.findings import Severity
+    from xlplan.core.fiscal import wareki_fy
+    from xlplan.layout.sheets import SCHEDULE
     from xlplan.operations import schedule_ops, validate_ops
 
     try:
@@ -199,6 +206,8 @@ def populate(
 ) -> None:
     """施策カタログの施策を、分野のシートの該当する柱に追加します。追加済みの施策は追加しません。
     追加したときは検証し直し、検証結果と印を新しい行の位置に合わせます。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.findings import Severity
     from xlplan.operations import populate_ops, validate_ops
 
     try:
@@ -262,6 +271,8 @@ def reshape(
     force: Annotated[bool, typer.Option("--force", help="計画期間から外れる入力があっても変更する（消した内容は「削除した内容」に残す）")] = False,
 ) -> None:
     """計画の枠組み（計画期間・開始年度）を変え、ブックの年度の列を足し引きします。オプションなしなら「基本情報」の値に合わせます。"""
+    from xlplan.core.fiscal import wareki_fy
+    from xlplan.core.parse import parse_fy, parse_years
     from xlplan.core.parse import parse_month
     from xlplan.reshape import reshape_file
     from xlplan.reshape_domains import parse_rename

@@ -9,16 +9,16 @@ by `update`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from xlplan.catalog_data import load_catalog
 from xlplan.cli.app import BackupOpt, ForceOpt, OutputOpt, app, editing, err, fail, out
-from xlplan.core.programs import ProgramMerge, import_programs, own_programs, refresh_packaged
 from xlplan.errors import XlplanUserError
-from xlplan.layout.read import ReadResult
-from xlplan.layout.sheets import PROGRAMS, PROGRAMS_TABLE
+
+if TYPE_CHECKING:
+    from xlplan.core.programs import ProgramMerge
+    from xlplan.layout.read import ReadResult
 
 programs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                            help="「国・県の施策」の一覧を取り込む（import）・書き出す（export）・最新にする（update）。")
@@ -27,6 +27,7 @@ app.add_typer(programs_app, name="programs")
 
 def _read(source) -> ReadResult:
     """The workbook's plan (source: a path, or a FileEdit that holds the workbook's lock)."""
+    from xlplan.layout.sheets import PROGRAMS
     from xlplan.cli.app import read_workbook
     from xlplan.operations import program_sheet_problems
 
@@ -53,6 +54,7 @@ def _report(merge: ProgramMerge, what: str) -> None:
 
 
 def _write(edit, read: ReadResult, merge: ProgramMerge) -> Optional[Path]:
+    from xlplan.layout.sheets import PROGRAMS_TABLE
     from xlplan.operations import program_merge_ops
 
     ops = program_merge_ops(read, merge)
@@ -74,6 +76,8 @@ def import_(
     force: ForceOpt = False,
 ) -> None:
     """県・市町村の施策をブックの「国・県の施策」に取り込みます（同じIDの行は更新、新しいIDは追加）。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.programs import import_programs
     from xlplan.programfile import load_programs
 
     try:
@@ -97,6 +101,8 @@ def export(
     force: ForceOpt = False,
 ) -> None:
     """「国・県の施策」の一覧をファイルに書き出します（県が市町村に配るときなど）。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.programs import own_programs
     from xlplan.fileio import check_new_target
     from xlplan.programfile import save_programs
 
@@ -129,6 +135,8 @@ def update(
     force: ForceOpt = False,
 ) -> None:
     """ブックの国の施策を、この xlplan に同梱の最新の一覧にします。自団体の施策の行（同梱の一覧にないID）は変更しません。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.programs import refresh_packaged
     try:
         with editing(workbook, output, backup=backup, force=force, command="programs update") as edit:
             read = _read(edit)

@@ -9,7 +9,6 @@ import typer
 
 from xlplan.cli.app import fail, app, err, out
 from xlplan.errors import XlplanUserError
-from xlplan.fileio import check_new_target
 
 MAX_LISTED = 20   # unreadable files printed; the output workbook lists them all
 
@@ -26,6 +25,7 @@ def rollup(
 
     読み込めないファイルがあっても止まらず、理由を「読み込めなかったファイル」シートに書きます。
     """
+    from xlplan.fileio import check_new_target
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from xlplan.rollup import collect_files, default_jobs

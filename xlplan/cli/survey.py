@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from xlplan.cli.app import EXIT_FINDINGS, BackupOpt, ForceOpt, OutputOpt, app, editing, err, fail, out, read_workbook, require_plan
-from xlplan.core.model import Plan
 from xlplan.errors import XlplanUserError
+
+if TYPE_CHECKING:
+    from xlplan.core.model import Plan
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 

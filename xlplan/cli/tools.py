@@ -11,12 +11,8 @@ import typer
 from rich.table import Table
 
 from xlplan import __version__
-from xlplan.catalog_data import load_catalog
 from xlplan.cli.app import Fmt, app, bundled_sample, fail, out, read_workbook
-from xlplan.core.findings import Severity
-from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.errors import XlplanUserError
-from xlplan.layout.sheets import SCHEDULE
 
 
 @app.command()
@@ -31,6 +27,8 @@ def catalog(
     programs: Annotated[bool, typer.Option("--programs", help="国の施策・補助の一覧を表示する")] = False,
 ) -> None:
     """施策カタログ（メモの44項目と自治体DX推進計画の重点取組事項）または国の施策・補助の一覧を表示します。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.fiscal import wareki_fy
     cat = load_catalog()
     items = cat.programs if programs else cat.measures
     if fmt is Fmt.json:
@@ -78,8 +76,8 @@ def render(
     force: Annotated[bool, typer.Option("--force", help="同じ名前の PDF・PNG が既にあっても置き換える")] = False,
 ) -> None:
     """LibreOffice でシートを PDF と PNG にします（印刷したときの見た目の確認用）。"""
-    from xlplan.fileio import check_new_target, check_regular_input
     from xlplan.layout.sheets import SCHEDULE
+    from xlplan.fileio import check_new_target, check_regular_input
     from xlplan.render import render as render_sheets
 
     try:
@@ -115,6 +113,10 @@ def demo(
     outdir: Annotated[Path, typer.Option("--out", help="出力フォルダー")] = Path("out"),
 ) -> None:
     """同梱のサンプル計画（架空の青葉台市）でブックを作り、カタログ追加・検証・工程表まで実行します。"""
+    from xlplan.catalog_data import load_catalog
+    from xlplan.core.findings import Severity
+    from xlplan.core.fiscal import period_label, wareki_fy
+    from xlplan.layout.sheets import SCHEDULE
     from xlplan.builder.workbook import build_workbook, write_workbook
     from xlplan.operations import populate_ops, schedule_ops, validate_ops
     from xlplan.planfile import load_plan
