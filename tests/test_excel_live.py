@@ -265,8 +265,8 @@ def test_populate_inserts_the_ticked_catalog_rows(sample_data, tmp_path):
     message = x.populate()
     assert message.startswith("2件を追加しました。")
     funcs = [a["func"] for a in writes(book)]
-    # two insertion points, and one block for the 施策カタログ's 追加状況 column
-    assert funcs.count("rangeInsert") == 2 and funcs.count("setValues") == 3
+    # two insertion points, each written in one block; the 施策カタログ's 追加状況 column in one block
+    assert funcs.count("rangeInsert") == 2
     for a in writes(book):
         if a["func"] == "rangeInsert":
             assert a["args"][0] == "down" and a["column_count"] == 16384
@@ -275,9 +275,17 @@ def test_populate_inserts_the_ticked_catalog_rows(sample_data, tmp_path):
     result = operations.populate_ops(read, load_catalog(), read.adopted)
     assert sorted(m.catalog_id for m in result.result.added) == sorted(ids)
     after = replay(grids, actions(book))
-    same_values(after, file_path_result(data, result.ops, tmp_path))
+    expected = file_path_result(data, result.ops, tmp_path)
+    for sheet in read.layout.domains:
+        assert after[sheet] == expected[sheet], sheet
     reread = read_plan(after)
     assert {m.catalog_id for m in reread.plan.measures} >= set(ids)
+    # re-validated in the same click: every mark in 検証結果 points at the cell the finding is about now
+    assert "検証し直しました" in message
+    marked = {row[L.FINDINGS_TABLE.col("finding.error_key")] for row in after[L.FINDINGS][L.FINDINGS_TABLE.first_row:]
+              if len(row) > L.FINDINGS_TABLE.col("finding.error_key")} - {"", None}
+    now = {f"{f.sheet}!{f.cell}" for f in operations.findings_for(reread) if f.severity.value == "error" and f.cell}
+    assert marked == now
 
 
 def test_populate_without_ticks_says_what_to_do(sample_data, tmp_path):
@@ -301,7 +309,8 @@ def test_excel_calls_do_not_grow_with_the_plan(button, sample_data, big_data, tm
         ops_of = {"validate": operations.validate_ops(read)[1],
                   "redraw_schedule": operations.schedule_ops(read) + operations.validate_ops(read)[1],
                   "clear_marks": operations.clear_marks_ops(), "doctor": [],
-                  "populate": operations.populate_ops(read, load_catalog(), read.adopted).ops,
+                  "populate": (populated := operations.populate_ops(read, load_catalog(), read.adopted).ops)
+                  + x.revalidation_after_populate(grids, populated, load_catalog())[1],
                   "update_progress": operations.progress_ops(read, operations.progress_fy(read))}
         reads = ReadCounter(monkeypatch)
         book = open_live(grids)
