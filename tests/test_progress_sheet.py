@@ -16,7 +16,7 @@ from xlplan.core.progress import plan_progress
 from xlplan.layout import sheets as L
 from xlplan.layout.legacy import LEGACY_MESSAGE
 from xlplan.layout.ops import InsertRows, SetValues
-from xlplan.operations import progress_ops, validate_ops
+from xlplan.operations import progress_ops
 
 DATA = Path(__file__).resolve().parent / "data"
 runner = CliRunner()
@@ -93,7 +93,7 @@ def test_regeneration_keeps_typed_input_when_kpis_move_and_is_idempotent(sample_
     apply_ops(sample_book, [InsertRows("電子行政", rows.kpi_rows[1], 1),
                             SetValues("電子行政", rows.kpi_rows[1], 0, [["DG-01"]]),
                             SetValues("電子行政", rows.kpi_rows[1], table.col("kpi.name"), [["電子申請の満足度"]])])
-    assert run("validate", sample_book).exit_code in (0, 1)
+    assert run("progress", sample_book).exit_code in (0, 1)
     grid = read_values(sample_book)[L.PROGRESS]
     moved = grid[progress_row(grid, "DG-01", 2, "令和10年度")]
     assert moved[T.col("progress.kpi_name")] == "電子申請の満足度" and moved[T.col("progress.actual")] in (None, "")
@@ -208,9 +208,9 @@ def test_schedule_shows_year_targets_and_with_actuals_the_results(sample_book):
     assert "★ 実績（目安）評価" in grid[layout.legend_row]
 
 
-# ------------------------------------------------------------------ validate regenerates, keeps B2
+# ------------------------------------------------------------------ 進捗管理を作成 regenerates, keeps B2
 
-def test_validate_adds_rows_for_a_new_kpi_and_keeps_the_report_year(sample_book):
+def test_progress_adds_rows_for_a_new_kpi_and_keeps_the_report_year(sample_book):
     apply_ops(sample_book, [SetValues(L.PROGRESS, *P.fy_cell, [["令和10年度"]])])
     read = read_workbook(sample_book)
     table = read.layout.domain_tables["電子行政"]
@@ -218,8 +218,7 @@ def test_validate_adds_rows_for_a_new_kpi_and_keeps_the_report_year(sample_book)
     apply_ops(sample_book, [SetValues("電子行政", last + 1, 0, [["DG-15"]]),
                             SetValues("電子行政", last + 1, table.col("kpi.name"), [["研修の受講者数"]])])
     read = read_workbook(sample_book)
-    findings, ops = validate_ops(read)
-    apply_ops(sample_book, ops)
+    apply_ops(sample_book, progress_ops(read))
     grid = read_values(sample_book)[L.PROGRESS]
     assert grid[P.fy_cell[0]][P.fy_cell[1]] == "令和10年度"
     assert grid[P.summary_row][0].startswith("令和10年度の評価")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import zipfile
 
-import pytest
 import yaml
 from typer.testing import CliRunner
 

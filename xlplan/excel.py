@@ -336,7 +336,7 @@ def _redraw(ctx: _Context, actuals: bool = False) -> str:
     _require_plan(read)
     plan = read.plan
     assert plan is not None
-    findings, finding_ops = operations.validate_ops(read)
+    findings, finding_ops = operations.validate_ops(read, progress=True)
     ctx.apply(operations.schedule_ops(read, actuals=actuals) + finding_ops)
     errors, warnings = _counts(findings)
     return (f"『{L.SCHEDULE}』シートの工程表を作り直しました（施策 {len(plan.measures)}件、"

@@ -55,9 +55,11 @@ def findings_for(read: ReadResult) -> list[Finding]:
 
 
 def validate_ops(read: ReadResult, today: dt.date | None = None,
-                 catalog: Catalog | None = None) -> tuple[list[Finding], list[Op]]:
+                 catalog: Catalog | None = None, *, progress: bool = False) -> tuple[list[Finding], list[Op]]:
     """検証結果 and 網羅表, plus what validate keeps up to date on the clerk's sheets: 施策ID written
-    into rows typed without one, and the 施策カタログ's 追加状況."""
+    into rows typed without one, and the 施策カタログ's 追加状況. progress=True (the redraw) also
+    regenerates 進捗管理; 検証 itself leaves it to 「進捗管理を作成」, since rebuilding a row per KPI
+    and year would be most of a 検証's time in a large plan."""
     refuse_legacy(read)
     findings = findings_for(read)
     stamp = f"{wareki_fy(current_fy(today))}　{(today or dt.date.today()).isoformat()} に検証"
@@ -70,7 +72,7 @@ def validate_ops(read: ReadResult, today: dt.date | None = None,
     return findings, [*id_ops(read), *catalog_status_ops(read, placed),
                       ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width),
                       FitRows(L.FINDINGS, first, len(values) - first),
-                      *coverage_ops(read), *progress_ops(read, today=today)]
+                      *coverage_ops(read), *(progress_ops(read, today=today) if progress else [])]
 
 
 def _catalog() -> Catalog:

@@ -123,17 +123,17 @@ _VALUE_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
 def check_used_range(xml: bytes, sheet: str) -> None:
     """Refuse a sheet whose last value lies so far from A1 that reading it would exhaust memory
     (a stray value in XFD1048576). Only cells with content count, as for calamine and Excel's Ctrl+End."""
-    last_row = last_col = farthest = 0
-    far = ""
-    for m in _VALUE_CELL_RE.finditer(xml):
-        row, col = int(m.group(2)), col_index(m.group(1).decode()) + 1
-        last_row, last_col = max(last_row, row), max(last_col, col)
-        if row * col > farthest:
-            farthest, far = row * col, f"{m.group(1).decode()}{row}"
+    cells = _VALUE_CELL_RE.findall(xml)   # one C-level pass; the per-cell work below is only max() and a set
+    if not cells:
+        return
+    last_row = max(map(int, (row for _, row in cells)))
+    last_col = max(col_index(letters.decode()) for letters in {letters for letters, _ in cells}) + 1
     if last_row * last_col > MAX_GRID_CELLS:
+        letters, row = max(cells, key=lambda c: int(c[1]) * (col_index(c[0].decode()) + 1))
+        far = f"{letters.decode()}{int(row)}"
         raise WorkbookReadError(
             f"使われている範囲が A1:{cell_name(last_row - 1, last_col - 1)}（{last_row:,}行 × {last_col:,}列）まで広がっているため、"
-            f"読み込みません（遠くのセル {far or cell_name(last_row - 1, last_col - 1)} などに値があります）。"
+            f"読み込みません（遠くのセル {far} などに値があります）。"
             "Excel で Ctrl+End を押して最後のセルへ移動し、不要な行・列を削除して保存し直してください。", sheet=sheet)
 
 

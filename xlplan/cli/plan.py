@@ -185,7 +185,7 @@ def schedule(
         with editing(path, output, backup=backup, force=force, command="schedule") as edit:
             read = edit.read(extra=(SCHEDULE,))  # its headers must still fit the plan period
             plan = require_plan(read, path)
-            findings, finding_ops = validate_ops(read)
+            findings, finding_ops = validate_ops(read, progress=True)
             target = edit.write(schedule_ops(read, group_by=group_by.value, actuals=actuals) + finding_ops)
     except XlplanUserError as exc:
         raise fail(exc) from None

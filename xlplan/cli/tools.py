@@ -137,7 +137,7 @@ def demo(
         out.print(f"2. カタログから追加: {', '.join(m.id + ' ' + m.name for m in result.result.added) or 'なし'}"
                   f"（追加済みで飛ばした: {', '.join(result.result.already) or 'なし'}）", highlight=False)
         read = read_workbook(path, extra=(SCHEDULE,))
-        findings, finding_ops = validate_ops(read)
+        findings, finding_ops = validate_ops(read, progress=True)
         apply_ops(path, schedule_ops(read) + finding_ops)
         errors = sum(f.severity is Severity.ERROR for f in findings)
         out.print(f"3. 検証: エラー {errors}件、警告 {len(findings) - errors}件（「検証結果」シート）", highlight=False)

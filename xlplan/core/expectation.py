@@ -23,6 +23,8 @@ the baseline is 未着手 (0%), the target 達成 (100%), a FY target its status
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -57,6 +59,7 @@ class Expected:
     how: str              # why this value, in Japanese (shown in 評価の根拠)
 
 
+@lru_cache(maxsize=4096)   # the same few values recur in every year of every KPI
 def decimals(value: float) -> int:
     """Digits after the point in the shortest way of writing the value (38.5 → 1, 170 → 0), at most 3."""
     text = repr(float(value))
