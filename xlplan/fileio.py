@@ -247,7 +247,7 @@ def _remove_stale_temporaries(folder: Path, name: str) -> None:
         if not entry.name.endswith(_TMP_SUFFIX) or not entry.name.startswith(prefixes):
             continue
         pid = entry.name[len(next(p for p in prefixes if entry.name.startswith(p))):].split(".", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         try:
             os.unlink(entry.path)
@@ -255,11 +255,18 @@ def _remove_stale_temporaries(folder: Path, name: str) -> None:
             pass  # e.g. still open by a live writer on Windows: leave it
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this computer still runs (stale temporaries and locks are those of dead ones)."""
     if pid == os.getpid():
         return True
     if os.name == "nt":
-        return False  # the unlink fails while the writer still holds the file open
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlplan.errors import WorkbookWriteError
-from xlplan.fileio import FileIdentity, side_stem
+from xlplan.fileio import FileIdentity, process_alive, side_stem
 
 WAIT_SECONDS = 10.0            # how long a command waits for another one to finish
 WAIT_ENV = "XLPLAN_LOCK_WAIT"  # seconds; tests shorten the wait
@@ -160,27 +160,7 @@ def _stale(file: Path, holder: dict) -> bool:
     if holder.get("host") != socket.gethostname():
         return age > FOREIGN_STALE_SECONDS
     pid = holder.get("pid")
-    return isinstance(pid, int) and not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
+    return isinstance(pid, int) and not process_alive(pid)
 
 
 def _break(file: Path, holder: dict) -> None:
