@@ -118,11 +118,17 @@ def check_rows_unique(xml: bytes, sheet: str, part: str) -> None:
 
 MAX_GRID_CELLS = 10_000_000  # A1 to the last value; a 10,000-measure plan is about 1.2 million
 _VALUE_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+_WIDE_CELL_RE = re.compile(rb'<c r="[A-Z]{3}[0-9]')
 
 
 def check_used_range(xml: bytes, sheet: str) -> None:
     """Refuse a sheet whose last value lies so far from A1 that reading it would exhaust memory
     (a stray value in XFD1048576). Only cells with content count, as for calamine and Excel's Ctrl+End."""
+    if _WIDE_CELL_RE.search(xml) is None:
+        # No cell beyond column ZZ (702): the grid can only be too big with more rows than any plan has.
+        rows = _ROW_NUMBER_RE.findall(xml)
+        if not rows or max(map(int, rows)) * 702 <= MAX_GRID_CELLS:
+            return
     cells = _VALUE_CELL_RE.findall(xml)   # one C-level pass; the per-cell work below is only max() and a set
     if not cells:
         return
