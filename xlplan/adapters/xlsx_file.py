@@ -86,8 +86,8 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
         part = sheet_parts.get(name)
         xml = archive.read(part) if part is not None and part in archive.NameToInfo else None
         if xml is not None:
-            check_used_range(xml, name)  # calamine allocates every cell from A1 to the last one
-            check_rows_unique(xml, name, part)
+            rows = check_rows_unique(xml, name, part)
+            check_used_range(xml, name, rows)  # calamine allocates every cell from A1 to the last one
         grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
                          "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name, archive=archive)
         if xml is not None:
@@ -105,8 +105,9 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
 _ROW_NUMBER_RE = re.compile(rb'<row [^>]*?\br="([0-9]+)"')
 
 
-def check_rows_unique(xml: bytes, sheet: str, part: str) -> None:
-    """A row written twice (malformed): calamine would quietly merge the two, so which value counts is unknown."""
+def check_rows_unique(xml: bytes, sheet: str, part: str) -> list[bytes]:
+    """A row written twice (malformed): calamine would quietly merge the two, so which value counts is unknown.
+    Returns the row numbers as written, for check_used_range."""
     from xlplan.adapters.package.sheetdata import duplicate_row_message
 
     numbers = _ROW_NUMBER_RE.findall(xml)
@@ -114,21 +115,25 @@ def check_rows_unique(xml: bytes, sheet: str, part: str) -> None:
         seen: set[bytes] = set()
         row = next(n for n in numbers if n in seen or seen.add(n))
         raise WorkbookReadError(duplicate_row_message(int(row), part), sheet=sheet)
+    return numbers
 
 
 MAX_GRID_CELLS = 10_000_000  # A1 to the last value; a 10,000-measure plan is about 1.2 million
 _VALUE_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
 _WIDE_CELL_RE = re.compile(rb'<c r="[A-Z]{3}[0-9]')
+_TWO_LETTER_CELL_RE = re.compile(rb'<c r="[A-Z]{2}[0-9]')
 
 
-def check_used_range(xml: bytes, sheet: str) -> None:
+def check_used_range(xml: bytes, sheet: str, rows: list[bytes] | None = None) -> None:
     """Refuse a sheet whose last value lies so far from A1 that reading it would exhaust memory
     (a stray value in XFD1048576). Only cells with content count, as for calamine and Excel's Ctrl+End."""
-    if _WIDE_CELL_RE.search(xml) is None:
-        # No cell beyond column ZZ (702): the grid can only be too big with more rows than any plan has.
-        rows = _ROW_NUMBER_RE.findall(xml)
-        if not rows or max(map(int, rows)) * 702 <= MAX_GRID_CELLS:
-            return
+    # The widest column letters any cell has bound the columns (Z = 26, ZZ = 702); with the last row written
+    # that bounds the grid, and most sheets need no per-cell scan.
+    widest = 16384 if _WIDE_CELL_RE.search(xml) else 702 if _TWO_LETTER_CELL_RE.search(xml) else 26
+    rows = _ROW_NUMBER_RE.findall(xml) if rows is None else rows
+    numbered = len(rows) == xml.count(b"<row ") + xml.count(b"<row>")   # rows without r follow one another
+    if numbered and (not rows or max(map(int, rows)) * widest <= MAX_GRID_CELLS):
+        return
     cells = _VALUE_CELL_RE.findall(xml)   # one C-level pass; the per-cell work below is only max() and a set
     if not cells:
         return
