@@ -16,6 +16,7 @@ from functools import cached_property
 
 from xlplan.core.fiscal import wareki_fy
 from xlplan.layout.sheets import Column
+from xlplan.layout.table import ColumnIndex
 
 COVER = "回答者・記入方法"
 MEASURES = "照会票"
@@ -55,7 +56,7 @@ COVER_VALUE_COL = 1
 
 
 @dataclass(frozen=True)
-class FormTable:
+class FormTable(ColumnIndex):
     """A table of the form: group captions, then one header row, then records."""
 
     sheet: str
@@ -64,22 +65,8 @@ class FormTable:
     header_row: int = 4                             # where the builder puts it; the reader searches for it
 
     @property
-    def first_row(self) -> int:
-        return self.header_row + 1
-
-    @property
     def group_row(self) -> int:
         return self.header_row - 1
-
-    @cached_property
-    def _index(self) -> dict[str, int]:
-        return {c.key: i for i, c in enumerate(self.columns)}
-
-    def col(self, key: str) -> int:
-        return self._index[key]
-
-    def has(self, key: str) -> bool:
-        return key in self._index
 
     @cached_property
     def by_header(self) -> dict[str, Column]:

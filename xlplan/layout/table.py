@@ -22,16 +22,11 @@ class Column:
     alert: bool = True          # a dropdown that warns about values outside its list (False: suggestions only)
 
 
-@dataclass(frozen=True)
-class Table:
-    """A table: a header row, then one record per row below it."""
+class ColumnIndex:
+    """Rows and columns of a table by key: for any table with header_row and columns."""
 
-    sheet: str
     header_row: int
     columns: tuple[Column, ...]
-    group_row: int | None = None   # optional row of group captions above the headers
-    groups: tuple[tuple[str, str, str], ...] = ()  # (caption, first key, last key)
-    layout_version: int = 2        # domain sheets: 1 for xlplan 0.1's
 
     @property
     def first_row(self) -> int:
@@ -46,6 +41,18 @@ class Table:
 
     def has(self, key: str) -> bool:
         return key in self._index
+
+
+@dataclass(frozen=True)
+class Table(ColumnIndex):
+    """A table: a header row, then one record per row below it."""
+
+    sheet: str
+    header_row: int
+    columns: tuple[Column, ...]
+    group_row: int | None = None   # optional row of group captions above the headers
+    groups: tuple[tuple[str, str, str], ...] = ()  # (caption, first key, last key)
+    layout_version: int = 2        # domain sheets: 1 for xlplan 0.1's
 
     def letter(self, key: str) -> str:
         return col_letter(self.col(key))
