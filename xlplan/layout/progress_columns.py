@@ -34,7 +34,7 @@ _PROGRESS_COLUMNS: tuple[Column, ...] = (
     Column("progress.grade", "評価", 7, "gen_grade"),
     Column("progress.comment", "実績の説明", 30, "input", help="この年度の実績（報告書に載ります）"),
     Column("progress.next_steps", "今後の取組", 30, "input", help="次の年度以降の取組（報告書に載ります）"),
-    Column("progress.manual_grade", "評価（手動）", 8, "input", dropdown="grade", alert=False,
+    Column("progress.manual_grade", "評価（手動）", 12, "input", dropdown="grade", alert=False,
            help="計算による評価を変えるときだけ。評価理由が必要です"),
     Column("progress.reason", "評価理由", 24, "input", help="評価（手動）を付けた理由（報告書に載ります）"),
     Column("progress.basis", "評価の根拠", 44, "gen"),
@@ -80,7 +80,7 @@ ORPHANS_TABLE = Table(ORPHANS, 3, (
     Column("orphan.actual", "実績値", 10, "cell"),
     Column("orphan.comment", "実績の説明", 30, "wrap"),
     Column("orphan.next_steps", "今後の取組", 30, "wrap"),
-    Column("orphan.manual_grade", "評価（手動）", 8, "cell"),
+    Column("orphan.manual_grade", "評価（手動）", 12, "cell"),
     Column("orphan.reason", "評価理由", 24, "wrap"),
     Column("orphan.why", "退避した理由", 36, "wrap"),
 ))
