@@ -118,4 +118,31 @@ class OutlineRows:
     levels: tuple[int, ...]
 
 
-Op = SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows | OutlineRows
+@dataclass(frozen=True)
+class AddSheet:
+    """A new sheet `name` after sheet `after`: a copy of sheet `like` (column widths, formats, dropdowns,
+    conditional formats, print settings) keeping its first `keep_rows` rows (the headers) and no values below."""
+
+    name: str
+    like: str
+    after: str
+    keep_rows: int
+
+
+@dataclass(frozen=True)
+class RemoveSheet:
+    """Remove sheet `name` with everything on it (reshape lists and keeps its values first)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class RenameSheet:
+    """Rename sheet `old` to `new`; references to it follow, as when a clerk renames the tab in Excel."""
+
+    old: str
+    new: str
+
+
+Op = (SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
+      | OutlineRows | AddSheet | RemoveSheet | RenameSheet)
