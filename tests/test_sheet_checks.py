@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from xlplan.adapters.package.safexml import has_dtd
 from xlplan.adapters.package.zipcheck import check_package
 from xlplan.adapters.sheet_checks import check_rows_unique, check_used_range
 from xlplan.errors import WorkbookReadError
@@ -55,3 +56,18 @@ def test_members_kept_from_the_check_are_the_members(sample_book):
         assert {name: archive.read(name) for name in expected} == expected
         assert archive.kept == {}
         assert archive.read(next(iter(expected))) == expected[next(iter(expected))]   # read again: inflated again
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("<a>!!</a><!DOCTYPE a []>", "utf-8"),
+    ("<a>" + "Sheet1!A1 " * 100 + "</a><!ENTITY x 'y'>", "utf-8"),   # more "!" than the quick look takes
+    ("<a>!</a><!DOCTYPE a []>", "utf-16-le"),
+    ("<a>!</a><!DOCTYPE a []>", "utf-16-be"),
+])
+def test_a_dtd_is_found_after_other_exclamation_marks(text, encoding):
+    assert has_dtd(text.encode(encoding))
+
+
+@pytest.mark.parametrize("xml", [b"", b"!", b"<a>COUNTIF(x,\"Sheet!\")</a>", b"<!-- a comment --><a/>", b"<a>!</a>" * 100])
+def test_parts_without_a_dtd_pass(xml):
+    assert not has_dtd(xml)
