@@ -10,6 +10,7 @@ the next regeneration moves it to 「退避した入力」.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from xlplan.core.findings import Finding, Ref, Severity
@@ -86,9 +87,15 @@ def read_progress(grid: Grid, measures: list[Measure], fiscal_years: list[int], 
                                     "列を移動・削除せず、見出しを元に戻してください。", sheet=L.PROGRESS, cell=where)
     typed: list[TypedInput] = []
     inputs = [(k, t.col(k)) for k in L.PROGRESS_INPUT_KEYS]
+    pick = itemgetter(*(c for _, c in inputs))   # five input columns: a tuple
+    last = max(c for _, c in inputs)
     for row in range(t.first_row, len(grid)):
         values = grid[row]
         # Most rows carry no input: only those need their key (the Locator and input errors only point at them).
+        if len(values) > last:
+            picked = pick(values)
+            if picked.count("") + picked.count(None) == len(inputs):   # all empty, counted in C
+                continue
         raw = {k: values[c] for k, c in inputs if c < len(values) and not is_blank(values[c])}
         if raw:
             typed.append(TypedInput(row, _row_key(grid, row, t, cells), raw))
