@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal
 
 from xlplan.core.fiscal import ERAS, FiscalYearError, normalize_text, parse_fy
@@ -324,6 +325,7 @@ _PLACEHOLDER_RE = re.compile(r"○○|〇〇|◯◯|××|✕✕|xx|●●|△△
 _PLACEHOLDER_WORDS = frozenset({"未定", "未確定", "調整中", "検討中", "要確認", "確認中", "TBD", "TBA", "?", "-"})
 
 
+@lru_cache(maxsize=8192)   # pure; the same units, owners and statuses recur on every KPI
 def placeholder_in(text: str) -> str | None:
     """The placeholder left in a required field (「○○課」「未定」「TBD」), or None."""
     folded = normalize_text(text)
