@@ -302,7 +302,8 @@ class Measure(_Model):
         if not isinstance(value, dict):
             return value
         try:
-            keyed = sorted(((parse_fy(k), k, v) for k, v in value.items()), key=lambda t: t[0])
+            keyed = sorted(((k if type(k) is int and MIN_FY <= k <= MAX_FY else parse_fy(k), k, v)
+                            for k, v in value.items()), key=lambda t: t[0])
         except (ValueError, TypeError):
             return value
         result: dict[object, object] = {}

@@ -283,6 +283,8 @@ def parse_phases(value: object, previous: tuple[Phase, ...] | None = ()) -> tupl
     """The phases of one year: 「検討」, 「検討→準備」 (two in one year), or 「→」「継続」「〃」 for the
     previous year's (last) phase. previous is the year before's phases, () when that cell is blank,
     and None when it could not be read (a continuation then reads as nothing, without a second finding)."""
+    if type(value) is tuple and len(value) == 1 and type(value[0]) is Phase:   # already read: most years
+        return value
     if is_blank(value):
         return ()
     check_error_value(value)

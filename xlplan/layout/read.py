@@ -440,7 +440,10 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], ce
             col = index.get(key)
             if col is None:   # a column this layout (version or option) does not have
                 return default
-            return convert(sheet, row, col, raw[col], reader, default, mid)
+            value = raw[col]
+            if value is None or value == "":   # as Cells.convert, without the call: most cells are empty
+                return default
+            return convert(sheet, row, col, value, reader, default, mid)
 
         measure_id = convert(sheet, row, id_col, raw[id_col], read_text, "", "")
         id_blank = is_blank(raw[id_col])
