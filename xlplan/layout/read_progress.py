@@ -20,8 +20,8 @@ from xlplan.core.statuses import parse_status
 from xlplan.errors import WorkbookReadError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name
-from xlplan.layout.cells import CellError, is_blank, read_fy, read_number, read_text
-from xlplan.layout.read_cells import Cells, Grid
+from xlplan.layout.cells import CellError, is_blank, read_number, read_text
+from xlplan.layout.read_cells import Cells, Grid, read_fy_cached
 
 _V1_HEADER = (4, 0, "施策ID")   # xlplan 0.1's generated 進捗管理 (A5): nothing typed there to read
 
@@ -128,7 +128,7 @@ def _row_key(grid: Grid, row: int, t: L.Table, cells: Cells) -> TypedRow:
         except CellError:
             return ""
     try:
-        fy = read_fy(cells.get(grid, row, t.col("progress.fy")))
+        fy = read_fy_cached(cells.get(grid, row, t.col("progress.fy")))
     except CellError:
         fy = None
     number = text("progress.kpi_no")
