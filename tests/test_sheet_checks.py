@@ -71,3 +71,20 @@ def test_a_dtd_is_found_after_other_exclamation_marks(text, encoding):
 @pytest.mark.parametrize("xml", [b"", b"!", b"<a>COUNTIF(x,\"Sheet!\")</a>", b"<!-- a comment --><a/>", b"<a>!</a>" * 100])
 def test_parts_without_a_dtd_pass(xml):
     assert not has_dtd(xml)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_a_dtd_split_across_the_checks_chunks_is_refused(sample_bytes, tmp_path, method, encoding):
+    from xlplan.adapters.package import zipcheck
+
+    mark = "<!DOCTYPE a []>".encode(encoding)
+    for cut in (3, 9):   # the chunk boundary falls inside the mark
+        padding = b" " * (zipcheck._CHUNK - cut)
+        path = tmp_path / f"dtd_{cut}.xlsx"
+        with zipfile.ZipFile(__import__("io").BytesIO(sample_bytes)) as source, zipfile.ZipFile(path, "w", method) as out:
+            for info in source.infolist():
+                out.writestr(info.filename, source.read(info))
+            out.writestr("xl/extra.xml", padding + mark + b"<a/>")
+        with pytest.raises(WorkbookReadError, match="DTD"):
+            check_package(path)
