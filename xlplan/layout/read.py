@@ -241,7 +241,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
             + RESHAPE_FIX,
             Ref(field="start_fy"), L.INFO, info_values.layout.value_cell("start_fy")))
-    layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables)
+    codes = L.domain_codes(domains, {d: _column(values[d], t.first_row, t.col("measure.id")) for d, t in tables.items()})
+    layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables, codes=codes)
     if L.SCHEDULE in values and header_years:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     elif _built_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
@@ -256,7 +257,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         grid = _require_sheet(values, domain)
         table = layout.domain_tables[domain]
         percent = None if percent_cells is None else percent_cells.get(domain, set())
-        sheet_measures, sheet_rows = _read_domain(grid, table, domain, domains, cells, percent)
+        sheet_measures, sheet_rows = _read_domain(grid, table, domain, codes[domain], cells, percent)
         measures += sheet_measures
         rows_by_sheet[domain] = sheet_rows
         id_col = table.col("measure.id")
@@ -403,10 +404,14 @@ def _merge_findings(merged, table: L.Table, rows: list[MeasureRows]) -> list[Fin
     return findings
 
 
-def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells,
+def _column(grid: Grid, first_row: int, col: int) -> list:
+    return [r[col] for r in grid[first_row:] if col < len(r)]
+
+
+def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cells,
                  percent: set[tuple[int, int]] | None = None):
-    """percent: the (row, col) of value cells with a % number format; None when formats are unknown."""
-    code = L.domain_code(domain, domains)
+    """code: the sheet's measure ID prefix; percent: the (row, col) of value cells with a % number format;
+    None when formats are unknown."""
     measures: list[Measure] = []
     rows: list[MeasureRows] = []
     by_id: dict[str, tuple[Measure, MeasureRows]] = {}
