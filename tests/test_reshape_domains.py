@@ -113,6 +113,10 @@ def test_add_domain_gives_a_sheet_validate_schedule_coverage_progress_and_export
     values = read_values(sample_book, [L.COVERAGE, L.LISTS, L.INFO, "教育"])
     coverage = L.CoverageLayout(tuple(plan.domains))
     assert values[L.COVERAGE][coverage.header_row][:coverage.table.width] == [c.header for c in coverage.table.columns]
+    # its 網羅表 column takes the others' formats: the yellow of a domain without measures covers it too
+    rules = [cf.get("sqref") for cf in sheet_xml(sample_book, L.COVERAGE).iter(f"{{{MAIN}}}conditionalFormatting")]
+    first, last = coverage.table.col(f"cov.d:{plan.domains[0]}"), coverage.table.col("cov.d:教育")
+    assert f"{cell_name(coverage.first_row, first)}:{cell_name(coverage.total_row - 1, last)}" in rules
     lists = values[L.LISTS]
     assert [r[lists[0].index("domain")] for r in lists[1:] if r[lists[0].index("domain")]] == plan.domains
     assert values["教育"][0][0] == "教育　個別施策"
@@ -303,3 +307,41 @@ def test_note_picture_and_own_sheet_survive_add_and_remove(setting, tmp_path):  
     assert values["メモ"][1][:2] == ["予算要求は9月", 2027]
     note = setting["below_note"]
     assert any(note in zipfile.ZipFile(book).read(p).decode("utf-8") for p in parts_after if "comments" in p)
+
+
+# ---------------------------------------------------------------- the clerk's own column
+
+
+def test_a_clerks_memo_column_keeps_its_values_through_populate_reshape_and_domain_changes(sample_book, tmp_path):
+    from badinput import Good
+
+    good = Good(sample_book.read_bytes(), tmp_path / "good.xlsm")
+    plan = good.read.plan
+    domain, last = good.domain, plan.domains[-1]
+    ops = []
+    memos: dict[str, str] = {}
+    for sheet in (domain, last):
+        table = good.read.layout.domain_tables[sheet]
+        ops.append(SetValues(sheet, table.header_row, table.width, [["メモ"]]))
+        for rows in good.read.rows[sheet]:
+            memos[rows.measure_id] = f"{rows.measure_id} は来年度予算で"
+            ops.append(SetValues(sheet, rows.first_row, table.width, [[memos[rows.measure_id]]]))
+    apply_ops(sample_book, ops)
+
+    def memo_of_each_measure():
+        return {m.id: m.extra.get("メモ") for m in read(sample_book).plan.measures if m.id in memos}
+
+    assert memo_of_each_measure() == memos
+    assert run("populate", sample_book, "--ids", good.new_catalog_id).exit_code == 0   # rows inserted above
+    assert memo_of_each_measure() == memos
+    assert run("reshape", sample_book, "--years", "3", "--force").exit_code == 0
+    assert run("reshape", sample_book, "--years", "5").exit_code == 0             # year columns inserted to its left
+    assert memo_of_each_measure() == memos
+    other = [d for d in plan.domains if d not in (domain, last)][0]
+    assert run("reshape", sample_book, "--add-domain", "教育", "--remove-domain", f"{other}=不要", "--force").exit_code == 0
+    assert memo_of_each_measure() == memos
+    assert "メモ" not in [c.header for c in read(sample_book).layout.domain_tables["教育"].columns]  # not copied
+    out = tmp_path / "plan.yaml"
+    assert run("dump", sample_book, "-o", out).exit_code == 0
+    dumped = {m["id"]: m.get("extra", {}).get("メモ") for m in yaml.safe_load(out.read_text(encoding="utf-8"))["measures"]}
+    assert {i: dumped[i] for i in memos} == memos

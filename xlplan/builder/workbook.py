@@ -357,7 +357,7 @@ class _Builder:
         rows = filled + [[None] * L.RELATED.width] * (L.RELATED_CAPACITY - len(self.plan.related_plans))
         self._write_rows(ws, L.RELATED.first_row, rows, [c.style for c in L.RELATED.columns])
         self._fit_rows(ws, L.RELATED.first_row, filled, L.RELATED)
-        ws.write_string(L.DOMAINS_HEADER_ROW - 1, 0, "分野（分野ごとにシートがあります。変えるときは xlplan new --from で作り直します）", self.fmt["caption"])
+        ws.write_string(L.DOMAINS_HEADER_ROW - 1, 0, "分野（分野ごとにシートがあります。一覧を書き換えて「計画の枠組みを変更」ボタンを押すと、シートを追加・削除します）", self.fmt["caption"])
         ws.write_string(L.DOMAINS_HEADER_ROW, L.DOMAINS_COL, "分野", self.fmt["header"])
         for i in range(L.DOMAINS_CAPACITY):
             domain = self.layout.domains[i] if i < len(self.layout.domains) else None
