@@ -345,3 +345,38 @@ def test_a_clerks_memo_column_keeps_its_values_through_populate_reshape_and_doma
     assert run("dump", sample_book, "-o", out).exit_code == 0
     dumped = {m["id"]: m.get("extra", {}).get("メモ") for m in yaml.safe_load(out.read_text(encoding="utf-8"))["measures"]}
     assert {i: dumped[i] for i in memos} == memos
+
+
+# ---------------------------------------------------------------- ID codes
+
+
+def test_domain_codes_are_stable_and_never_clash():
+    law = ["電子行政", "観光"]
+    assert L.domain_codes([*law, "教育"]) == {"電子行政": "DG", "観光": "TR", "教育": "D03"}
+    # a domain keeps the prefix its sheet's IDs use, wherever it now sits
+    assert L.domain_codes(["電子行政", "教育"], {"教育": ["D03-01", "D03-02", None]})["教育"] == "D03"
+    # 子育て removed, 環境 added where 教育 used to be numbered: 環境 does not take 教育's D03
+    codes = L.domain_codes([*law, "教育", "環境"], {"教育": ["D03-01"]})
+    assert codes["教育"] == "D03" and codes["環境"] == "D04"
+    codes = L.domain_codes(["電子行政", "環境", "教育"], {"教育": ["D02-05"]})
+    assert codes["教育"] == "D02" and codes["環境"] == "D03"
+    # a law domain's code is never taken by IDs typed with it on another sheet
+    assert L.domain_codes(["電子行政", "教育"], {"教育": ["DG-01"]})["教育"] == "D02"
+
+
+def test_measures_on_an_added_domain_get_ids_no_other_sheet_has(sample_book):
+    assert run("reshape", sample_book, "--add-domain", "教育", "--add-domain", "子育て").exit_code == 0
+    type_measure(sample_book, "教育", "学校のICT活用研修")
+    type_measure(sample_book, "子育て", "子育て手続のオンライン化", kpi="オンライン申請の件数")
+    assert run("validate", sample_book).exit_code in (0, 1)
+    plan = read(sample_book).plan
+    ids = {m.domain: m.id for m in plan.measures if m.domain in ("教育", "子育て")}
+    assert ids == {"教育": "D09-01", "子育て": "D10-01"}
+    # 教育 removed: 子育て (now 9th) keeps D10, and 環境 (10th) does not take it
+    assert run("reshape", sample_book, "--remove-domain", "教育", "--add-domain", "環境", "--force").exit_code == 0
+    type_measure(sample_book, "環境", "環境データの公開", kpi="公開データセット数")
+    assert run("validate", sample_book).exit_code in (0, 1)
+    plan = read(sample_book).plan
+    prefixes = {m.domain: m.id.split("-")[0] for m in plan.measures if m.domain in ("子育て", "環境")}
+    assert prefixes == {"子育て": "D10", "環境": "D11"}
+    assert len({m.id for m in plan.measures}) == len(plan.measures)
