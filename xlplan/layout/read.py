@@ -165,6 +165,12 @@ class ReadResult:
         return self.layout.legacy
 
 
+def _was_read(values: Mapping[str, Grid], sheet: str) -> bool:
+    """Whether the sheet exists though its values were not read (callers that read only some sheets)."""
+    names = getattr(values, "sheet_names", None)
+    return bool(names) and sheet in names
+
+
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
     if sheet not in values:
         raise WorkbookReadError(
@@ -231,6 +237,13 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
 
     # Each domain sheet's layout comes from its header row (xlplan 0.1's or this one, its years,
     # cost and clerk columns); the years must match the plan period, else phases would land in the wrong years.
+    for d in domains:
+        if d not in values and not _was_read(values, d):
+            raise WorkbookReadError(
+                f"シート「{d}」がありません（「基本情報」の分野の一覧にある分野です）。分野の一覧を書き換えたときは、ブックを保存して"
+                "閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください（シートを追加・削除します）。"
+                "シート名を手で変えた場合は、元の名前に戻してください"
+                f"（あるシート: {'、'.join(getattr(values, 'sheet_names', None) or values) or 'なし'}）。", sheet=L.INFO)
     tables = {d: _domain_table(_require_sheet(values, d), d, cells) for d in domains}
     fiscal_years = list(range(start_fy, start_fy + years)) if start_fy else []
     header_years = [int(c.key[3:]) for c in tables[domains[0]].columns if c.key.startswith("fy:")]
