@@ -225,6 +225,17 @@ def test_remove_a_law_domain_needs_a_reason_and_force_and_keeps_every_value(samp
     assert not [f for f in after.findings if domain in f.message]
     assert run("validate", sample_book, "--no-write").exit_code in (0, 1)
     assert run("schedule", sample_book).exit_code == 0
+    # the plan document gives the reason among the domains without measures
+    out = tmp_path / "計画書.docx"
+    assert run("export", sample_book, "--docx", out).exit_code == 0
+    document = docx.Document(str(out))
+    assert f"「{domain}」: 該当する事業がない" in [p.text for p in document.paragraphs]
+    assert not any(m.name in p.text for p in document.paragraphs for m in measures)
+    # added back later: the sheet returns empty and the reason no longer hides that it has no measures
+    assert run("reshape", sample_book, "--add-domain", domain).exit_code == 0
+    again = read(sample_book)
+    assert domain in again.plan.domains and not any(s.target == domain for s in again.plan.skips)
+    assert run("validate", sample_book, "--no-write").output.count(f"分野「{domain}」に施策がありません") == 1
 
 
 def test_a_clerks_formula_into_the_removed_sheet_refuses_untouched(sample_book):

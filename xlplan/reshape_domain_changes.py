@@ -21,7 +21,7 @@ from xlplan.core.vocab import DEFAULT_DOMAINS, normalize_domain
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import read_text
-from xlplan.layout.ops import AddSheet, DeleteColumns, FitRows, InsertColumns, Op, RemoveSheet, SetValues
+from xlplan.layout.ops import AddSheet, DeleteColumns, FitRows, InsertColumns, Op, SetValues
 from xlplan.layout.read import ReadResult
 from xlplan.layout.read_info import domains_listed
 
@@ -296,5 +296,14 @@ def skip_ops(values: Mapping[str, list], plan: Plan | None, reasons: Sequence[tu
     return ops
 
 
-def remove_ops(name: str) -> list[Op]:
-    return [RemoveSheet(name)]
+def unskip_ops(values: Mapping[str, list], added: Sequence[str]) -> list[Op]:
+    """A domain added (back): its row among 基本情報's 取り組まない柱・分野と理由 emptied, so the reason does not
+    hide that the new sheet has no measures yet."""
+    info = values.get(L.INFO, [])
+    table = L.SKIPS
+    ops: list[Op] = []
+    for r in range(table.first_row, min(table.first_row + L.SKIPS_CAPACITY, len(info))):
+        target = _text(info[r][0]) if info[r] else ""
+        if target and normalize_domain(target) in added:
+            ops.append(SetValues(L.INFO, r, 0, [[""] * table.width]))
+    return ops

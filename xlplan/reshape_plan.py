@@ -82,7 +82,8 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
     title, key, lists); added sheets (copies of the last domain sheet as reshaped, after it); removed
     sheets; 基本情報's skips, domain list and _lists; 網羅表's domain columns."""
     from xlplan.reshape_domain_changes import (add_ops, check_add, check_remove, coverage_column_ops,
-                                               domain_dropped, list_ops, name_cell_ops, skip_ops)
+                                               domain_dropped, list_ops, name_cell_ops, skip_ops,
+                                               unskip_ops)
     from xlplan.reshape_domains import check_rename, rename_ops
 
     change = plan_change(read, request.start_fy, request.years)
@@ -127,7 +128,7 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
         final = remaining + list(request.add)
         if request.order:
             final = [d for d in request.order if d in final] + [d for d in final if d not in request.order]
-        ops += skip_ops(values, read.plan, removed) + list_ops(values, final)
+        ops += unskip_ops(values, request.add) + skip_ops(values, read.plan, removed) + list_ops(values, final)
         if L.COVERAGE in names:
             ops += coverage_column_ops(domains, [d for d, _ in removed], len(request.add))
     return ReshapePlan(change, ops, dropped, list(request.rename), list(request.add), removed, copied)
