@@ -286,6 +286,17 @@ def test_a_name_written_over_another_one_is_refused_untouched(sample_book):
     assert sample_book.read_bytes() == data
 
 
+def test_a_name_written_over_an_empty_domain_renames_it(sample_book):
+    assert run("reshape", sample_book, "--add-domain", "教育").exit_code == 0
+    plan = read(sample_book).plan
+    set_domain_list(sample_book, [*plan.domains[:-1], "学校教育"])
+    result = run("reshape", sample_book)
+    assert result.exit_code == 0 and "分野「教育」を「学校教育」に変えました" in result.output, result.output
+    names = read_values(sample_book, [L.INFO]).sheet_names
+    assert "学校教育" in names and "教育" not in names
+    assert read(sample_book).plan.domains == [*plan.domains[:-1], "学校教育"]
+
+
 def test_a_tab_renamed_by_hand_is_refused_with_the_fix(sample_book):
     from xlplan.layout.ops import RenameSheet
 

@@ -76,6 +76,7 @@ class InfoDomains:
     old: tuple[str, ...]
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()   # a name written over an empty domain's
     order: tuple[str, ...] = ()      # 基本情報's list as the clerk wrote it
 
 
@@ -105,8 +106,12 @@ def info_domains(values: Mapping[str, list], sheet_names: Sequence[str], explici
             raise XlplanUserError(f"「基本情報」の分野「{d}」と同じ名前のシートが既にあります。{fix}", sheet=L.INFO)
     rows = _listed_rows(info)
     first = L.INFO_LAYOUT.domains_header_row + 1
+    renamed: list[tuple[str, str]] = []
     for i, name in enumerate(rows):
         if name in added and i < len(recorded) and recorded[i] in removed:
+            if not _has_input(values.get(recorded[i], [])):
+                renamed.append((recorded[i], name))    # nothing on the sheet: renaming it loses and misplaces nothing
+                continue
             cell = f"A{first + i + 1}"
             raise XlplanUserError(
                 f"「基本情報」の {cell} の分野「{recorded[i]}」が「{name}」に書き換えられています。名前を変えるのか、"
@@ -114,7 +119,14 @@ def info_domains(values: Mapping[str, list], sheet_names: Sequence[str], explici
                 f"{COMMAND} ブック --rename-domain {recorded[i]}={name} を、入れ替える場合は {cell} を戻して "
                 f"{COMMAND} ブック --add-domain {name} --remove-domain {recorded[i]} を実行してください。",
                 sheet=L.INFO, cell=cell)
-    return InfoDomains(tuple(recorded), added, removed, tuple(listed))
+    added = tuple(d for d in added if d not in dict((n, o) for o, n in renamed))
+    removed = tuple(d for d in removed if d not in dict(renamed))
+    return InfoDomains(tuple(recorded), added, removed, tuple(renamed), tuple(listed))
+
+
+def _has_input(grid: Sequence[Sequence]) -> bool:
+    """Whether a domain sheet has anything typed below its headers."""
+    return any(_text(v) for row in grid[L.DOMAIN_HEADER_ROW + 1:] for v in row)
 
 
 def with_domains(values: Mapping[str, list], domains: Sequence[str]) -> dict[str, list]:

@@ -68,9 +68,10 @@ def read_for_reshape(values: Mapping[str, list], sheet_names: list[str],
     from xlplan.reshape_domain_changes import info_domains, with_domains
 
     found = info_domains(values, sheet_names, bool(request.add or request.remove or request.rename))
-    if found.added or found.removed:
+    if found.added or found.removed or found.renamed:
         values = with_domains(values, found.old)
-        request = replace(request, add=found.added, remove=tuple((d, "") for d in found.removed), order=found.order)
+        request = replace(request, add=found.added, remove=tuple((d, "") for d in found.removed), rename=found.renamed,
+                          order=found.order)
     return read_plan(values), request
 
 

@@ -395,6 +395,10 @@ class _Builder:
         # ranges are disjoint and each carries every rule its cells need.
         key_row, key_col = L.DOMAIN_KEY_CELL
         ws.write_string(key_row, key_col, domain, self.fmt["sheet_key"])
+        ws.data_validation(key_row, key_col, key_row, key_col, {
+            "validate": "any", "input_title": "シート名（xlplan が使います）",
+            "input_message": "赤・黄の印をこのシートのセルに付けるために、xlplan がシート名をここに書きます。変えないでください。"
+                             "分野の名前は「基本情報」の分野の一覧を書き換えて「計画の枠組みを変更」で変えます。"})
         marks = self._mark_rules(domain, table.first_row, 0, key=f"${col_letter(key_col)}${key_row + 1}")
         first = table.first_row + 1
         grey_id = {"type": "formula", "format": self.wb.add_format({"font_color": "#A6A6A6"}),
