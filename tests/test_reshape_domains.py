@@ -9,7 +9,6 @@ import re
 import zipfile
 
 import docx
-import pytest
 import yaml
 from lxml import etree
 from typer.testing import CliRunner
