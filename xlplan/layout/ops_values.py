@@ -11,7 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
+from xlplan.layout.ops import (
+    AddSheet,
+    DeleteColumns,
+    DeleteRows,
+    FillBlanks,
+    FitRows,
+    InsertColumns,
+    InsertRows,
+    Op,
+    OutlineRows,
+    RemoveSheet,
+    RenameSheet,
+    ReplaceValues,
+    SetValues,
+)
 
 Grid = list[list[Any]]
 
@@ -32,10 +46,22 @@ def apply_to_values(values: Mapping[str, Sequence[Sequence[Any]]], ops: list[Op]
     cannot be silently ignored here."""
     grids = {sheet: [list(row) for row in grid] for sheet, grid in values.items()}
     for op in ops:
+        if isinstance(op, (AddSheet, RemoveSheet, RenameSheet)):
+            grids = _structure(grids, op)
+            continue
         grid = grids.setdefault(op.sheet, [])
         if isinstance(op, InsertRows):
             if op.row < len(grid):
                 grid[op.row:op.row] = [[] for _ in range(op.count)]
+        elif isinstance(op, DeleteRows):
+            del grid[op.row:op.row + op.count]
+        elif isinstance(op, InsertColumns):
+            for line in grid:
+                if op.col < len(line):
+                    line[op.col:op.col] = [""] * op.count
+        elif isinstance(op, DeleteColumns):
+            for line in grid:
+                del line[op.col:op.col + op.count]
         elif isinstance(op, (SetValues, FillBlanks)):
             for dr, line in enumerate(op.values):
                 for dc, value in enumerate(line):
@@ -51,3 +77,17 @@ def apply_to_values(values: Mapping[str, Sequence[Sequence[Any]]], ops: list[Op]
         elif not isinstance(op, (FitRows, OutlineRows)):
             raise TypeError(f"values after {type(op).__name__} are not known")
     return grids
+
+
+def _structure(grids: dict[str, Grid], op: AddSheet | RemoveSheet | RenameSheet) -> dict[str, Grid]:
+    """The grids with a sheet added (after `after`, else last), removed or renamed, in sheet order."""
+    if isinstance(op, RemoveSheet):
+        return {name: grid for name, grid in grids.items() if name != op.name}
+    if isinstance(op, RenameSheet):
+        return {(op.new if name == op.old else name): grid for name, grid in grids.items()}
+    if op.like is not None and op.like not in grids:
+        raise KeyError(f"values of sheet {op.like!r} (copied by {op!r}) are not known")
+    added = [list(row) for row in grids[op.like][:op.keep_rows]] if op.like is not None else []
+    items = list(grids.items())
+    at = next((i + 1 for i, (name, _) in enumerate(items) if name == op.after), len(items))
+    return dict([*items[:at], (op.name, added), *items[at:]])
