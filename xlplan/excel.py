@@ -70,6 +70,7 @@ from xlplan.layout.ops import Op
 from xlplan.layout.read import ReadResult, percent_columns, plan_sheets, read_plan
 
 TITLE = "xlplan"
+RESHAPE_LABEL = "計画の枠組みを変更"
 MAX_LISTED = 15   # names listed in a message box before 「ほか n件」
 
 
@@ -139,6 +140,20 @@ def export_document_pdf(book: xw.Book | None = None) -> str:
     return _run(book, "計画書（PDF）を出力", _export_document_pdf)
 
 
+def reshape(book: xw.Book | None = None, confirm: bool = False, request=None) -> str:
+    """「計画の枠組みを変更」: the year columns (and, with a request, domain names) changed to what 基本情報 says.
+
+    Values that would leave the period are listed in a Yes/No box first. On the desktop engines the
+    box answers at once; xlwings' remote engine only records it, and the clerk's ［はい］ comes back as
+    a second call (the box's callback XlplanMacros.ReshapeConfirmed → reshape_confirmed)."""
+    return _run(book, RESHAPE_LABEL, lambda ctx: _reshape(ctx, request, confirm))
+
+
+def reshape_confirmed(book: xw.Book | None = None) -> str:
+    """The ［はい］ of reshape's question where the box answers after Python has returned (remote engine)."""
+    return reshape(book, confirm=True)
+
+
 def doctor(book: xw.Book | None = None) -> str:
     """「環境診断」: Python, versions, xlwings.conf and the workbook's location, in a message box."""
     return _run(book, "環境診断", _doctor, location_notes=False)
@@ -202,6 +217,10 @@ class _Context:
         apply_ops_live(self.book, ops, progress=self.session.writing)
 
 
+class Shown(str):
+    """A button's result that is already on the screen (reshape's question): not shown again."""
+
+
 def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, location_notes: bool = True) -> str:
     if book is None:
         try:
@@ -219,6 +238,8 @@ def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, l
         with ExcelSession(live, label) as session:
             ctx = _Context(live, session, location)
             message = body(ctx)
+        if isinstance(message, Shown):
+            return str(message)
         notes = _location_notes(location) if location_notes else []
         text = "\n\n".join([message, *ctx.notes, *notes])
         alert(live, text, label, "info")
@@ -561,6 +582,73 @@ def _collect(ctx: _Context, folder: Path | None) -> str:
         if result.log_rows:
             path = write_log_workbook(answers_dir.parent / ctx.book.name, result.log_rows)
             lines.append(f"このブックには『{L.COLLECT_LOG}』シートがないため、結果を {path} に書きました。")
+    return "\n".join(lines)
+
+
+def _reshape(ctx: _Context, request, confirm: bool) -> str:
+    """Pass 1 (structure, 基本情報), then pass 2 (the sheets xlplan owns) on the values pass 1 leaves,
+    computed from the values read (apply_to_values): nothing is read back from Excel in between."""
+    from xlplan.adapters.xlwings_live import sheet_list
+    from xlplan.layout.ops_values import apply_to_values
+    from xlplan.reshape_plan import (
+        DROPPED_SHEET,
+        ReshapeRequest,
+        dropped_question,
+        dropped_sheet_ops,
+        plan_reshape,
+        regenerate_ops,
+    )
+
+    request = request or ReshapeRequest()
+    values = ctx.read_plan_sheets()
+    values.update(ctx.read([L.SCHEDULE]))          # its year columns change too
+    read = read_plan(values)
+    # every sheet name only where a new name must be checked against them (a full pass over the sheets)
+    names = sheet_list(ctx.book) if request.rename else list(values)
+    plan = plan_reshape(read, values, names, request)
+    if not plan.changes_anything:
+        period = f"{wareki_fy(plan.change.new[0])}〜{wareki_fy(plan.change.new[-1])}"
+        return (f"分野のシートと工程表の年度の列は、「{L.INFO}」の計画期間（{period}）とすでに合っています。変更することはありません。\n"
+                f"計画期間を変えるときは、「{L.INFO}」の計画開始年度・計画期間（年数）を直してから、もう一度このボタンを押してください。")
+    if plan.dropped and not confirm:
+        question = dropped_question(plan.dropped)
+        answer = ctx.book.app.alert(question, title=f"{TITLE} — {RESHAPE_LABEL}", buttons="yes_no", mode="critical",
+                                    callback=f"{L.MACRO_MODULE}.ReshapeConfirmed")
+        if answer is None:          # remote engine: the answer comes back as reshape_confirmed()
+            return Shown(question)
+        if answer != "yes":
+            return "計画の枠組みの変更を取りやめました。ブックは変更していません。"
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    existing = None
+    if plan.dropped and ctx.book.sheet(DROPPED_SHEET) is not None:
+        existing = ctx.read([DROPPED_SHEET])[DROPPED_SHEET]
+    ctx.apply(plan.ops)
+    reshaped = read_plan(apply_to_values(values, plan.ops))
+    ctx.apply(regenerate_ops(reshaped) + dropped_sheet_ops(plan.dropped, stamp, existing))
+    return _reshape_result(ctx, plan, stamp)
+
+
+def _reshape_result(ctx: _Context, plan, stamp: str) -> str:
+    from xlplan.reshape_plan import DROPPED_SHEET
+
+    change = plan.change
+    lines = []
+    if change.changed:
+        lines.append(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
+                     f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました（分野のシートと工程表の年度の列）。")
+    lines += [f"分野「{old}」を「{new}」に変えました（シート名・基本情報）。" for old, new in plan.renamed]
+    lines.append(f"『{L.SCHEDULE}』『{L.PROGRESS}』『{L.COVERAGE}』『{L.FINDINGS}』を新しい枠組みで作り直しました。")
+    if plan.dropped:
+        lines.append(f"計画期間から外れた入力 {len(plan.dropped)}件を消し、シート「{DROPPED_SHEET}」に残しました。")
+        if ctx.location.kind == "local":
+            from xlplan.reshape import write_dropped_yaml
+
+            path = write_dropped_yaml(Path(ctx.location.text), plan.dropped, stamp)
+            lines.append(f"同じ内容をブックと同じフォルダーの YAML ファイルにも保存しました:\n{path}")
+        else:
+            lines.append("ブックがこの PC のフォルダーに保存されていないため、YAML ファイルは作っていません。")
+    lines.append("変更はまだ保存されていません。内容を確かめてから保存してください（ボタンの変更は［元に戻す］では戻せません。"
+                 "やめるときは、保存せずにブックを閉じてください）。")
     return "\n".join(lines)
 
 

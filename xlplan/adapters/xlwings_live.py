@@ -506,6 +506,8 @@ def check_batch(live: LiveBook, ops: list[Op]) -> None:
         else:
             names = [op.sheet]
             written |= {op.sheet} - made
+            if isinstance(op, InsertColumns):
+                _like_side(op)
         needed |= {n for n in names if n not in made}
         new = op.name if isinstance(op, AddSheet) else op.new if isinstance(op, RenameSheet) else None
         if new is not None:
@@ -697,7 +699,8 @@ def check_writable(book, sheets: Iterable[str], protection: bool = True) -> None
         if sheet is None:
             raise XlplanUserError(
                 f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
-                "分野の名前を変えたときは、ブックを閉じてからコマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 を実行してください。")
+                "分野のシートの名前を変えたときは、シート名を元に戻してください。分野の名前を変えるには、ブックを保存して閉じてから"
+                "コマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 を実行します（シート名・基本情報・網羅表がそろって変わります）。")
         if protection and sheet_protected(sheet, live.remote):
             raise protected_sheet_error(name)
 

@@ -61,8 +61,9 @@ from xlplan.layout.read_info import domains_listed, read_info
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
 # Said wherever the sheets' shape no longer matches 基本情報: reshape is what fixes it.
-RESHAPE_FIX = ("基本情報の計画期間を変えたときは、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください"
-               "（年度の列を足し引きします。入力した値は残り、期間の外に出る値は一覧して確認を求めます）。")
+RESHAPE_FIX = ("基本情報の計画期間を変えたときは、「基本情報」の［計画の枠組みを変更］ボタンを押してください"
+               "（年度の列を足し引きします。入力した値は残り、期間の外に出る値は一覧して確認を求めます）。"
+               "ボタンが使えないときは、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm でも変えられます。")
 SUBDIVISION_FIX = ("工程表の区切りを変えたときは、ブックを閉じてから xlplan new 新しいブック.xlsm --from ブック.xlsm で"
                    "作り直してください（施策・KPI・工程・実績はそのまま引き継がれます）。")
 
