@@ -25,6 +25,9 @@ redraw 83, populate 71, progress 73, clear marks 25 for the sample, the same
 for a 10× plan (tests/test_excel_live.py asserts ≤ 100); each domain sheet beyond the
 sample's 8 adds 4. Actions (writes + the message box)
 stay at most 2 per op + 1.
+計画の枠組みを変更 (reshape) reads like redraw, then applies pass 1 (column inserts and deletes, renames,
+基本情報) and pass 2 (the owned sheets, computed from the values read plus pass 1's ops — nothing is
+read back): 255 calls for the sample and the 10× plan (bench/README.md).
 The 照会 buttons read like validate (実績照会 adds 進捗管理, 回答を取り込む 取込結果) and read
 the answer files from disk; 照会票を作成 writes only files, 回答を取り込む one write per changed
 row, one insert + write + autofit per insertion point and one block for 取込結果.

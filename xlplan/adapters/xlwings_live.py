@@ -15,7 +15,8 @@ by bench/engine_calls.py):
 * writing: ``SetValues`` 2 (the target range, one raw write), ``InsertRows`` 2,
   ``ReplaceValues`` 3–4 (clear the rows from there down, formats kept; write), or 2
   on a sheet read in the same click (one write padded with blanks over the old extent),
-  ``FitRows`` 2 — xlwings' own write pipeline would add two ``resize`` calls,
+  ``FitRows`` 2, column and row inserts and deletes 2, a sheet renamed or removed 1–2,
+  added 2–3, copied 4–5 (reshape) — xlwings' own write pipeline would add two ``resize`` calls,
   each comparing sheets, books and apps through Excel, so values are prepared
   with the engine's own ``prepare_xl_data_element`` and written raw.
 
