@@ -326,3 +326,29 @@ def test_a_taken_name_or_a_far_format_source_is_refused_before_writing():
     with pytest.raises(TypeError, match="neighbouring column"):
         live.apply_ops_live(book, [SetValues("A", 0, 0, [["x"]]), InsertColumns("A", 3, 1, like=0)])
     assert actions(book) == []
+
+
+def test_stopped_half_way_says_to_close_without_saving(sample_data, tmp_path, monkeypatch):
+    import xlplan.reshape_plan as reshape_plan
+
+    def broken(read):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(reshape_plan, "regenerate_ops", broken)
+    book = open_live(grids_of(info_edited(sample_data, years=7), tmp_path))
+    message = x.reshape()
+    assert message.startswith("予期しないエラーが起きたため、「計画の枠組みを変更」を中断しました（RuntimeError）")
+    assert message.endswith(x.RESHAPE_STOPPED) and "保存せずに閉じ" in message
+    assert "rangeInsert" in structure(book)                 # pass 1 was written: the note is what matters
+
+
+def test_a_protected_domain_sheet_is_refused_before_anything_changes(sample_data, tmp_path, monkeypatch):
+    from xlplan.adapters import xlwings_live as live
+
+    grids = grids_of(info_edited(sample_data, years=7), tmp_path)
+    domain = read_plan(grids).layout.domains[2]
+    monkeypatch.setattr(live, "sheet_protected", lambda sheet, remote=False: sheet.name == domain)
+    book = open_live(grids)
+    message = x.reshape()
+    assert f"シート「{domain}」の保護を解除してから" in message and x.RESHAPE_STOPPED not in message
+    assert [a for a in actions(book) if a["func"] in WRITES] == []

@@ -74,6 +74,8 @@ from xlplan.layout.read import ReadResult, percent_columns, plan_sheets, read_pl
 
 TITLE = "xlplan"
 RESHAPE_LABEL = "計画の枠組みを変更"
+RESHAPE_STOPPED = ("計画の枠組みの変更は途中で止まり、ブックの一部だけが変わっている可能性があります。"
+                   "ブックを保存せずに閉じ、開き直してから、もう一度ボタンを押してください。")
 MAX_LISTED = 15   # names listed in a message box before 「ほか n件」
 
 
@@ -216,8 +218,8 @@ class _Context:
         if (warning := version_mismatch_message(values.get(L.LISTS))) is not None:
             self.notes.append(warning)
 
-    def apply(self, ops: list[Op]) -> None:
-        apply_ops_live(self.book, ops, progress=self.session.writing)
+    def apply(self, ops: list[Op], checked: bool = False) -> None:
+        apply_ops_live(self.book, ops, progress=self.session.writing, checked=checked)
 
 
 class Shown(str):
@@ -248,7 +250,7 @@ def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, l
         alert(live, text, label, "info")
         return text
     except XlplanUserError as exc:
-        text = str(exc)
+        text = "\n".join([str(exc), *getattr(exc, "__notes__", ())])   # notes: e.g. reshape stopped half-way
         alert(live or book, text, label, "critical")
         return text
     except Exception as exc:  # noqa: BLE001 - any other failure: a short message and a log, never a traceback
@@ -256,6 +258,7 @@ def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, l
         text = (f"予期しないエラーが起きたため、「{label}」を中断しました（{type(exc).__name__}）。\n"
                 f"詳しい内容をこの PC のログファイルに保存しました:\n{log}\n"
                 "もう一度ボタンを押しても直らないときは、このファイルを添えて担当者に連絡してください。")
+        text = "\n".join([text, *getattr(exc, "__notes__", ())])
         alert(live or book, text, label, "critical")
         return text
 
@@ -591,7 +594,7 @@ def _collect(ctx: _Context, folder: Path | None) -> str:
 def _reshape(ctx: _Context, request, confirm: bool) -> str:
     """Pass 1 (structure, 基本情報), then pass 2 (the sheets xlplan owns) on the values pass 1 leaves,
     computed from the values read (apply_to_values): nothing is read back from Excel in between."""
-    from xlplan.adapters.xlwings_live import sheet_list
+    from xlplan.adapters.xlwings_live import check_batch, sheet_list
     from xlplan.layout.ops_values import apply_to_values
     from xlplan.reshape_plan import (
         DROPPED_SHEET,
@@ -625,9 +628,14 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
     existing = None
     if plan.dropped and ctx.book.sheet(DROPPED_SHEET) is not None:
         existing = ctx.read([DROPPED_SHEET])[DROPPED_SHEET]
-    ctx.apply(plan.ops)
-    reshaped = read_plan(apply_to_values(values, plan.ops))
-    ctx.apply(regenerate_ops(reshaped) + dropped_sheet_ops(plan.dropped, stamp, existing))
+    check_batch(ctx.book, plan.ops)       # refusals (a protected sheet, a taken name) before anything is written
+    try:
+        ctx.apply(plan.ops, checked=True)
+        reshaped = read_plan(apply_to_values(values, plan.ops))
+        ctx.apply(regenerate_ops(reshaped) + dropped_sheet_ops(plan.dropped, stamp, existing))
+    except Exception as exc:
+        exc.add_note(RESHAPE_STOPPED)
+        raise
     return _reshape_result(ctx, plan, stamp)
 
 
