@@ -628,10 +628,11 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
     existing = None
     if plan.dropped and ctx.book.sheet(DROPPED_SHEET) is not None:
         existing = ctx.read([DROPPED_SHEET])[DROPPED_SHEET]
+    after = apply_to_values(values, plan.ops)   # raises for an op whose values it does not know: before writing
     check_batch(ctx.book, plan.ops)       # refusals (a protected sheet, a taken name) before anything is written
     try:
         ctx.apply(plan.ops, checked=True)
-        reshaped = read_plan(apply_to_values(values, plan.ops))
+        reshaped = read_plan(after)
         ctx.apply(regenerate_ops(reshaped) + dropped_sheet_ops(plan.dropped, stamp, existing))
     except Exception as exc:
         exc.add_note(RESHAPE_STOPPED)

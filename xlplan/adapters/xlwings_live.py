@@ -285,6 +285,8 @@ def normalize_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ writing
 
+LIVE_OPS = (SetValues, FillBlanks, InsertRows, DeleteRows, InsertColumns, DeleteColumns, ReplaceValues, FitRows,
+            OutlineRows, AddSheet, RemoveSheet, RenameSheet)
 STRUCTURE_OPS = (AddSheet, RemoveSheet, RenameSheet)
 COPY_ORIGIN = {"left": "format_from_left_or_above", "right": "format_from_right_or_below"}
 
@@ -492,9 +494,12 @@ def _the_copy(live: LiveBook, name: str):
 
 
 def check_batch(live: LiveBook, ops: list[Op]) -> None:
-    """Before the first write: the sheets the ops need exist (or are added earlier in the batch)
-    and are not protected, the names of sheets added or renamed are free, and when sheets are
-    added, removed or renamed, the workbook's structure is not protected."""
+    """Before the first write: every op is one live Excel knows, the sheets the ops need exist (or are
+    added earlier in the batch) and are not protected, the names of sheets added or renamed are free,
+    and when sheets are added, removed or renamed, the workbook's structure is not protected."""
+    unsupported = [op for op in ops if not isinstance(op, LIVE_OPS)]
+    if unsupported:  # an op only the file path knows
+        raise TypeError(f"not implemented for live Excel: {unsupported[0]!r}")
     made: set[str] = set()
     needed: set[str] = set()
     written: set[str] = set()
