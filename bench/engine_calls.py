@@ -34,11 +34,12 @@ def count_engine_calls(fn: Callable[[], object]) -> Counter:
     counts: Counter = Counter()
 
     import xlplan.adapters.xlwings_live as adapter
+    import xlplan.adapters.xlwings_structure as structure
 
     # xlplan's adapter calls the engine directly where xlwings' API would first list every sheet
     # (adding and copying a sheet): those calls count too. What it reads off the engine without
     # asking Excel (cell budgets, value preparation) does not.
-    callers = {main_file, os.path.normcase(adapter.__file__)}
+    callers = {main_file, *(os.path.normcase(m.__file__) for m in (adapter, structure))}
     constants = {"max_cells_per_read", "max_cells_per_write", "prepare_xl_data_element"}
 
     def hook(frame, event, arg):

@@ -7,6 +7,7 @@ about first: under the remote engine the Yes/No box is an action and the click s
 ［はい］ comes back as a second call, reshape_confirmed (on the desktop engines the box answers at once).
 """
 
+# ruff: noqa: F811 - the fixtures come from test_excel_live
 from __future__ import annotations
 
 import datetime as dt
@@ -35,10 +36,16 @@ from xlplan.adapters.xlsx_file import read_values
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import fy_cell
 from xlplan.layout.ops import SetValues
+from xlplan.layout.ops_values import apply_to_values
 from xlplan.layout.read import read_plan
 from xlplan.reshape import reshape_file
-from xlplan.layout.ops_values import apply_to_values
-from xlplan.reshape_plan import DROPPED_SHEET, ReshapeRequest, dropped_sheet_ops, plan_reshape, regenerate_ops
+from xlplan.reshape_plan import (
+    DROPPED_SHEET,
+    ReshapeRequest,
+    dropped_sheet_ops,
+    plan_reshape,
+    regenerate_ops,
+)
 
 STRUCTURE = {"rangeInsert", "rangeDelete", "copySheet", "addSheet", "sheetDelete", "setSheetName"}
 WRITES = STRUCTURE | {"setValues", "rangeClearContents", "sheetClearContents", "setAutofit"}
@@ -149,7 +156,7 @@ def test_period_5_to_3_asks_first_and_changes_nothing(sample_data, tmp_path):
     message = x.reshape()
     recorded = actions(book)
     assert [a["func"] for a in recorded] == ["alert"]               # the question, nothing written
-    prompt, title, buttons, mode, callback = recorded[0]["args"]
+    prompt, _title, buttons, _mode, callback = recorded[0]["args"]
     assert prompt == message and buttons == "yes_no" and callback == "XlplanMacros.ReshapeConfirmed"
     assert "計画期間から外れて消えます" in message and "工程（令和12年度）" in message
     assert "［はい］" in message and "--force" not in message and "`" not in message
@@ -198,7 +205,7 @@ def test_desktop_answers_at_once_yes_applies_no_leaves_the_book(sample_data, tmp
     book = open_live(grids)
     message = x.reshape()
     assert "に変えました" in message
-    assert [a for a in actions(book) if a["func"] == "alert"][0]["args"][2] == "yes_no"
+    assert next(a for a in actions(book) if a["func"] == "alert")["args"][2] == "yes_no"
     same_as_the_command(data, book, grids, tmp_path)
 
 
@@ -291,8 +298,15 @@ def test_excel_calls_do_not_grow_with_the_plan(sample_data, big_data, tmp_path):
 
 def test_structure_ops_are_one_call_each_and_later_ops_find_the_sheets():
     from xlplan.adapters import xlwings_live as live
-    from xlplan.layout.ops import (AddSheet, DeleteColumns, DeleteRows, InsertColumns, RemoveSheet, RenameSheet,
-                                   ReplaceValues)
+    from xlplan.layout.ops import (
+        AddSheet,
+        DeleteColumns,
+        DeleteRows,
+        InsertColumns,
+        RemoveSheet,
+        RenameSheet,
+        ReplaceValues,
+    )
 
     grids = {"A": [["h1", "h2"], ["v1", "v2"], ["w1", "w2"]], "B": [["b"]], "C": [["c"]]}
     book = open_live(grids, caller=False)

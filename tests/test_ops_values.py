@@ -12,7 +12,15 @@ from xlplan.adapters.package import patch_package
 from xlplan.adapters.xlsx_file import read_plan_values, read_values
 from xlplan.adapters.xlwings_live import normalize_grid
 from xlplan.layout import sheets as L
-from xlplan.layout.ops import AddSheet, DeleteColumns, DeleteRows, InsertColumns, RemoveSheet, RenameSheet, SetValues
+from xlplan.layout.ops import (
+    AddSheet,
+    DeleteColumns,
+    DeleteRows,
+    InsertColumns,
+    RemoveSheet,
+    RenameSheet,
+    SetValues,
+)
 from xlplan.layout.ops_values import apply_to_values
 from xlplan.layout.read import read_plan
 from xlplan.reshape_plan import ReshapeRequest, plan_reshape

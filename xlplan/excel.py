@@ -594,7 +594,8 @@ def _collect(ctx: _Context, folder: Path | None) -> str:
 def _reshape(ctx: _Context, request, confirm: bool) -> str:
     """Pass 1 (structure, 基本情報), then pass 2 (the sheets xlplan owns) on the values pass 1 leaves,
     computed from the values read (apply_to_values): nothing is read back from Excel in between."""
-    from xlplan.adapters.xlwings_live import check_batch, sheet_list
+    from xlplan.adapters.xlwings_live import sheet_list
+    from xlplan.adapters.xlwings_structure import check_batch
     from xlplan.layout.ops_values import apply_to_values
     from xlplan.reshape_plan import (
         DROPPED_SHEET,

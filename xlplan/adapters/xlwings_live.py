@@ -37,6 +37,16 @@ from typing import Any, Self
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
 from xlplan.layout.celltext import cap_cell_text
+from xlplan.adapters.xlwings_structure import (
+    COPY_ORIGIN,
+    STRUCTURE_OPS,
+    apply_structure,
+    check_batch,
+    like_side,
+    shrink_extent,
+    span_after_delete,
+    whole_columns,
+)
 from xlplan.layout.ops import (
     AddSheet,
     DeleteColumns,
@@ -287,8 +297,6 @@ def normalize_value(value: Any) -> Any:
 
 LIVE_OPS = (SetValues, FillBlanks, InsertRows, DeleteRows, InsertColumns, DeleteColumns, ReplaceValues, FitRows,
             OutlineRows, AddSheet, RemoveSheet, RenameSheet)
-STRUCTURE_OPS = (AddSheet, RemoveSheet, RenameSheet)
-COPY_ORIGIN = {"left": "format_from_left_or_above", "right": "format_from_right_or_below"}
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checked: bool = False) -> int:
@@ -331,7 +339,7 @@ def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checke
         where = op.sheet if hasattr(op, "sheet") else getattr(op, "name", getattr(op, "old", ""))
         try:
             if isinstance(op, STRUCTURE_OPS):
-                calls += _apply_structure(live, op)
+                calls += apply_structure(live, op)
             else:
                 calls += _apply(live, live.sheet(op.sheet), op, fresh)
         except XlplanUserError:
@@ -357,21 +365,21 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         if op.count <= 0:
             return 0
         sheet.range(f"{op.row + 1}:{op.row + op.count}").delete("up")
-        fresh[op.sheet] = [_span_after_delete(a, b, op.row, op.count) for a, b in fresh.get(op.sheet, [])]
-        _shrink_extent(live, op.sheet, 0, op.row, op.count)
+        fresh[op.sheet] = [span_after_delete(a, b, op.row, op.count) for a, b in fresh.get(op.sheet, [])]
+        shrink_extent(live, op.sheet, 0, op.row, op.count)
         return 1
     if isinstance(op, InsertColumns):
         if op.count <= 0:
             return 0
-        columns(sheet, op.col, op.count).insert("right", COPY_ORIGIN[_like_side(op)])
+        whole_columns(sheet, op.col, op.count).insert("right", COPY_ORIGIN[like_side(op)])
         if (extent := live.extents.get(op.sheet)) is not None and op.col < extent[1]:
             live.extents[op.sheet] = (extent[0], extent[1] + op.count)
         return 1
     if isinstance(op, DeleteColumns):
         if op.count <= 0:
             return 0
-        columns(sheet, op.col, op.count).delete("left")
-        _shrink_extent(live, op.sheet, 1, op.col, op.count)
+        whole_columns(sheet, op.col, op.count).delete("left")
+        shrink_extent(live, op.sheet, 1, op.col, op.count)
         return 1
     if isinstance(op, SetValues):
         block = excel_block(op.values)
@@ -411,135 +419,6 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
     if isinstance(op, OutlineRows):
         return _outline_rows(sheet, op)
     raise TypeError(f"unknown op {op!r}")
-
-
-def columns(sheet, col: int, count: int):
-    """Whole columns col .. col + count - 1 (0-based), e.g. "K:L"."""
-    from xlplan.layout.a1 import col_letter
-
-    return sheet.range(f"{col_letter(col)}:{col_letter(col + count - 1)}")
-
-
-def _like_side(op: InsertColumns) -> str:
-    """Which neighbour's formats the inserted columns take (Excel copies from one of the two)."""
-    if op.like is None or op.like == op.col - 1:
-        return "left"
-    if op.like == op.col:
-        return "right"
-    raise TypeError(f"live Excel copies formats from a neighbouring column only: {op!r}")
-
-
-def _span_after_delete(a: int, b: int, row: int, count: int) -> tuple[int, int]:
-    def moved(r: int) -> int:
-        return r if r <= row else max(row, r - count)
-    return moved(a), moved(b)
-
-
-def _shrink_extent(live: LiveBook, name: str, axis: int, first: int, count: int) -> None:
-    if (extent := live.extents.get(name)) is not None:
-        size = extent[axis] - max(0, min(extent[axis], first + count) - first)
-        live.extents[name] = (size, extent[1]) if axis == 0 else (extent[0], size)
-
-
-def _apply_structure(live: LiveBook, op: Op) -> int:
-    """Sheets added (a copy of `like`, values below its first keep_rows rows cleared; or empty),
-    removed or renamed, with the LiveBook's kept sheets following."""
-    from xlwings import Sheet
-
-    if isinstance(op, RenameSheet):
-        sheet = live.sheet(op.old)
-        sheet.name = op.new
-        live.renamed(op.old, op.new, sheet)
-        return 1
-    if isinstance(op, RemoveSheet):
-        live.sheet(op.name).delete()
-        live.removed(op.name)
-        return 1
-    assert isinstance(op, AddSheet)
-    after = live.sheet(op.after) if op.after is not None else live.collection[-1]
-    if op.like is None:
-        # the engine's add, not Sheets.add: that one first lists every sheet's name
-        sheet = Sheet(impl=live.collection.impl.add(None, after.impl, op.name))
-        live.added(op.name, sheet)
-        return 1
-    source = live.sheet(op.like)
-    copy_name = _copy_name(live, op.like)
-    source.impl.copy(None, after.impl)        # Sheet.copy would list every sheet's name twice
-    sheet = _the_copy(live, copy_name)
-    sheet.name = op.name
-    live.added(op.name, sheet)
-    if op.keep_rows == 0:
-        sheet.clear_contents()
-    else:
-        sheet.range(f"{op.keep_rows + 1}:{MAX_ROWS}").clear_contents()
-    return 3
-
-
-def _copy_name(live: LiveBook, like: str) -> str:
-    """The name Excel (and xlwings' remote engine) gives a copy of `like`: "like (2)", or the next free number."""
-    taken = {name.casefold() for name in live.sheets}
-    suffix = 2
-    while f"{like} ({suffix})".casefold() in taken:
-        suffix += 1
-    return f"{like} ({suffix})"
-
-
-def _the_copy(live: LiveBook, name: str):
-    """The copy just made, by the name Excel gave it; the active sheet (the copy, on the desktop
-    engines) when that name is not found, e.g. shortened to Excel's 31 characters."""
-    try:
-        return live.collection[name]
-    except Exception:  # noqa: BLE001
-        return live.book.sheets.active
-
-
-def check_batch(live: LiveBook, ops: list[Op]) -> None:
-    """Before the first write: every op is one live Excel knows, the sheets the ops need exist (or are
-    added earlier in the batch) and are not protected, the names of sheets added or renamed are free,
-    and when sheets are added, removed or renamed, the workbook's structure is not protected."""
-    unsupported = [op for op in ops if not isinstance(op, LIVE_OPS)]
-    if unsupported:  # an op only the file path knows
-        raise TypeError(f"not implemented for live Excel: {unsupported[0]!r}")
-    made: set[str] = set()
-    needed: set[str] = set()
-    written: set[str] = set()
-    for op in ops:
-        if isinstance(op, AddSheet):
-            names = [n for n in (op.like, op.after) if n is not None]
-        elif isinstance(op, RemoveSheet):
-            names = [op.name]
-        elif isinstance(op, RenameSheet):
-            names = [op.old]
-        else:
-            names = [op.sheet]
-            written |= {op.sheet} - made
-            if isinstance(op, InsertColumns):
-                _like_side(op)
-        needed |= {n for n in names if n not in made}
-        new = op.name if isinstance(op, AddSheet) else op.new if isinstance(op, RenameSheet) else None
-        if new is not None:
-            if new not in made and live.sheet(new) is not None:
-                raise XlplanUserError(f"「{new}」という名前のシートが既にあります。そのシートの名前を変えるか、別の名前を指定してください。"
-                                      "ブックは変更していません。")
-            made.add(new)
-    check_writable(live, needed - written, protection=False)
-    check_writable(live, written)
-    if any(isinstance(op, STRUCTURE_OPS) for op in ops) and structure_protected(live):
-        raise XlplanUserError("ブックの構成が保護されているため、シートを追加・削除・名前の変更できません。"
-                              "［校閲］タブ →［ブックの保護］で保護を解除してから、もう一度ボタンを押してください。"
-                              "ブックは変更していません。")
-
-
-def structure_protected(live: LiveBook) -> bool | None:
-    """Whether the workbook's structure (its sheets) is protected; None when the engine cannot tell."""
-    if live.remote:
-        return None
-    try:
-        if sys.platform.startswith("win"):
-            return bool(live.book.api.ProtectStructure)
-        return bool(live.book.api.protect_structure.get())
-    except Exception:  # noqa: BLE001 - a probe only; Excel's own refusal still reports it
-        return None
 
 
 def write_block(live: LiveBook, sheet, row: int, col: int, block: Grid) -> int:
