@@ -290,7 +290,7 @@ def test_excel_calls_do_not_grow_with_the_plan(sample_data, big_data, tmp_path):
                + dropped_sheet_ops(plan.dropped, "", None))
         assert counts[label][1] <= 3 * len(ops) + 1, (counts, len(ops))
     assert counts["sample"] == counts["10x"], counts
-    # bench/README.md records it (255 on 2026-11-30): reads 4 per sheet, 2 per op, one pass over the sheets
+    # bench/README.md records it (254 on 2026-11-30): reads 4 per sheet, 2 per op, one pass over the sheets
     assert counts["sample"][0] <= 300, counts
 
 

@@ -27,7 +27,7 @@ sample's 8 adds 4. Actions (writes + the message box)
 stay at most 2 per op + 1.
 計画の枠組みを変更 (reshape) reads like redraw, then applies pass 1 (column inserts and deletes, renames,
 基本情報) and pass 2 (the owned sheets, computed from the values read plus pass 1's ops — nothing is
-read back): 255 calls for the sample and the 10× plan (bench/README.md).
+read back): 254 calls for the sample and the 10× plan (bench/README.md).
 The 照会 buttons read like validate (実績照会 adds 進捗管理, 回答を取り込む 取込結果) and read
 the answer files from disk; 照会票を作成 writes only files, 回答を取り込む one write per changed
 row, one insert + write + autofit per insertion point and one block for 取込結果.
@@ -610,9 +610,8 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
     values = ctx.read_plan_sheets()
     values.update(ctx.read([L.SCHEDULE]))          # its year columns change too
     read = read_plan(values)
-    # every sheet name only where a new name must be checked against them (a full pass over the sheets)
-    names = sheet_list(ctx.book) if request.rename else list(values)
-    plan = plan_reshape(read, values, names, request)
+    # every sheet's name (one pass over the sheets, kept for the click): a new sheet name is checked against them
+    plan = plan_reshape(read, values, sheet_list(ctx.book), request)
     if not plan.changes_anything:
         period = f"{wareki_fy(plan.change.new[0])}〜{wareki_fy(plan.change.new[-1])}"
         return (f"分野のシートと工程表の年度の列は、「{L.INFO}」の計画期間（{period}）とすでに合っています。変更することはありません。\n"
