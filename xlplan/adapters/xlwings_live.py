@@ -578,16 +578,20 @@ def sheet_protected(sheet, remote: bool = False) -> bool | None:
         return None
 
 
-def check_writable(book, sheets: Iterable[str], protection: bool = True) -> None:
+def missing_sheet_error(name: str) -> XlplanUserError:
+    return XlplanUserError(
+        f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
+        "分野のシートの名前を変えたときは、シート名を元に戻してください。分野の名前を変えるには、ブックを保存して閉じてから"
+        "コマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 を実行します（シート名・基本情報・網羅表がそろって変わります）。")
+
+
+def check_writable(book, sheets: Iterable[str]) -> None:
     live = live_book(book)
     for name in sorted(sheets):
         sheet = live.sheet(name)
         if sheet is None:
-            raise XlplanUserError(
-                f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
-                "分野のシートの名前を変えたときは、シート名を元に戻してください。分野の名前を変えるには、ブックを保存して閉じてから"
-                "コマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 を実行します（シート名・基本情報・網羅表がそろって変わります）。")
-        if protection and sheet_protected(sheet, live.remote):
+            raise missing_sheet_error(name)
+        if sheet_protected(sheet, live.remote):
             raise protected_sheet_error(name)
 
 

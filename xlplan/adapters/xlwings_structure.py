@@ -107,7 +107,7 @@ def check_batch(live: LiveBook, ops: list[Op]) -> None:
     """Before the first write: every op is one live Excel knows, the sheets the ops need exist (or are
     added earlier in the batch) and are not protected, the names of sheets added or renamed are free,
     and when sheets are added, removed or renamed, the workbook's structure is not protected."""
-    from xlplan.adapters.xlwings_live import LIVE_OPS, check_writable
+    from xlplan.adapters.xlwings_live import LIVE_OPS, check_writable, missing_sheet_error
 
     unsupported = [op for op in ops if not isinstance(op, LIVE_OPS)]
     if unsupported:  # an op only the file path knows
@@ -134,7 +134,10 @@ def check_batch(live: LiveBook, ops: list[Op]) -> None:
                 raise XlplanUserError(f"「{new}」という名前のシートが既にあります。そのシートの名前を変えるか、別の名前を指定してください。"
                                       "ブックは変更していません。")
             made.add(new)
-    check_writable(live, needed - written, protection=False)
+    # sheets only added after, copied, removed or renamed: they must exist (their cells are not written)
+    for name in sorted(needed - written):
+        if live.sheet(name) is None:
+            raise missing_sheet_error(name)
     check_writable(live, written)
     if any(isinstance(op, STRUCTURE_OPS) for op in ops) and structure_protected(live):
         raise XlplanUserError("ブックの構成が保護されているため、シートを追加・削除・名前の変更できません。"
