@@ -366,3 +366,20 @@ def test_a_protected_domain_sheet_is_refused_before_anything_changes(sample_data
     message = x.reshape()
     assert f"シート「{domain}」の保護を解除してから" in message and x.RESHAPE_STOPPED not in message
     assert [a for a in actions(book) if a["func"] in WRITES] == []
+
+
+def test_a_second_drop_is_listed_under_the_first(sample_data, tmp_path):
+    first = tmp_path / "first" / BOOK_NAME
+    first.parent.mkdir()
+    first.write_bytes(sample_data)
+    reshape_file(first, ReshapeRequest(years=3), force=True)
+    data = info_edited(first.read_bytes(), start_fy=2028)
+    grids = grids_of(data, tmp_path)
+    listed = len(trim(grids[DROPPED_SHEET]))
+    book = open_live(grids)
+    x.reshape_confirmed()
+    assert "addSheet" not in structure(book)
+    after = same_as_the_command(data, book, grids, tmp_path)
+    rows = trim(after[DROPPED_SHEET])
+    assert len(rows) > listed and rows[:listed] == trim(grids[DROPPED_SHEET])
+    assert {row[rows[0].index("年度")] for row in rows[listed:]} == {"令和9年度"}
