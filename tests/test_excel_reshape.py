@@ -158,7 +158,7 @@ def test_period_5_to_3_asks_first_and_changes_nothing(sample_data, tmp_path):
     assert [a["func"] for a in recorded] == ["alert"]               # the question, nothing written
     prompt, _title, buttons, _mode, callback = recorded[0]["args"]
     assert prompt == message and buttons == "yes_no" and callback == "XlplanMacros.ReshapeConfirmed"
-    assert "計画期間から外れて消えます" in message and "工程（令和12年度）" in message
+    assert "件の入力（工程 " in message and "計画期間から外れて消えます" in message and "工程（令和12年度）" in message
     assert "［はい］" in message and "--force" not in message and "`" not in message
 
 

@@ -193,7 +193,11 @@ def dropped_sheet_ops(dropped: list[Dropped], stamp: str, existing: list | None)
 def dropped_lines(dropped: list[Dropped], limit: int = 30) -> str:
     shown = "\n".join("・" + d.line() for d in dropped[:limit])
     more = f"\n…ほか {len(dropped) - limit}件" if len(dropped) > limit else ""
-    return f"計画の枠組みを変えると、次の {len(dropped)}件の入力が計画期間から外れて消えます。\n{shown}{more}\n"
+    counts: dict[str, int] = {}
+    for d in dropped:
+        counts[d.what] = counts.get(d.what, 0) + 1
+    kinds = "、".join(f"{what} {n}件" for what, n in counts.items())
+    return f"計画の枠組みを変えると、次の {len(dropped)}件の入力（{kinds}）が計画期間から外れて消えます。\n{shown}{more}\n"
 
 
 def dropped_message(dropped: list[Dropped]) -> str:
@@ -203,5 +207,5 @@ def dropped_message(dropped: list[Dropped]) -> str:
 
 def dropped_question(dropped: list[Dropped]) -> str:
     """The button's Yes/No question (a message box: the list is kept short)."""
-    return (dropped_lines(dropped, 12) + f"\n消した内容はシート「{DROPPED_SHEET}」（保存したブックなら、ブックと同じフォルダーの"
+    return (dropped_lines(dropped, 12) + f"\n消した内容はシート「{DROPPED_SHEET}」（保存したブックなら、ブックと同じフォルダーの "
             "YAML ファイルにも）に残ります。\n消して計画の枠組みを変えるときは［はい］、やめるときは［いいえ］を押してください。")
