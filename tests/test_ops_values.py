@@ -91,3 +91,42 @@ def test_structure_ops_give_what_the_file_path_reads(sample, tmp_path):
     after = apply_to_values(values, ops)
     assert set(after) <= set(expected) and L.ORPHANS not in expected and "国の施策" in expected
     assert trimmed(after) == trimmed({name: expected[name] for name in after})
+
+
+class Read(dict):
+    percent_cells = None
+
+
+def test_cells_showing_a_percent_move_with_their_rows_columns_and_sheet():
+    values = Read({"S": [["a", "b", "c", "d"]] * 6, "T": [["x"]]})
+    values.percent_cells = {"S": {(1, 1), (2, 3), (4, 2), (5, 0)}, "T": {(0, 0)}}
+    after = apply_to_values(values, [InsertColumns("S", 2, 2), DeleteColumns("S", 1, 1), DeleteRows("S", 3, 2),
+                                     RenameSheet("T", "U"), SetValues("S", 0, 0, [["v"]])])
+    assert after.percent_cells == {"S": {(2, 4), (3, 0)}, "U": {(0, 0)}}
+    assert values.percent_cells["S"] == {(1, 1), (2, 3), (4, 2), (5, 0)}        # the input is left as it was
+    assert apply_to_values({"S": [["a"]]}, [InsertColumns("S", 0, 1)]).percent_cells is None
+
+
+def test_percent_cells_after_a_reshape_are_those_the_file_path_reads(sample_bytes, tmp_path):
+    """Pass 2 reads KPI values with the number formats pass 1 moved: a 0.39 shown as 39% stays 39."""
+    import openpyxl
+
+    source = tmp_path / "book.xlsm"
+    source.write_bytes(sample_bytes)
+    read = read_plan(read_plan_values(source))
+    sheet = read.layout.domains[0]
+    table, row = read.layout.tables[sheet], read.rows[sheet][1].first_row
+    wb = openpyxl.load_workbook(source, keep_vba=True)
+    for key in ("kpi.baseline_value", "target:2029", "target:2031"):
+        cell = wb[sheet].cell(row=row + 1, column=table.col(key) + 1)
+        cell.value, cell.number_format = 0.39, "0%"
+    wb.save(source)
+    data = source.read_bytes()
+    for request_ in (ReshapeRequest(years=3), ReshapeRequest(start_fy=2026)):
+        values = read_plan_values(source, (L.SCHEDULE, L.LISTS))
+        assert len(values.percent_cells[sheet]) == 3
+        plan = plan_reshape(read_plan(values), values, list(read_values(source)), request_)
+        after = apply_to_values(values, plan.ops)
+        path = tmp_path / "after.xlsm"
+        path.write_bytes(patch_package(data, plan.ops))
+        assert after.percent_cells == read_plan_values(path, (L.SCHEDULE, L.LISTS)).percent_cells
