@@ -158,7 +158,7 @@ def test_period_5_to_3_asks_first_and_changes_nothing(sample_data, tmp_path):
     assert [a["func"] for a in recorded] == ["alert"]               # the question, nothing written
     prompt, _title, buttons, _mode, callback = recorded[0]["args"]
     assert prompt == message and buttons == "yes_no" and callback == "XlplanMacros.ReshapeConfirmed"
-    assert "件の入力（工程 " in message and "計画期間から外れて消えます" in message and "工程（令和12年度）" in message
+    assert "件の入力が消えます（計画期間から外れる年度、外す分野。内訳: 工程 " in message and "工程（令和12年度）" in message
     assert "［はい］" in message and "--force" not in message and "`" not in message
 
 
@@ -248,6 +248,51 @@ def test_a_domain_renamed(sample_data, tmp_path):
     assert structure(book) == ["setSheetName"]
     after = same_as_the_command(sample_data, book, grids, tmp_path, request)
     assert "地域づくり" in read_plan(after).plan.domains
+
+
+def domain_list_edited(data: bytes, domains: list[str], skips: list[list[str]] = ()) -> bytes:
+    """基本情報's domain list as the clerk rewrote it (and reasons typed under 取り組まない柱・分野と理由)."""
+    first = L.INFO_LAYOUT.domains_header_row + 1
+    cells = [[d] for d in domains] + [[""]] * (L.DOMAINS_CAPACITY - len(domains))
+    ops = [SetValues(L.INFO, first, L.DOMAINS_COL, cells)]
+    if skips:
+        ops.append(SetValues(L.INFO, L.SKIPS.first_row + 6, 0, [list(s) for s in skips]))
+    return patch_package(data, ops)
+
+
+def test_domains_added_and_removed_in_kihon_joho(sample_data, tmp_path):
+    """Helper "domains"' plan (a copy of the last domain sheet, a sheet removed with its values listed),
+    through the same button: asked first, then what the command gives."""
+    domains = read_plan(grids_of(sample_data, tmp_path)).plan.domains
+    assert not read_plan(grids_of(sample_data, tmp_path)).plan.skips[6:]
+    data = domain_list_edited(sample_data, [d for d in domains if d != "金融"] + ["教育"], [["金融", "他の分野で扱う"]])
+    grids = grids_of(data, tmp_path)
+    asked = open_live(grids)
+    assert "入力が消えます" in x.reshape() and [a["func"] for a in actions(asked)] == ["alert"]
+    asked.close()
+    book = open_live(grids)
+    message = x.reshape_confirmed()
+    assert "分野「教育」を追加しました" in message and "分野「金融」を外しました" in message, message
+    assert {"copySheet", "sheetDelete"} <= set(structure(book))
+    after = same_as_the_command(data, book, grids, tmp_path)
+    reread = read_plan(after)
+    assert reread.plan.domains == [d for d in domains if d != "金融"] + ["教育"]
+
+
+def test_a_name_written_over_an_empty_domain_renames_it(sample_data, tmp_path):
+    grids = grids_of(sample_data, tmp_path)
+    domains = read_plan(grids).plan.domains
+    added = tmp_path / "added" / BOOK_NAME
+    added.parent.mkdir()
+    added.write_bytes(sample_data)
+    reshape_file(added, ReshapeRequest(add=("教育",)))
+    data = domain_list_edited(added.read_bytes(), [*domains, "学校教育"])
+    grids = grids_of(data, tmp_path)
+    book = open_live(grids)
+    message = x.reshape()
+    assert "分野「教育」を「学校教育」に変えました" in message, message
+    after = same_as_the_command(data, book, grids, tmp_path)
+    assert read_plan(after).plan.domains == [*domains, "学校教育"]
 
 
 def test_nothing_to_do_says_so_and_writes_nothing(sample_data, tmp_path):

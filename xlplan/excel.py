@@ -594,7 +594,6 @@ def _collect(ctx: _Context, folder: Path | None) -> str:
 def _reshape(ctx: _Context, request, confirm: bool) -> str:
     """Pass 1 (structure, 基本情報), then pass 2 (the sheets xlplan owns) on the values pass 1 leaves,
     computed from the values read (apply_to_values): nothing is read back from Excel in between."""
-    from xlplan.adapters.xlwings_live import sheet_list
     from xlplan.adapters.xlwings_structure import check_batch
     from xlplan.layout.ops_values import apply_to_values
     from xlplan.reshape_plan import (
@@ -603,19 +602,19 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
         dropped_question,
         dropped_sheet_ops,
         plan_reshape,
+        read_for_reshape,
         regenerate_ops,
     )
 
-    request = request or ReshapeRequest()
-    values = ctx.read_plan_sheets()
-    values.update(ctx.read([L.SCHEDULE]))          # its year columns change too
-    read = read_plan(values)
-    # every sheet's name (one pass over the sheets, kept for the click): a new sheet name is checked against them
-    plan = plan_reshape(read, values, sheet_list(ctx.book), request)
+    values = _reshape_values(ctx)
+    read, request = read_for_reshape(values, values.sheet_names, request or ReshapeRequest())
+    plan = plan_reshape(read, values, values.sheet_names, request)
     if not plan.changes_anything:
         period = f"{wareki_fy(plan.change.new[0])}〜{wareki_fy(plan.change.new[-1])}"
-        return (f"分野のシートと工程表の年度の列は、「{L.INFO}」の計画期間（{period}）とすでに合っています。変更することはありません。\n"
-                f"計画期間を変えるときは、「{L.INFO}」の計画開始年度・計画期間（年数）を直してから、もう一度このボタンを押してください。")
+        return (f"分野のシートと工程表の年度の列は「{L.INFO}」の計画期間（{period}）と、分野のシートは「{L.INFO}」の分野の一覧と"
+                "すでに合っています。変更することはありません。\n"
+                f"計画期間や分野を変えるときは、「{L.INFO}」の計画開始年度・計画期間（年数）や分野の一覧を直してから、"
+                "もう一度このボタンを押してください。")
     if plan.dropped and not confirm:
         question = dropped_question(plan.dropped)
         answer = ctx.book.app.alert(question, title=f"{TITLE} — {RESHAPE_LABEL}", buttons="yes_no", mode="critical",
@@ -640,6 +639,24 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
     return _reshape_result(ctx, plan, stamp)
 
 
+def _reshape_values(ctx: _Context):
+    """What the file shell reads (xlplan.reshape.reshape_file): 基本情報 and _lists first, then the sheets
+    read_plan needs, the 工程表 and every domain sheet _lists records (基本情報's edited list may have left
+    out one the clerk wants removed); every sheet's name (one pass, kept for the click), against which a
+    new sheet name is checked."""
+    from xlplan.adapters.xlwings_live import sheet_list
+    from xlplan.reshape_domain_changes import recorded_domains
+
+    first = ctx.read([L.INFO, L.LISTS])
+    more = plan_sheets(first.get(L.INFO, []), (L.SCHEDULE, *recorded_domains(first.get(L.LISTS))))
+    more = [name for name in dict.fromkeys(more) if name not in first]
+    values = ctx.read(more, 2, 2 + len(more), percent_columns=percent_columns)
+    values.update(first)
+    values.sheet_names = sheet_list(ctx.book)
+    ctx.check_versions(values)
+    return values
+
+
 def _reshape_result(ctx: _Context, plan, stamp: str) -> str:
     from xlplan.reshape_plan import DROPPED_SHEET
 
@@ -648,7 +665,10 @@ def _reshape_result(ctx: _Context, plan, stamp: str) -> str:
     if change.changed:
         lines.append(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
                      f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました（分野のシートと工程表の年度の列）。")
-    lines += [f"分野「{old}」を「{new}」に変えました（シート名・基本情報）。" for old, new in plan.renamed]
+    lines += [f"分野「{old}」を「{new}」に変えました（シート名・基本情報・網羅表）。" for old, new in plan.renamed]
+    lines += [f"分野「{name}」を追加しました（シート・基本情報・網羅表）。" for name in plan.added]
+    lines += [f"分野「{name}」を外しました" + (f"（理由「{reason}」を「{L.INFO}」の「取り組まない柱・分野と理由」に記録）。"
+                                              if reason else "。") for name, reason in plan.removed]
     lines.append(f"『{L.SCHEDULE}』『{L.PROGRESS}』『{L.COVERAGE}』『{L.FINDINGS}』を新しい枠組みで作り直しました。")
     if plan.dropped:
         lines.append(f"計画期間から外れた入力 {len(plan.dropped)}件を消し、シート「{DROPPED_SHEET}」に残しました。")

@@ -581,8 +581,9 @@ def sheet_protected(sheet, remote: bool = False) -> bool | None:
 def missing_sheet_error(name: str) -> XlplanUserError:
     return XlplanUserError(
         f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
-        "分野のシートの名前を変えたときは、シート名を元に戻してください。分野の名前を変えるには、ブックを保存して閉じてから"
-        "コマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 を実行します（シート名・基本情報・網羅表がそろって変わります）。")
+        "分野のシートの名前を変えたときは、シート名を元に戻してください。施策のない分野なら、「基本情報」の分野の一覧で名前を"
+        "書き換えて［計画の枠組みを変更］ボタンを押すと変わります。施策のある分野は、ブックを保存して閉じてから"
+        "コマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 で変えます（シート名・基本情報・網羅表がそろって変わります）。")
 
 
 def check_writable(book, sheets: Iterable[str]) -> None:

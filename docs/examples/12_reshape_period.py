@@ -1,6 +1,6 @@
 """計画期間を変える（「基本情報」の［計画の枠組みを変更］ボタン、コマンド xlplan reshape と同じ処理）。
 
-    python docs/examples/11_reshape.py ブック.xlsm 3
+    python docs/examples/12_reshape_period.py ブック.xlsm 3
 
 ボタンは「基本情報」に入力された計画期間を読み、ここと同じ書き込み操作を開いているブックに適用します。
 計画期間から外れる入力は、先に一覧して確かめます（ボタンは［はい］/［いいえ］、コマンドは --force）。
