@@ -146,7 +146,8 @@ def export_document_pdf(book: xw.Book | None = None) -> str:
 
 
 def reshape(book: xw.Book | None = None, confirm: bool = False, request=None) -> str:
-    """「計画の枠組みを変更」: the year columns (and, with a request, domain names) changed to what 基本情報 says.
+    """「計画の枠組みを変更」: the year columns and the domain sheets changed to what 基本情報 says (its period
+    and its list of domains; `request`: the command's options, for tests and callers that have them).
 
     Values that would leave the period are listed in a Yes/No box first. On the desktop engines the
     box answers at once; xlwings' remote engine only records it, and the clerk's ［はい］ comes back as
@@ -671,7 +672,7 @@ def _reshape_result(ctx: _Context, plan, stamp: str) -> str:
                                               if reason else "。") for name, reason in plan.removed]
     lines.append(f"『{L.SCHEDULE}』『{L.PROGRESS}』『{L.COVERAGE}』『{L.FINDINGS}』を新しい枠組みで作り直しました。")
     if plan.dropped:
-        lines.append(f"計画期間から外れた入力 {len(plan.dropped)}件を消し、シート「{DROPPED_SHEET}」に残しました。")
+        lines.append(f"計画期間から外れた年度・外した分野の入力 {len(plan.dropped)}件を消し、シート「{DROPPED_SHEET}」に残しました。")
         if ctx.location.kind == "local":
             from xlplan.reshape import write_dropped_yaml
 
