@@ -340,6 +340,7 @@ def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checke
         try:
             if isinstance(op, STRUCTURE_OPS):
                 calls += apply_structure(live, op)
+                _fresh_sheets(fresh, op)
             else:
                 calls += _apply(live, live.sheet(op.sheet), op, fresh)
         except XlplanUserError:
@@ -360,6 +361,8 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         sheet.range(f"{op.row + 1}:{op.row + op.count}").insert("down")
         spans = [(a + op.count, b + op.count) if a >= op.row else (a, b) for a, b in fresh.get(op.sheet, [])]
         fresh[op.sheet] = [*spans, (op.row, op.row + op.count)]
+        if (extent := live.extents.get(op.sheet)) is not None and op.row < extent[0]:
+            live.extents[op.sheet] = (extent[0] + op.count, extent[1])
         return 1
     if isinstance(op, DeleteRows):
         if op.count <= 0:
@@ -385,7 +388,11 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         block = excel_block(op.values)
         if not block:
             return 0
-        rows_fresh = any(a <= op.row and op.row + len(block) <= b for a, b in fresh.get(op.sheet, []))
+        # rows inserted or a sheet added in this batch, or rows below a sheet's used range read in this
+        # click: their cells are empty, so None (leave as it is) and blank are the same: one write
+        extent = live.extents.get(op.sheet)
+        rows_fresh = (any(a <= op.row and op.row + len(block) <= b for a, b in fresh.get(op.sheet, []))
+                      or (extent is not None and op.row >= extent[0]))
         if rows_fresh or not any(v is None for row in block for v in row):
             return write_block(live, sheet, op.row, op.col, block)
         return sum(write_block(live, sheet, op.row + dr, op.col + dc, part) for dr, dc, part in runs(block))
@@ -419,6 +426,16 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
     if isinstance(op, OutlineRows):
         return _outline_rows(sheet, op)
     raise TypeError(f"unknown op {op!r}")
+
+
+def _fresh_sheets(fresh: dict[str, list[tuple[int, int]]], op: Op) -> None:
+    """A sheet added in the batch is empty (a copy: below the rows it keeps); fresh rows follow a rename."""
+    if isinstance(op, AddSheet):
+        fresh[op.name] = [(op.keep_rows if op.like is not None else 0, MAX_ROWS)]
+    elif isinstance(op, RenameSheet) and op.old in fresh:
+        fresh[op.new] = fresh.pop(op.old)
+    elif isinstance(op, RemoveSheet):
+        fresh.pop(op.name, None)
 
 
 def write_block(live: LiveBook, sheet, row: int, col: int, block: Grid) -> int:
