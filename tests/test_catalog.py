@@ -214,3 +214,10 @@ def test_measure_from_catalog_without_kpi(catalog):
     entry = catalog.measure("C39")
     assert entry.kpi is None
     assert measure_from_catalog(entry, "M-02").kpis == []
+
+
+def test_catalog_names_are_the_catalog_as_loaded(catalog):
+    # 検証 matches the plan against these on every click instead of building the catalog's models.
+    from xlplan.catalog_data import catalog_names
+
+    assert [(n.id, n.domain, n.text) for n in catalog_names()] == [(m.id, m.domain, m.text) for m in catalog.measures]
