@@ -216,8 +216,9 @@ def test_measure_from_catalog_without_kpi(catalog):
     assert measure_from_catalog(entry, "M-02").kpis == []
 
 
-def test_catalog_names_are_the_catalog_as_loaded(catalog):
-    # 検証 matches the plan against these on every click instead of building the catalog's models.
+def test_catalog_index_is_the_catalog_as_loaded(catalog):
+    # 検証 matches the plan against the index on every click instead of parsing catalog.yaml.
     from xlplan.catalog_data import catalog_names
 
-    assert [(n.id, n.domain, n.text) for n in catalog_names()] == [(m.id, m.domain, m.text) for m in catalog.measures]
+    assert [(n.id, n.domain, n.text) for n in catalog_names()] == [(m.id, m.domain, m.text) for m in catalog.measures], (
+        "xlplan/data/catalog_index.json is out of date with catalog.yaml: run `python -m xlplan.catalog_data`")
