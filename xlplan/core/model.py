@@ -86,17 +86,16 @@ Phases = Annotated[
 ]
 
 
+# Empty defaults come from these two Python functions rather than list and dict: pydantic asks each
+# default factory for its signature when it builds a model's validator, and a builtin's signature is
+# parsed from text (with tokenize), a few milliseconds of every click.
+
 def _new_list() -> list:
     return []
 
 
 def _new_dict() -> dict:
     return {}
-
-
-# Empty defaults come from these two Python functions rather than list and dict: pydantic asks each
-# default factory for its signature when it builds a model's validator, and a builtin's signature is
-# parsed from text (with tokenize), a few milliseconds of every click.
 
 
 class _Model(BaseModel):
