@@ -21,7 +21,7 @@ from xlplan.adapters.package import add_sheet, edit_package, patch_package, remo
 from xlplan.adapters.package.formulas import drop_sheet, quote_sheet_name
 from xlplan.adapters.package.formulas import rename_sheet as rename_in_formula
 from xlplan.errors import WorkbookWriteError
-from xlplan.layout.ops import InsertRows
+from xlplan.layout.ops import AddSheet, InsertRows, RemoveSheet, RenameSheet, SetValues
 
 SAMPLE = (Path(__file__).parent / "golden" / "sample.xlsm").read_bytes()
 D = "健康・医療・介護"
@@ -159,6 +159,24 @@ def test_an_added_sheet_takes_ops_like_any_other():
     data = edit_package(SAMPLE, lambda p: bool(add_sheet(p, "子育て")))
     after = patch_package(data, [InsertRows("子育て", 0, 1)])
     assert sheets(after)[-1] == "子育て"
+
+
+def test_structure_ops_apply_in_order_with_the_cell_ops_around_them():
+    ops = [SetValues(D, 0, 0, [["前"]]), AddSheet("教育", like=D, after="その他", keep_rows=4),
+           SetValues("教育", 0, 0, [["教育"]]), RenameSheet("教育", "子育て"), SetValues("子育て", 4, 0, [["後"]]),
+           AddSheet("削除した内容"), RemoveSheet("削除した内容")]
+    after = patch_package(SAMPLE, ops)
+    assert sheets(after)[9:12] == ["その他", "子育て", "施策カタログ"]
+    book = CalamineWorkbook.from_filelike(io.BytesIO(after))
+    copy, original = book.get_sheet_by_name("子育て").to_python(), book.get_sheet_by_name(D).to_python()
+    assert copy[0][0] == "教育" and original[0][0] == "前"
+    def trimmed(rows):
+        return [[v for v in row if v not in ("", None)] for row in rows]
+
+    assert trimmed(copy[1:4]) == trimmed(original[1:4])    # the headers kept
+    assert copy[4][0] == "後" and not any(v not in ("", None) for row in copy[5:] for v in row)
+    assert formulas(after, B.sheet_part(after, "子育て")) == []   # the copy's formulas were below its headers
+    opens(after)
 
 
 # ------------------------------------------------------------------ remove

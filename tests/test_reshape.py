@@ -14,7 +14,7 @@ from xlplan.cli import app
 from xlplan.core.reshape import YearChange, dropped_values
 from xlplan.layout import sheets as L
 from xlplan.layout.read import read_plan
-from xlplan.reshape import DROPPED_SHEET, _block_ops
+from xlplan.reshape_plan import DROPPED_SHEET, _block_ops
 from xlplan.layout.ops import DeleteColumns, InsertColumns
 
 from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ

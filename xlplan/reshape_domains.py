@@ -1,10 +1,10 @@
-"""Domains renamed in a workbook file: the sheet (through the package layer, every reference kept),
-xlplan's own conditional formats that hold the sheet name inside a string literal
-("分野!"&ADDRESS(…), which no reference rewriting can see), 基本情報's domain list and the
-xlplan_domains dropdown list on _lists. The owned sheets (網羅表, 検証結果, 工程表) are redrawn
-afterwards by xlplan.reshape.regenerate.
+"""Domains renamed: the checks on the new name, 基本情報's domain list and the xlplan_domains dropdown
+list on _lists (as write ops, with the RenameSheet op that renames the sheet and every reference to it),
+and, in files, xlplan's own conditional formats that hold the sheet name inside a string literal
+("分野!"&ADDRESS(…), which no reference rewriting can see). The owned sheets (網羅表, 検証結果, 工程表)
+are redrawn afterwards (xlplan.reshape_plan.regenerate_ops).
 
-Not yet: adding (add_sheet(like=) then emptying the copy, dropdown messages keep their years)
+Not yet: adding (AddSheet(like=) then emptying the copy, dropdown messages keep their years)
 and removing a domain (the sheet's VBA document module stays behind, untested without Excel).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from xlplan.adapters.package import Package, edit_package, patch_package, rename_sheet, sheet_part_map
+from xlplan.adapters.package import Package, edit_package, sheet_part_map
 from xlplan.adapters.package.sheetlist import check_name
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
@@ -74,10 +74,15 @@ def _rewrite_literals(package: Package, sheet: str, old: str, new: str) -> None:
         package.write(part, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def rename_domain(data: bytes, info: list[list], lists: list[list], old: str, new: str) -> bytes:
-    def edit(package: Package) -> bool:
-        changed = rename_sheet(package, old, new)
-        _rewrite_literals(package, new, old, new)
-        return changed
+def rewrite_mark_literals(data: bytes, renamed: list[tuple[str, str]]) -> bytes:
+    """After RenameSheet ops: xlplan's marks name their sheet inside a string literal (files only;
+    no reference rewriting, in Excel or here, can see it)."""
+    if not renamed:
+        return data
 
-    return patch_package(edit_package(data, edit), rename_ops(info, lists, old, new))
+    def edit(package: Package) -> bool:
+        for old, new in renamed:
+            _rewrite_literals(package, new, old, new)
+        return False
+
+    return edit_package(data, edit)

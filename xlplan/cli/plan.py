@@ -277,12 +277,14 @@ def reshape(
     from xlplan.core.parse import parse_month
     from xlplan.reshape import reshape_file
     from xlplan.reshape_domains import parse_rename
+    from xlplan.reshape_plan import ReshapeRequest
 
     try:
-        renames = tuple(parse_rename(r) for r in rename_domain or ())
-        result = reshape_file(path, rename=renames, start_fy=parse_fy(start_fy) if start_fy else None,
-                              years=parse_years(years) if years else None,
-                              start_month=parse_month(start_month) if start_month else None, force=force)
+        request = ReshapeRequest(start_fy=parse_fy(start_fy) if start_fy else None,
+                                 years=parse_years(years) if years else None,
+                                 start_month=parse_month(start_month) if start_month else None,
+                                 rename=tuple(parse_rename(r) for r in rename_domain or ()))
+        result = reshape_file(path, request, force=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
     change = result.change

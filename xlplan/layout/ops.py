@@ -120,13 +120,14 @@ class OutlineRows:
 
 @dataclass(frozen=True)
 class AddSheet:
-    """A new sheet `name` after sheet `after`: a copy of sheet `like` (column widths, formats, dropdowns,
-    conditional formats, print settings) keeping its first `keep_rows` rows (the headers) and no values below."""
+    """A new sheet `name` after sheet `after` (None: last). With `like`: a copy of that sheet (column widths,
+    formats, dropdowns, conditional formats, print settings) keeping the values of its first `keep_rows` rows
+    (the headers) and none below; without: an empty sheet."""
 
     name: str
-    like: str
-    after: str
-    keep_rows: int
+    like: str | None = None
+    after: str | None = None
+    keep_rows: int = 0
 
 
 @dataclass(frozen=True)

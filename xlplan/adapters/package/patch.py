@@ -20,10 +20,13 @@ from xlplan.adapters.package.physical import read_file, write_file
 from xlplan.adapters.package.refs import Move
 from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.adapters.package.sheetdata import SheetData
+from xlplan.adapters.package.sheetlist import SheetList
+from xlplan.adapters.package.structure import add_sheet, remove_sheet, rename_sheet
 from xlplan.adapters.package.worksheet import follow
 from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import FileIdentity, check_new_target, check_regular_input, check_unchanged
 from xlplan.layout.ops import (
+    AddSheet,
     DeleteColumns,
     DeleteRows,
     FillBlanks,
@@ -32,9 +35,13 @@ from xlplan.layout.ops import (
     InsertRows,
     Op,
     OutlineRows,
+    RemoveSheet,
+    RenameSheet,
     ReplaceValues,
     SetValues,
 )
+
+STRUCTURE_OPS = (AddSheet, RemoveSheet, RenameSheet)
 
 
 def apply_ops(src: Path, ops: list[Op], dst: Path | None = None, *, backup: bool = False, force: bool = False,
@@ -81,6 +88,38 @@ def edit_package(package: bytes, edit: Callable[[Package], bool]) -> bytes:
 
 
 def _apply(package: Package, ops: list[Op], in_place: bool) -> bool:
+    """Cell ops grouped per sheet; a sheet added, removed or renamed splits the list, so the ops after it
+    see the new sheet list."""
+    changed = False
+    segment: list[Op] = []
+    for op in ops:
+        if isinstance(op, STRUCTURE_OPS):
+            changed |= _apply_cells(package, segment, in_place)
+            changed |= _apply_structure(package, op)
+            segment = []
+        else:
+            segment.append(op)
+    return _apply_cells(package, segment, in_place) | changed
+
+
+def _apply_structure(package: Package, op: AddSheet | RemoveSheet | RenameSheet) -> bool:
+    if isinstance(op, RenameSheet):
+        return rename_sheet(package, op.old, op.new)
+    if isinstance(op, RemoveSheet):
+        return remove_sheet(package, op.name)
+    names = SheetList(package).names()
+    index = names.index(op.after) + 1 if op.after is not None else None
+    part = add_sheet(package, op.name, index=index, like=op.like)
+    if op.like is not None:
+        edit = SheetData(package.read(part), part)
+        edit.clear_from(op.keep_rows, None)
+        package.write(part, edit.to_bytes())
+    return op.like is not None  # a copy's formulas name the new sheet
+
+
+def _apply_cells(package: Package, ops: list[Op], in_place: bool) -> bool:
+    if not ops:
+        return False
     sheets = sheet_part_map(package)
     by_sheet: dict[str, list[Op]] = defaultdict(list)
     for op in ops:

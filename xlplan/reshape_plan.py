@@ -1,0 +1,198 @@
+"""What a reshape writes, as write operations both adapters apply (the file patcher and live Excel).
+
+plan_reshape turns the request (options, or 基本情報 as the clerk edited it) and the workbook as read
+into pass 1: the structure — year columns inserted (formats, dropdowns and conditional formats copied
+from a neighbouring year column) or deleted in both year blocks of every domain sheet and in the 工程表,
+domain sheets renamed, 基本情報's values. Pass 2 (regenerate_ops) redraws the sheets xlplan owns from
+the workbook as pass 1 left it; dropped_sheet_ops lists what left the workbook in 「削除した内容」.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from xlplan.core.fiscal import period_label, wareki_fy
+from xlplan.core.reshape import Dropped, YearChange, dropped_values, year_change
+from xlplan.errors import XlplanUserError
+from xlplan.layout import sheets as L
+from xlplan.layout.cells import fy_cell
+from xlplan.layout.legacy import refuse_legacy
+from xlplan.layout.ops import AddSheet, DeleteColumns, InsertColumns, Op, RenameSheet, SetValues
+from xlplan.layout.read import ReadResult
+
+DROPPED_SHEET = "削除した内容"
+DROPPED_HEADERS = ("日時", "シート", "施策ID", "指標名", "項目", "年度", "値")
+
+
+@dataclass(frozen=True)
+class ReshapeRequest:
+    """What the clerk asked for; None or empty keeps what 基本情報 says."""
+
+    start_fy: int | None = None
+    years: int | None = None
+    start_month: int | None = None
+    rename: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class ReshapePlan:
+    change: YearChange
+    ops: list[Op]                       # pass 1: structure and 基本情報
+    dropped: list[Dropped] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.change.changed or bool(self.renamed)
+
+
+def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list[str],
+                 request: ReshapeRequest) -> ReshapePlan:
+    """Pass 1 for `request` on the workbook as read (`values`: the sheets' values it was read from)."""
+    from xlplan.reshape_domains import check_rename, rename_ops
+
+    change = plan_change(read, request.start_fy, request.years)
+    names, domains = list(sheet_names), list(read.layout.domains)
+    for old, new in request.rename:
+        check_rename(domains, names, old, new)
+        domains[domains.index(old)] = new
+        names[names.index(old)] = new
+    month = request.start_month if request.start_month is not None else read.plan.start_month
+    ops = info_ops(change.new[0], len(change.new), month)
+    if change.changed:
+        ops = domain_ops(read, change) + schedule_ops(read, change) + ops
+    info, lists = values.get(L.INFO, []), values.get(L.LISTS, [])
+    for old, new in request.rename:
+        ops += [RenameSheet(old, new)] + rename_ops(info, lists, old, new)
+    return ReshapePlan(change, ops, dropped_values(read.plan, change.removed), list(request.rename))
+
+
+def plan_change(read: ReadResult, start_fy: int | None, years: int | None) -> YearChange:
+    """The period asked for (options first, else 基本情報 as the clerk edited it) against the sheets' year columns."""
+    refuse_legacy(read)
+    if read.plan is None:
+        raise XlplanUserError("「基本情報」の計画開始年度を読み取れません。セルを確認してから、もう一度実行してください。",
+                              sheet=L.INFO, cell=L.INFO_LAYOUT.value_cell("start_fy"))
+    old = tuple(read.layout.fiscal_years)
+    if not old:
+        raise XlplanUserError("分野のシートに年度の列が見つかりません。列の見出しを元に戻してから、もう一度実行してください。")
+    start = start_fy if start_fy is not None else read.plan.start_fy
+    count = years if years is not None else read.plan.years
+    if not 1 <= count <= 10:
+        raise XlplanUserError(f"計画期間は1〜10年で指定してください（指定: {count}年）。")
+    return year_change(old, start, count)
+
+
+def _block_ops(sheet: str, first: int, change: YearChange) -> list[Op]:
+    """Column ops for one contiguous year block starting at column `first` (0-based): appended years
+    after it, prepended years before it (formats copied from the block's edge), removed years deleted."""
+    old, before, after = change.old, change.added_before, change.added_after
+    last = first + len(old) - 1
+    ops: list[Op] = []
+    if after:
+        ops.append(InsertColumns(sheet, last + 1, len(after), like=last))
+    if before:
+        ops.append(InsertColumns(sheet, first, len(before), like=first))
+    shift = len(before)
+    removed = [i for i, fy in enumerate(old) if fy in change.removed]
+    for run in reversed(_runs(removed)):
+        ops.append(DeleteColumns(sheet, first + shift + run[0], len(run)))
+    return ops
+
+
+def _runs(indexes: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i in indexes:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def domain_ops(read: ReadResult, change: YearChange) -> list[Op]:
+    """Both year blocks of every domain sheet, then their headers and group captions rewritten."""
+    ops: list[Op] = []
+    for domain in read.layout.domains:
+        table = read.layout.tables[domain]
+        # the right block first, so the left block's columns are still where the table says
+        for prefix in ("target:", "fy:"):
+            ops += _block_ops(domain, table.col(prefix + str(change.old[0])), change)
+        cost = any(c.key == "measure.cost" for c in table.columns)
+        extra = [c.header for c in table.columns if c.key.startswith("extra:")]
+        new = L.domain_table(domain, change.new, cost, extra)
+        ops += _header_ops(domain, new)
+    return ops
+
+
+def _header_ops(sheet: str, table: L.Table) -> list[Op]:
+    ops: list[Op] = []
+    for prefix in ("fy:", "target:"):
+        cols = [c for c in table.columns if c.key.startswith(prefix)]
+        first = table.col(cols[0].key)
+        ops.append(SetValues(sheet, table.header_row, first, [[c.header for c in cols]]))
+    for caption, first_key, _last in table.groups:
+        if first_key.startswith(("fy:", "target:")):
+            ops.append(SetValues(sheet, table.group_row, table.col(first_key), [[caption]]))
+    return ops
+
+
+def schedule_ops(read: ReadResult, change: YearChange) -> list[Op]:
+    """The 工程表's time columns and their hidden code columns, added or removed at the end of each block:
+    the sheet is redrawn afterwards, and its phase fills find their code column at a fixed offset that
+    moves with these inserts and deletes."""
+    if not change.changed:
+        return []
+    layout = read.layout.schedule
+    parts = layout.parts
+    delta = (len(change.new) - len(change.old)) * parts
+    table = layout.table
+    last_slot = table.col(layout.slot_key(change.old[-1], parts))
+    last_code = table.col("code:" + layout.slot_key(change.old[-1], parts))
+    ops: list[Op] = []
+    if delta > 0:
+        ops = [InsertColumns(L.SCHEDULE, last_code + 1, delta, like=last_code),
+               InsertColumns(L.SCHEDULE, last_slot + 1, delta, like=last_slot)]
+    elif delta < 0:
+        ops = [DeleteColumns(L.SCHEDULE, last_code + delta + 1, -delta),
+               DeleteColumns(L.SCHEDULE, last_slot + delta + 1, -delta)]
+    # the headers say which year each column is (the reader checks them before the redraw)
+    new = L.ScheduleLayout(change.new, layout.subdivision).table
+    return ops + [SetValues(L.SCHEDULE, new.header_row, 0, [[c.header for c in new.columns]])]
+
+
+def info_ops(start_fy: int, years: int, start_month: int) -> list[Op]:
+    values = {"start_fy": fy_cell(start_fy), "years": years, "start_month": start_month if start_month != 4 else None,
+              "period": period_label(start_fy, years, start_month)}
+    return [SetValues(L.INFO, L.INFO_FIELD[k].row, L.INFO_VALUE_COL, [[v]])
+            for k, v in values.items() if k in L.INFO_FIELD and v is not None]
+
+
+def regenerate_ops(read: ReadResult) -> list[Op]:
+    """Pass 2: the sheets xlplan owns (工程表, 進捗管理, 網羅表, 検証結果) redrawn from the reshaped workbook."""
+    from xlplan.operations import coverage_ops, progress_ops, schedule_ops as redraw_schedule, validate_ops
+
+    _findings, finding_ops = validate_ops(read)
+    return redraw_schedule(read) + progress_ops(read) + coverage_ops(read) + finding_ops
+
+
+def dropped_sheet_ops(dropped: list[Dropped], stamp: str, existing: list | None) -> list[Op]:
+    """「削除した内容」 (added when absent: existing None) with the dropped values below what it already lists."""
+    if not dropped:
+        return []
+    ops: list[Op] = []
+    rows: list[list] = []
+    if existing is None:
+        ops.append(AddSheet(DROPPED_SHEET))
+        rows.append(list(DROPPED_HEADERS))
+    rows += [[stamp, d.sheet, d.measure_id, d.kpi, d.what, wareki_fy(d.fy), d.value] for d in dropped]
+    return ops + [SetValues(DROPPED_SHEET, len(existing or []), 0, rows)]
+
+
+def dropped_message(dropped: list[Dropped]) -> str:
+    shown = "\n".join("・" + d.line() for d in dropped[:30])
+    more = f"\n…ほか {len(dropped) - 30}件" if len(dropped) > 30 else ""
+    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が計画期間から外れて消えます。\n{shown}{more}\n"
+            "消してよい場合は、コマンドに --force を付けて（ボタンでは「はい」を選んで）もう一度実行してください。"
+            f"消した内容はシート「{DROPPED_SHEET}」とブックの横の YAML ファイルに残ります。")
