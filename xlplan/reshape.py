@@ -18,6 +18,7 @@ import yaml
 from xlplan.adapters.package import patch_package
 from xlplan.adapters.package.physical import read_file, write_file
 from xlplan.core.reshape import Dropped, YearChange
+from xlplan.core.vocab import Subdivision
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.reshape_plan import (
@@ -36,6 +37,7 @@ class ReshapeResult:
     dropped: list[Dropped] = field(default_factory=list)
     dropped_file: Path | None = None
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    subdivision: tuple[Subdivision, Subdivision] | None = None   # (before, after) when the 工程表's changed
 
 
 def reshape_file(path: Path, request: ReshapeRequest = ReshapeRequest(), *, force: bool = False,
@@ -52,7 +54,7 @@ def reshape_file(path: Path, request: ReshapeRequest = ReshapeRequest(), *, forc
     structured = rewrite_mark_literals(patch_package(read_file(path), plan.ops), plan.renamed)
     stamp = (today or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     final = regenerate(path, structured, plan.dropped, stamp)
-    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed)
+    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed, subdivision=plan.subdivision)
     if plan.dropped:
         result.dropped_file = write_dropped_yaml(path, plan.dropped, stamp)
     write_file(path, final)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.reshape import Dropped, YearChange, dropped_values, year_change
+from xlplan.core.vocab import Subdivision
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import fy_cell
@@ -33,6 +34,7 @@ class ReshapeRequest:
     years: int | None = None
     start_month: int | None = None
     rename: tuple[tuple[str, str], ...] = ()
+    subdivision: Subdivision | None = None
 
 
 @dataclass
@@ -41,16 +43,18 @@ class ReshapePlan:
     ops: list[Op]                       # pass 1: structure and 基本情報
     dropped: list[Dropped] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    subdivision: tuple[Subdivision, Subdivision] | None = None   # (as built, asked for) when they differ
 
     @property
     def changes_anything(self) -> bool:
-        return self.change.changed or bool(self.renamed)
+        return self.change.changed or bool(self.renamed) or self.subdivision is not None
 
 
 def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list[str],
                  request: ReshapeRequest) -> ReshapePlan:
     """Pass 1 for `request` on the workbook as read (`values`: the sheets' values it was read from)."""
     from xlplan.reshape_domains import check_rename, rename_ops
+    from xlplan.reshape_schedule import built_subdivision, schedule_ops
 
     change = plan_change(read, request.start_fy, request.years)
     names, domains = list(sheet_names), list(read.layout.domains)
@@ -59,13 +63,15 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
         domains[domains.index(old)] = new
         names[names.index(old)] = new
     month = request.start_month if request.start_month is not None else read.plan.start_month
-    ops = info_ops(change.new[0], len(change.new), month)
-    if change.changed:
-        ops = domain_ops(read, change) + schedule_ops(read, change) + ops
+    wanted = request.subdivision or read.plan.subdivision
+    built = built_subdivision(values, change.old, read.layout.subdivision)
+    ops = info_ops(change.new[0], len(change.new), month, wanted if request.subdivision else None)
+    ops = (domain_ops(read, change) if change.changed else []) + schedule_ops(values, change, built, wanted) + ops
     info, lists = values.get(L.INFO, []), values.get(L.LISTS, [])
     for old, new in request.rename:
         ops += [RenameSheet(old, new)] + rename_ops(info, lists, old, new)
-    return ReshapePlan(change, ops, dropped_values(read.plan, change.removed), list(request.rename))
+    return ReshapePlan(change, ops, dropped_values(read.plan, change.removed), list(request.rename),
+                       (built, wanted) if built != wanted else None)
 
 
 def plan_change(read: ReadResult, start_fy: int | None, years: int | None) -> YearChange:
@@ -138,33 +144,9 @@ def _header_ops(sheet: str, table: L.Table) -> list[Op]:
     return ops
 
 
-def schedule_ops(read: ReadResult, change: YearChange) -> list[Op]:
-    """The 工程表's time columns and their hidden code columns, added or removed at the end of each block:
-    the sheet is redrawn afterwards, and its phase fills find their code column at a fixed offset that
-    moves with these inserts and deletes."""
-    if not change.changed:
-        return []
-    layout = read.layout.schedule
-    parts = layout.parts
-    delta = (len(change.new) - len(change.old)) * parts
-    table = layout.table
-    last_slot = table.col(layout.slot_key(change.old[-1], parts))
-    last_code = table.col("code:" + layout.slot_key(change.old[-1], parts))
-    ops: list[Op] = []
-    if delta > 0:
-        ops = [InsertColumns(L.SCHEDULE, last_code + 1, delta, like=last_code),
-               InsertColumns(L.SCHEDULE, last_slot + 1, delta, like=last_slot)]
-    elif delta < 0:
-        ops = [DeleteColumns(L.SCHEDULE, last_code + delta + 1, -delta),
-               DeleteColumns(L.SCHEDULE, last_slot + delta + 1, -delta)]
-    # the headers say which year each column is (the reader checks them before the redraw)
-    new = L.ScheduleLayout(change.new, layout.subdivision).table
-    return ops + [SetValues(L.SCHEDULE, new.header_row, 0, [[c.header for c in new.columns]])]
-
-
-def info_ops(start_fy: int, years: int, start_month: int) -> list[Op]:
+def info_ops(start_fy: int, years: int, start_month: int, subdivision: Subdivision | None = None) -> list[Op]:
     values = {"start_fy": fy_cell(start_fy), "years": years, "start_month": start_month if start_month != 4 else None,
-              "period": period_label(start_fy, years, start_month)}
+              "period": period_label(start_fy, years, start_month), "subdivision": subdivision and subdivision.value}
     return [SetValues(L.INFO, L.INFO_FIELD[k].row, L.INFO_VALUE_COL, [[v]])
             for k, v in values.items() if k in L.INFO_FIELD and v is not None]
 

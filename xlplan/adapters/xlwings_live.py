@@ -36,7 +36,7 @@ from typing import Any, Self
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
 from xlplan.layout.celltext import cap_cell_text
-from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetValues
+from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetColumnWidths, SetValues
 
 Grid = list[list[Any]]
 Progress = Callable[[int, int], None]
@@ -251,7 +251,7 @@ def normalize_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ writing
 
-LIVE_OPS = (SetValues, FillBlanks, InsertRows, ReplaceValues, FitRows, OutlineRows)
+LIVE_OPS = (SetValues, FillBlanks, InsertRows, ReplaceValues, FitRows, OutlineRows, SetColumnWidths)
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int:
@@ -344,7 +344,19 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         return 1
     if isinstance(op, OutlineRows):
         return _outline_rows(sheet, op)
+    if isinstance(op, SetColumnWidths):
+        return _column_widths(sheet, op)
     raise TypeError(f"unknown op {op!r}")
+
+
+def _column_widths(sheet, op: SetColumnWidths) -> int:
+    """One call per run of equal widths (reshape sets one width over a block of columns)."""
+    calls, start = 0, 0
+    for i in range(1, len(op.widths) + 1):
+        if i == len(op.widths) or op.widths[i] != op.widths[start]:
+            sheet.range((1, op.col + start + 1), (1, op.col + i)).column_width = op.widths[start]
+            calls, start = calls + 1, i
+    return calls
 
 
 def write_block(live: LiveBook, sheet, row: int, col: int, block: Grid) -> int:

@@ -268,18 +268,24 @@ def reshape(
     years: Annotated[Optional[str], typer.Option("--years", help="新しい計画期間の年数（例: 3、5年）")] = None,
     start_month: Annotated[Optional[str], typer.Option("--start-month", help="開始月（4月以外に始まる計画、例: 12）")] = None,
     rename_domain: Annotated[Optional[list[str]], typer.Option("--rename-domain", help="分野の名前を変える（旧=新、例: その他=地域づくり）")] = None,
+    subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
     force: Annotated[bool, typer.Option("--force", help="計画期間から外れる入力があっても変更する（消した内容は「削除した内容」に残す）")] = False,
 ) -> None:
-    """計画の枠組み（計画期間・開始年度）を変え、ブックの年度の列を足し引きします。オプションなしなら「基本情報」の値に合わせます。"""
+    """計画の枠組み（計画期間・開始年度・工程表の区切り・分野）を変え、ブックの列やシートを足し引きします。オプションなしなら「基本情報」の値に合わせます。"""
     from xlplan.core.fiscal import wareki_fy
     from xlplan.core.parse import parse_fy, parse_years
     from xlplan.core.parse import parse_month
     from xlplan.reshape import reshape_file
     from xlplan.reshape_domains import parse_rename
+    from xlplan.core.vocab import Subdivision, parse_term
     from xlplan.reshape_plan import ReshapeRequest
 
     try:
-        request = ReshapeRequest(start_fy=parse_fy(start_fy) if start_fy else None,
+        try:
+            sub = parse_term(Subdivision, subdivision, "工程表の区切り") if subdivision else None
+        except ValueError as exc:
+            raise XlplanUserError(str(exc)) from None
+        request = ReshapeRequest(subdivision=sub, start_fy=parse_fy(start_fy) if start_fy else None,
                                  years=parse_years(years) if years else None,
                                  start_month=parse_month(start_month) if start_month else None,
                                  rename=tuple(parse_rename(r) for r in rename_domain or ()))
@@ -290,7 +296,9 @@ def reshape(
     if change.changed:
         out.print(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
                   f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました: {path}", highlight=False)
-    elif not result.renamed:
+    if result.subdivision is not None:
+        out.print(f"工程表の区切りを「{result.subdivision[0]}」から「{result.subdivision[1]}」に変えました: {path}", highlight=False)
+    if not (change.changed or result.renamed or result.subdivision):
         out.print(f"年度の列は基本情報の計画期間と合っています（変更なし）: {path}", highlight=False)
     for old_name, new_name in result.renamed:
         out.print(f"分野「{old_name}」を「{new_name}」に変えました（シート名・基本情報・網羅表）: {path}", highlight=False)

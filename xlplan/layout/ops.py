@@ -145,5 +145,15 @@ class RenameSheet:
     new: str
 
 
+@dataclass(frozen=True)
+class SetColumnWidths:
+    """Column widths from `col` rightwards (widths[i] for col + i), in characters of the default font as the
+    layout declares them. For reshape, when the 工程表's time columns change size with its subdivision."""
+
+    sheet: str
+    col: int
+    widths: tuple[float, ...]
+
+
 Op = (SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
-      | OutlineRows | AddSheet | RemoveSheet | RenameSheet)
+      | OutlineRows | SetColumnWidths | AddSheet | RemoveSheet | RenameSheet)

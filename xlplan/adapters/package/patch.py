@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xlplan.adapters.package.cellvalues import shared_strings, wrapping_styles
+from xlplan.adapters.package.colwidths import set_widths
 from xlplan.adapters.package.followers import check_movable, follow_related
 from xlplan.adapters.package.parts import Package, drop_calc_chain, match_extension, remove_relationships, sheet_part_map
 from xlplan.adapters.package.physical import read_file, write_file
@@ -38,6 +39,7 @@ from xlplan.layout.ops import (
     RemoveSheet,
     RenameSheet,
     ReplaceValues,
+    SetColumnWidths,
     SetValues,
 )
 
@@ -161,6 +163,9 @@ def _apply_cells(package: Package, ops: list[Op], in_place: bool) -> bool:
                 edit.fit_rows(op.row, op.count, wrapping, strings)
             elif isinstance(op, OutlineRows):
                 edit.outline_rows(op.row, op.levels)
+            elif isinstance(op, SetColumnWidths):
+                set_widths(edit.root, op.col, op.widths)
+                edit.read_columns()
         package.write(part, edit.to_bytes())
         formulas_changed |= edit.formulas_changed
     return formulas_changed
