@@ -38,6 +38,7 @@ class ReshapeResult:
     dropped_file: Path | None = None
     renamed: list[tuple[str, str]] = field(default_factory=list)
     subdivision: tuple[Subdivision, Subdivision] | None = None   # (before, after) when the 工程表's changed
+    cost_columns: bool | None = None     # True: 概算事業費・財源 added, False: removed
 
 
 def reshape_file(path: Path, request: ReshapeRequest = ReshapeRequest(), *, force: bool = False,
@@ -54,7 +55,8 @@ def reshape_file(path: Path, request: ReshapeRequest = ReshapeRequest(), *, forc
     structured = rewrite_mark_literals(patch_package(read_file(path), plan.ops), plan.renamed)
     stamp = (today or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     final = regenerate(path, structured, plan.dropped, stamp)
-    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed, subdivision=plan.subdivision)
+    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed, subdivision=plan.subdivision,
+                           cost_columns=plan.cost_columns)
     if plan.dropped:
         result.dropped_file = write_dropped_yaml(path, plan.dropped, stamp)
     write_file(path, final)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.reshape import Dropped, YearChange, dropped_values, year_change
-from xlplan.core.vocab import Subdivision
+from xlplan.core.vocab import YES_NO, Subdivision
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import fy_cell
@@ -35,6 +35,7 @@ class ReshapeRequest:
     start_month: int | None = None
     rename: tuple[tuple[str, str], ...] = ()
     subdivision: Subdivision | None = None
+    cost_columns: bool | None = None     # 概算事業費（千円）・財源 の列: True adds, False removes
 
 
 @dataclass
@@ -44,16 +45,19 @@ class ReshapePlan:
     dropped: list[Dropped] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
     subdivision: tuple[Subdivision, Subdivision] | None = None   # (as built, asked for) when they differ
+    cost_columns: bool | None = None     # True: the two columns were added, False: removed, None: unchanged
 
     @property
     def changes_anything(self) -> bool:
-        return self.change.changed or bool(self.renamed) or self.subdivision is not None
+        return (self.change.changed or bool(self.renamed) or self.subdivision is not None
+                or self.cost_columns is not None)
 
 
 def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list[str],
                  request: ReshapeRequest) -> ReshapePlan:
     """Pass 1 for `request` on the workbook as read (`values`: the sheets' values it was read from)."""
     from xlplan.reshape_domains import check_rename, rename_ops
+    from xlplan.reshape_columns import cost_columns_of, cost_ops
     from xlplan.reshape_schedule import built_subdivision, schedule_ops
 
     change = plan_change(read, request.start_fy, request.years)
@@ -67,11 +71,15 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
     built = built_subdivision(values, change.old, read.layout.subdivision)
     ops = info_ops(change.new[0], len(change.new), month, wanted if request.subdivision else None)
     ops = (domain_ops(read, change) if change.changed else []) + schedule_ops(values, change, built, wanted) + ops
+    cost = request.cost_columns if request.cost_columns is not None else read.plan.cost_columns
+    had = set(cost_columns_of(read).values())
+    columns, dropped_columns = cost_ops(read, values, cost)   # right of the year blocks: applied before them
+    ops = columns + ops + (info_cost_ops(cost) if request.cost_columns is not None else [])
     info, lists = values.get(L.INFO, []), values.get(L.LISTS, [])
     for old, new in request.rename:
         ops += [RenameSheet(old, new)] + rename_ops(info, lists, old, new)
-    return ReshapePlan(change, ops, dropped_values(read.plan, change.removed), list(request.rename),
-                       (built, wanted) if built != wanted else None)
+    return ReshapePlan(change, ops, dropped_values(read.plan, change.removed) + dropped_columns, list(request.rename),
+                       (built, wanted) if built != wanted else None, cost if had != {cost} else None)
 
 
 def plan_change(read: ReadResult, start_fy: int | None, years: int | None) -> YearChange:
@@ -151,6 +159,10 @@ def info_ops(start_fy: int, years: int, start_month: int, subdivision: Subdivisi
             for k, v in values.items() if k in L.INFO_FIELD and v is not None]
 
 
+def info_cost_ops(cost_columns: bool) -> list[Op]:
+    return [SetValues(L.INFO, L.INFO_FIELD["cost_columns"].row, L.INFO_VALUE_COL, [[YES_NO[0] if cost_columns else YES_NO[1]]])]
+
+
 def regenerate_ops(read: ReadResult) -> list[Op]:
     """Pass 2: the sheets xlplan owns (工程表, 進捗管理, 網羅表, 検証結果) redrawn from the reshaped workbook."""
     from xlplan.operations import coverage_ops, progress_ops, schedule_ops as redraw_schedule, validate_ops
@@ -168,13 +180,14 @@ def dropped_sheet_ops(dropped: list[Dropped], stamp: str, existing: list | None)
     if existing is None:
         ops.append(AddSheet(DROPPED_SHEET))
         rows.append(list(DROPPED_HEADERS))
-    rows += [[stamp, d.sheet, d.measure_id, d.kpi, d.what, wareki_fy(d.fy), d.value] for d in dropped]
+    rows += [[stamp, d.sheet, d.measure_id, d.kpi, d.what, wareki_fy(d.fy) if d.fy is not None else "", d.value]
+             for d in dropped]
     return ops + [SetValues(DROPPED_SHEET, len(existing or []), 0, rows)]
 
 
 def dropped_message(dropped: list[Dropped]) -> str:
     shown = "\n".join("・" + d.line() for d in dropped[:30])
     more = f"\n…ほか {len(dropped) - 30}件" if len(dropped) > 30 else ""
-    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が計画期間から外れて消えます。\n{shown}{more}\n"
+    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が消えます（計画期間から外れる年度の値、取り除く列の値）。\n{shown}{more}\n"
             "消してよい場合は、コマンドに --force を付けて（ボタンでは「はい」を選んで）もう一度実行してください。"
             f"消した内容はシート「{DROPPED_SHEET}」とブックの横の YAML ファイルに残ります。")

@@ -47,12 +47,13 @@ class Dropped:
     measure_id: str
     kpi: str
     what: str
-    fy: int
+    fy: int | None     # None: a value of no particular year (概算事業費, 財源)
     value: str
 
     def line(self) -> str:
         kpi = f"「{self.kpi}」の" if self.kpi else ""
-        return f"{self.sheet} 施策ID {self.measure_id} {kpi}{self.what}（{wareki_fy(self.fy)}）: {self.value}"
+        year = f"（{wareki_fy(self.fy)}）" if self.fy is not None else ""
+        return f"{self.sheet} 施策ID {self.measure_id} {kpi}{self.what}{year}: {self.value}"
 
     def as_dict(self) -> dict:
         return {"シート": self.sheet, "施策ID": self.measure_id, "指標名": self.kpi, "項目": self.what,

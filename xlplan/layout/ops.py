@@ -155,5 +155,26 @@ class SetColumnWidths:
     widths: tuple[float, ...]
 
 
+@dataclass(frozen=True)
+class SetValidation:
+    """A cell-input rule over rows row..row+rows-1 of column `col`, replacing any rule on exactly those cells:
+    kind "list" (source: a formula such as =xlplan_funding; show_error False lets other values be typed),
+    "decimal" (numbers only) or "any" (just the message shown when a cell is selected: title, message).
+
+    Files only: xlwings' remote engine has no action that creates a validation, so the live path skips
+    it and tells the clerk (xlplan.reshape_columns.live_limits)."""
+
+    sheet: str
+    row: int
+    col: int
+    rows: int
+    kind: str = "any"
+    source: str = ""
+    show_error: bool = True
+    title: str = ""
+    message: str = ""
+    error: str = ""
+
+
 Op = (SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
-      | OutlineRows | SetColumnWidths | AddSheet | RemoveSheet | RenameSheet)
+      | OutlineRows | SetColumnWidths | SetValidation | AddSheet | RemoveSheet | RenameSheet)

@@ -23,6 +23,7 @@ from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.adapters.package.sheetdata import SheetData
 from xlplan.adapters.package.sheetlist import SheetList
 from xlplan.adapters.package.structure import add_sheet, remove_sheet, rename_sheet
+from xlplan.adapters.package.validations import set_validation
 from xlplan.adapters.package.worksheet import follow
 from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import FileIdentity, check_new_target, check_regular_input, check_unchanged
@@ -40,6 +41,7 @@ from xlplan.layout.ops import (
     RenameSheet,
     ReplaceValues,
     SetColumnWidths,
+    SetValidation,
     SetValues,
 )
 
@@ -163,6 +165,8 @@ def _apply_cells(package: Package, ops: list[Op], in_place: bool) -> bool:
                 edit.fit_rows(op.row, op.count, wrapping, strings)
             elif isinstance(op, OutlineRows):
                 edit.outline_rows(op.row, op.levels)
+            elif isinstance(op, SetValidation):
+                set_validation(edit.root, op)
             elif isinstance(op, SetColumnWidths):
                 set_widths(edit.root, op.col, op.widths)
                 edit.read_columns()
