@@ -166,3 +166,4 @@ def test_the_live_path_says_what_it_cannot_do():
     assert kept == ops[:1]
     assert len(notes) == 1 and "xlplan reshape" in notes[0] and "電子行政" in notes[0] and "`" not in notes[0]
     assert live_limits(ops[:1]) == (ops[:1], [])
+
