@@ -19,6 +19,7 @@ from xlplan.layout.read import read_plan
 from xlplan.layout.screen import stored_width
 from xlplan.reshape_schedule import schedule_ops
 
+from test_excel_live import remote_engine  # noqa: F401 — the remote engine for the live test
 from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
 runner = CliRunner()
@@ -126,3 +127,44 @@ def test_schedule_ops_resize_both_blocks_at_their_end():
     assert back[:2] == [DeleteColumns(L.SCHEDULE, q_code - 5, 6), DeleteColumns(L.SCHEDULE, q_slot - 5, 6)]
     assert back[-1] == SetValues(L.LISTS, 0, 1, [[L.BUILT_SUBDIVISION], ["年度"]])   # an older workbook gets the record
     assert schedule_ops(values, change, Subdivision.YEAR, Subdivision.YEAR) == []
+
+
+def test_live_column_widths_cost_one_call_per_run_of_equal_widths(remote_engine):  # noqa: F811
+    from test_excel_live import actions, open_live
+
+    from xlplan.adapters import xlwings_live as live
+
+    book = open_live({L.SCHEDULE: [["a", "b", "c", "d", "e"]]}, caller=False)
+    calls = live.apply_ops_live(book, [SetColumnWidths(L.SCHEDULE, 1, (7, 7, 7, 10))])
+    assert calls == 2
+    assert [(a["func"], a["args"], a["start_column"], a["column_count"]) for a in actions(book)] == [
+        ("setColumnWidth", [7], 1, 3), ("setColumnWidth", [10], 4, 1)]
+
+
+def test_the_clerks_note_and_value_right_of_the_schedule_move_with_its_columns(sample_bytes, tmp_path):
+    import badinput as B
+    from test_preservation import add_note, related
+
+    from xlplan.layout.a1 import cell_name, parse_cell
+
+    year = L.ScheduleLayout(YEARS).table
+    right = cell_name(year.header_row, year.width + 1)      # the clerk's own area, right of the 工程表
+    fixed = cell_name(year.header_row, year.col("row.name"))
+    book = tmp_path / "計画.xlsm"
+    book.write_bytes(add_note(sample_bytes, L.SCHEDULE, [right, fixed], "xlsxwriter"))
+    apply_ops(book, [SetValues(L.SCHEDULE, year.header_row, year.width + 1, [["担当者メモ"]])])
+    part = B.sheet_part(book.read_bytes(), L.SCHEDULE)
+
+    def notes():
+        data = book.read_bytes()
+        xml = B.members(data)[related(data, part)["comments"][0]]
+        return [c.get("ref") for c in etree.fromstring(xml).iter(B.q("comment"))]
+
+    assert run("reshape", book, "--subdivision", "四半期").exit_code == 0
+    quarter = L.ScheduleLayout(YEARS, Subdivision.QUARTER).table
+    moved = cell_name(quarter.header_row, quarter.width + 1)
+    assert quarter.width - year.width == 2 * 15 and notes() == [moved, fixed]
+    assert read_values(book)[L.SCHEDULE][quarter.header_row][parse_cell(moved)[1]] == "担当者メモ"
+    assert run("reshape", book, "--subdivision", "年度").exit_code == 0
+    assert notes() == [right, fixed]
+    assert read_values(book)[L.SCHEDULE][year.header_row][year.width + 1] == "担当者メモ"
