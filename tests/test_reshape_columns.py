@@ -167,3 +167,23 @@ def test_the_live_path_says_what_it_cannot_do():
     assert len(notes) == 1 and "xlplan reshape" in notes[0] and "電子行政" in notes[0] and "`" not in notes[0]
     assert live_limits(ops[:1]) == (ops[:1], [])
 
+
+
+@pytest.mark.parametrize("typed, has", [("あり", False), ("なし", True)])
+def test_kihon_joho_and_the_sheets_disagreeing_is_a_warning_naming_reshape(sample_book, typed, has):
+    if has:
+        assert run("reshape", sample_book, "--cost-columns", "あり").exit_code == 0
+    apply_ops(sample_book, [SetValues(L.INFO, L.INFO_FIELD["cost_columns"].row, L.INFO_VALUE_COL, [[typed]])])
+    found = [f for f in read(sample_book).findings if f.code == "INPUT-COST-COLUMNS"]
+    assert [(f.sheet, f.cell) for f in found] == [(L.INFO, L.INFO_LAYOUT.value_cell("cost_columns"))]
+    assert "計画の枠組みを変更" in found[0].message and "xlplan reshape" in found[0].message
+    assert run("reshape", sample_book).exit_code == 0
+    assert not [f for f in read(sample_book).findings if f.code == "INPUT-COST-COLUMNS"]
+
+
+def test_a_blank_field_keeps_the_columns_the_sheets_have(sample_book):
+    assert run("reshape", sample_book, "--cost-columns", "あり").exit_code == 0
+    apply_ops(sample_book, [SetValues(L.INFO, L.INFO_FIELD["cost_columns"].row, L.INFO_VALUE_COL, [[""]])])
+    assert not [f for f in read(sample_book).findings if f.code == "INPUT-COST-COLUMNS"]
+    assert run("reshape", sample_book, "--years", "6").exit_code == 0
+    assert all(t.has("measure.funding") for t in read(sample_book).layout.domain_tables.values())

@@ -20,6 +20,7 @@ from xlplan.core.reshape import Dropped
 from xlplan.core.vocab import YES_NO
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
+from xlplan.layout.cells import is_blank
 from xlplan.layout.ops import DeleteColumns, InsertColumns, Op, SetColumnWidths, SetValidation, SetValues
 from xlplan.layout.read import ReadResult
 from xlplan.layout.table import Column
@@ -37,6 +38,18 @@ def parse_cost_columns(text: str) -> bool:
     if value in (YES_NO[1], "no", "off", "0", "いいえ"):
         return False
     raise XlplanUserError(f"--cost-columns は「あり」か「なし」で指定してください（指定: {text}）。")
+
+
+def wanted_cost_columns(read: ReadResult, values: Mapping[str, list], asked: bool | None) -> bool:
+    """The option, else 基本情報's 「事業費・財源の列」, else (left blank) what the sheets have now."""
+    if asked is not None:
+        return asked
+    info = values.get(L.INFO) or []
+    row = L.INFO_FIELD["cost_columns"].row
+    cell = info[row][L.INFO_VALUE_COL] if len(info) > row and len(info[row]) > L.INFO_VALUE_COL else None
+    if is_blank(cell):
+        return any(cost_columns_of(read).values())
+    return read.plan.cost_columns
 
 
 def cost_columns_of(read: ReadResult) -> dict[str, bool]:

@@ -57,7 +57,7 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
                  request: ReshapeRequest) -> ReshapePlan:
     """Pass 1 for `request` on the workbook as read (`values`: the sheets' values it was read from)."""
     from xlplan.reshape_domains import check_rename, rename_ops
-    from xlplan.reshape_columns import cost_columns_of, cost_ops
+    from xlplan.reshape_columns import cost_columns_of, cost_ops, wanted_cost_columns
     from xlplan.reshape_schedule import built_subdivision, schedule_ops
 
     change = plan_change(read, request.start_fy, request.years)
@@ -71,7 +71,7 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
     built = built_subdivision(values, change.old, read.layout.subdivision)
     ops = info_ops(change.new[0], len(change.new), month, wanted if request.subdivision else None)
     ops = (domain_ops(read, change) if change.changed else []) + schedule_ops(values, change, built, wanted) + ops
-    cost = request.cost_columns if request.cost_columns is not None else read.plan.cost_columns
+    cost = wanted_cost_columns(read, values, request.cost_columns)
     had = set(cost_columns_of(read).values())
     columns, dropped_columns = cost_ops(read, values, cost)   # right of the year blocks: applied before them
     ops = columns + ops + (info_cost_ops(cost) if request.cost_columns is not None else [])

@@ -57,6 +57,7 @@ from xlplan.layout.read_cells import (
     read_fy_or_date_cached,
     table_rows,
 )
+from xlplan.layout.read_cost_columns import cost_columns_finding
 from xlplan.layout.read_info import domains_listed, read_info
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
@@ -246,6 +247,9 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     elif recorded_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
         cells.findings.append(_schedule_columns_finding())
+    cost_finding = cost_columns_finding(values[L.INFO], info_values.layout, tables, info_values.values["cost_columns"])
+    if cost_finding is not None:
+        cells.findings.append(cost_finding)
     locator = Locator(layout, info_values.layout, programs=dict(programs_read.rows))
 
     measures: list[Measure] = []
