@@ -3,7 +3,8 @@
 plan_reshape turns the request (options, or 基本情報 as the clerk edited it) and the workbook as read
 into pass 1: the structure — year columns inserted (formats, dropdowns and conditional formats copied
 from a neighbouring year column) or deleted in both year blocks of every domain sheet and in the 工程表,
-domain sheets renamed, 基本情報's values. Pass 2 (regenerate_ops) redraws the sheets xlplan owns from
+the 工程表's time columns for its subdivision (xlplan.reshape_schedule), the optional 概算事業費・財源 columns
+(xlplan.reshape_columns), domain sheets renamed, 基本情報's values. Pass 2 (regenerate_ops) redraws the sheets xlplan owns from
 the workbook as pass 1 left it; dropped_sheet_ops lists what left the workbook in 「削除した内容」.
 """
 
@@ -79,7 +80,7 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
     for old, new in request.rename:
         ops += [RenameSheet(old, new)] + rename_ops(info, lists, old, new)
     return ReshapePlan(change, ops, dropped_values(read.plan, change.removed) + dropped_columns, list(request.rename),
-                       (built, wanted) if built != wanted else None, cost if had != {cost} else None)
+                       (built, wanted) if built != wanted else None, cost if had and had != {cost} else None)
 
 
 def plan_change(read: ReadResult, start_fy: int | None, years: int | None) -> YearChange:
