@@ -19,7 +19,7 @@ from xlplan.layout.ops import SetValidation, SetValues
 from xlplan.layout.read import read_plan
 from xlplan.operations import validate_ops
 from xlplan.reshape_columns import live_limits
-from xlplan.reshape_plan import DROPPED_SHEET
+from xlplan.reshape_plan import DROPPED_SHEET, ReshapeRequest, plan_reshape
 
 from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
@@ -159,13 +159,19 @@ def test_known_ids_and_words_are_fine(sample_plan):
     assert list(check_funding(sample_plan.model_copy(update={"measures": [m]}))) == []
 
 
-def test_the_live_path_says_what_it_cannot_do():
-    ops = [SetValues("電子行政", 3, 30, [["概算事業費（千円）", "財源"]]),
-           SetValidation("電子行政", 4, 31, 1000, "list", "=xlplan_funding", show_error=False)]
-    kept, notes = live_limits(ops)
-    assert kept == ops[:1]
-    assert len(notes) == 1 and "xlplan reshape" in notes[0] and "電子行政" in notes[0] and "`" not in notes[0]
-    assert live_limits(ops[:1]) == (ops[:1], [])
+def test_the_live_path_says_what_it_cannot_do(sample_book):
+    values = read_values(sample_book)
+    r = read_plan(values)
+    added = plan_reshape(r, values, list(values), ReshapeRequest(cost_columns=True))
+    kept, notes = live_limits(added)
+    assert kept and not any(isinstance(op, SetValidation) for op in kept)
+    assert [op for op in added.ops if not isinstance(op, SetValidation)] == kept
+    assert len(notes) == 1 and "xlplan reshape" in notes[0] and r.plan.domains[0] in notes[0] and "`" not in notes[0]
+    # once the columns are there, a reshape for another reason re-applies their rules (files) and says nothing live
+    assert run("reshape", sample_book, "--cost-columns", "あり").exit_code == 0
+    values = read_values(sample_book)
+    again = plan_reshape(read_plan(values), values, list(values), ReshapeRequest(years=6))
+    assert any(isinstance(op, SetValidation) for op in again.ops) and live_limits(again)[1] == []
 
 
 

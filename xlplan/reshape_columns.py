@@ -14,6 +14,7 @@ clerk what is missing (live_limits).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from xlplan.core.funding import funding_choices
 from xlplan.core.reshape import Dropped
@@ -24,6 +25,9 @@ from xlplan.layout.cells import is_blank
 from xlplan.layout.ops import DeleteColumns, InsertColumns, Op, SetColumnWidths, SetValidation, SetValues
 from xlplan.layout.read import ReadResult
 from xlplan.layout.table import Column
+
+if TYPE_CHECKING:
+    from xlplan.reshape_plan import ReshapePlan
 
 COST_KEYS = ("measure.cost", "measure.funding")
 DOMAIN_RULE_ROWS = 1000   # rows of a domain sheet that carry input rules (as the builder makes them)
@@ -136,14 +140,15 @@ def _number(value) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def live_limits(ops: list[Op]) -> tuple[list[Op], list[str]]:
-    """The ops the live path can apply, and what it cannot do, said to the clerk (xlwings' remote engine
-    has no action that creates an input rule)."""
-    rules = [op for op in ops if isinstance(op, SetValidation)]
-    if not rules:
+def live_limits(plan: ReshapePlan) -> tuple[list[Op], list[str]]:
+    """Pass 1 as the live path can apply it, and what it cannot do, said to the clerk: xlwings' remote engine
+    has no action that creates an input rule. The rules of columns that were already there are only
+    re-applied (files), so the clerk hears about them only when the button added the columns."""
+    ops = [op for op in plan.ops if not isinstance(op, SetValidation)]
+    if plan.cost_columns is not True:
         return ops, []
-    sheets = "・".join(dict.fromkeys(op.sheet for op in rules))
+    sheets = "・".join(dict.fromkeys(op.sheet for op in plan.ops if isinstance(op, SetValidation)))
     note = ("概算事業費（千円）と財源の列は追加しましたが、Excel のボタンからは入力規則（財源のドロップダウン、"
             f"数値だけの入力、入力時の説明）を付けられません（シート: {sheets}）。付けるには、ブックを保存して閉じてから、"
             "コマンド xlplan reshape ブック.xlsm を実行してください。列と入力した値はそのまま使えます。")
-    return [op for op in ops if not isinstance(op, SetValidation)], [note]
+    return ops, [note]
