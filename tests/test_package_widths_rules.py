@@ -1,4 +1,4 @@
-"""SetColumnWidths and SetValidation in the package layer, on workbooks written by Excel and by XlsxWriter:
+"""SetColumnWidths, SetValidation and SetNumberFormat in the package layer, on workbooks written by Excel and by XlsxWriter:
 other columns' attributes and the user's own rules are kept, the new rule replaces only its own block,
 and the parts stay valid where the schema orders them."""
 
@@ -10,7 +10,9 @@ import pytest
 from userbooks import WRITERS, source
 
 from xlplan.adapters.package import Package, patch_package, sheet_part_map
-from xlplan.layout.ops import SetColumnWidths, SetValidation
+from xlplan.adapters.package.numformats import FIRST_CUSTOM_FORMAT
+from xlplan.adapters.xlsx_file import read_values
+from xlplan.layout.ops import SetColumnWidths, SetNumberFormat, SetValidation, SetValues
 from xlplan.layout.screen import stored_width
 
 
@@ -62,3 +64,24 @@ def test_widths_keep_a_columns_style_and_hidden_state():
     cols = re.findall(r"<col ([^>]*)/>", xml)
     assert len(cols) == 3 and f'width="{stored_width(20)!r}"' in cols[1] and 'min="4" max="4"' in cols[1]
     assert before[0].replace('max="6"', 'max="3"') == cols[0]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_number_format_changes_only_the_number_format_of_its_cells(writer, tmp_path):
+    data = source("cond_format01.xlsx", writer)      # A1:A4 hold numbers
+    sheet = first_sheet(data)
+    data = patch_package(data, [SetValues(sheet, 0, 1, [[1234.5], [2]])])
+    out = patch_package(data, [SetNumberFormat(sheet, 0, 1, 2, "#,##0.##"), SetNumberFormat(sheet, 0, 0, 1, "#,##0.##")])
+    with Package(out) as package:
+        styles = package.read("xl/styles.xml").decode("utf-8")
+    fmt = re.search(r'<numFmt numFmtId="(\d+)" formatCode="#,##0.##"/>', styles)
+    assert fmt and int(fmt[1]) >= FIRST_CUSTOM_FORMAT and styles.count('formatCode="#,##0.##"') == 1
+    xml = sheet_xml(out)
+    cells = dict(re.findall(r'<c r="([A-Z]+\d+)"[^>]*?s="(\d+)"', xml))
+    assert cells["B1"] == cells["B2"]            # one copy per source format
+    xfs = re.findall(r"<xf [^>]*>", styles.split("<cellXfs")[1])
+    assert f'numFmtId="{fmt[1]}"' in xfs[int(cells["B1"])] and f'numFmtId="{fmt[1]}"' in xfs[int(cells["A1"])]
+    assert "A2" not in cells or f'numFmtId="{fmt[1]}"' not in xfs[int(cells["A2"])]   # outside the block
+    path = tmp_path / "b.xlsx"
+    path.write_bytes(out)
+    assert read_values(path)[sheet][0][:2] == [10, 1234.5]      # the values read as before

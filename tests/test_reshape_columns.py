@@ -193,3 +193,30 @@ def test_a_blank_field_keeps_the_columns_the_sheets_have(sample_book):
     assert not [f for f in read(sample_book).findings if f.code == "INPUT-COST-COLUMNS"]
     assert run("reshape", sample_book, "--years", "6").exit_code == 0
     assert all(t.has("measure.funding") for t in read(sample_book).layout.domain_tables.values())
+
+
+def test_added_cost_cells_show_numbers_like_a_built_workbook(sample_book, tmp_path):
+    import re
+
+    from xlplan.adapters.package import Package, sheet_part_map
+
+    def cost_format(path):
+        """The number format of the first cost cell: its own format, or its column's when the cell is empty."""
+        r = read(path)
+        sheet = r.plan.domains[0]
+        table = r.layout.domain_tables[sheet]
+        cell, col = table.cell(r.rows[sheet][0].first_row, "measure.cost"), table.col("measure.cost") + 1
+        with Package(path.read_bytes()) as package:
+            xml = package.read(sheet_part_map(package)[sheet]).decode("utf-8")
+            styles = package.read("xl/styles.xml").decode("utf-8")
+        own = re.search(rf'<c r="{cell}"[^>]*? s="(\d+)"', xml)
+        column = [c for c in re.findall(r"<col ([^>]*)/>", xml)
+                  if int(re.search(r'min="(\d+)"', c)[1]) <= col <= int(re.search(r'max="(\d+)"', c)[1])]
+        style = int(own[1] if own else re.search(r'style="(\d+)"', column[0])[1])
+        fmt_id = re.search(r'numFmtId="(\d+)"', re.findall(r"<xf [^>]*>", styles.split("<cellXfs")[1])[style])[1]
+        return re.search(rf'<numFmt numFmtId="{fmt_id}" formatCode="([^"]+)"', styles)[1]
+
+    assert run("reshape", sample_book, "--cost-columns", "あり").exit_code == 0
+    built = tmp_path / "built.xlsm"
+    assert run("new", built, "--from", "samples/sample_plan.yaml", "--cost-columns", "あり").exit_code == 0
+    assert cost_format(sample_book) == cost_format(built) == "#,##0.##"

@@ -168,3 +168,15 @@ def test_the_clerks_note_and_value_right_of_the_schedule_move_with_its_columns(s
     assert run("reshape", book, "--subdivision", "年度").exit_code == 0
     assert notes() == [right, fixed]
     assert read_values(book)[L.SCHEDULE][year.header_row][year.width + 1] == "担当者メモ"
+
+
+def test_live_number_format_is_one_call(remote_engine):  # noqa: F811
+    from test_excel_live import actions, open_live
+
+    from xlplan.adapters import xlwings_live as live
+    from xlplan.layout.ops import SetNumberFormat
+
+    book = open_live({"電子行政": [["a", "b"]]}, caller=False)
+    assert live.apply_ops_live(book, [SetNumberFormat("電子行政", 4, 1, 1000, "#,##0.##")]) == 1
+    assert [(a["func"], a["args"], a["start_row"], a["row_count"]) for a in actions(book)] == [
+        ("setNumberFormat", ["#,##0.##"], 4, 1000)]

@@ -22,8 +22,17 @@ from xlplan.core.vocab import YES_NO
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import is_blank
-from xlplan.layout.ops import DeleteColumns, InsertColumns, Op, SetColumnWidths, SetValidation, SetValues
+from xlplan.layout.ops import (
+    DeleteColumns,
+    InsertColumns,
+    Op,
+    SetColumnWidths,
+    SetNumberFormat,
+    SetValidation,
+    SetValues,
+)
 from xlplan.layout.read import ReadResult
+from xlplan.layout.styles import STYLES
 from xlplan.layout.table import Column
 
 if TYPE_CHECKING:
@@ -73,6 +82,9 @@ def cost_ops(read: ReadResult, values: Mapping[str, list], wanted: bool) -> tupl
             ops += [InsertColumns(domain, at, len(columns), like=at - 1),
                     SetColumnWidths(domain, at, tuple(c.width for c in columns)),
                     SetValues(domain, table.header_row, at, [[c.header for c in columns]])]
+            # 備考's formats, with the number format the builder gives a number column (1,000 and decimals)
+            ops += [SetNumberFormat(domain, table.first_row, at + i, DOMAIN_RULE_ROWS, STYLES[c.style]["num_format"])
+                    for i, c in enumerate(columns) if "num_format" in STYLES[c.style]]
         elif not wanted and has:
             ops.append(DeleteColumns(domain, table.col("measure.cost"), len(COST_KEYS)))
         if wanted:

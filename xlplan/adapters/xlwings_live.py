@@ -36,7 +36,17 @@ from typing import Any, Self
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
 from xlplan.layout.celltext import cap_cell_text
-from xlplan.layout.ops import FillBlanks, FitRows, InsertRows, Op, OutlineRows, ReplaceValues, SetColumnWidths, SetValues
+from xlplan.layout.ops import (
+    FillBlanks,
+    FitRows,
+    InsertRows,
+    Op,
+    OutlineRows,
+    ReplaceValues,
+    SetColumnWidths,
+    SetNumberFormat,
+    SetValues,
+)
 
 Grid = list[list[Any]]
 Progress = Callable[[int, int], None]
@@ -251,7 +261,7 @@ def normalize_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ writing
 
-LIVE_OPS = (SetValues, FillBlanks, InsertRows, ReplaceValues, FitRows, OutlineRows, SetColumnWidths)
+LIVE_OPS = (SetValues, FillBlanks, InsertRows, ReplaceValues, FitRows, OutlineRows, SetColumnWidths, SetNumberFormat)
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int:
@@ -346,6 +356,9 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         return _outline_rows(sheet, op)
     if isinstance(op, SetColumnWidths):
         return _column_widths(sheet, op)
+    if isinstance(op, SetNumberFormat):
+        sheet.range((op.row + 1, op.col + 1), (op.row + op.rows, op.col + 1)).number_format = op.code
+        return 1
     raise TypeError(f"unknown op {op!r}")
 
 

@@ -176,5 +176,17 @@ class SetValidation:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class SetNumberFormat:
+    """The number format (an Excel format code, e.g. #,##0.##) of rows row..row+rows-1 of column `col`;
+    everything else about the cells' format stays. For columns reshape adds beside ones of another kind."""
+
+    sheet: str
+    row: int
+    col: int
+    rows: int
+    code: str
+
+
 Op = (SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
-      | OutlineRows | SetColumnWidths | SetValidation | AddSheet | RemoveSheet | RenameSheet)
+      | OutlineRows | SetColumnWidths | SetValidation | SetNumberFormat | AddSheet | RemoveSheet | RenameSheet)
