@@ -1,8 +1,9 @@
 """The optional standard columns 概算事業費（千円） and 財源 added to or removed from every domain sheet, as ops.
 
 Added right after 備考 (the last column of 「詳細」), before the clerk's own columns, which move right with
-their values: formats and the outline level (collapsed with 「詳細」) come from 備考, the widths, headers and
-input rules (numbers only; the 財源 dropdown, which suggests and lets anything be typed) from the layout.
+their values: formats and the outline level (collapsed with 「詳細」) come from 備考, the widths, headers, the
+number format of 概算事業費 and the input rules (numbers only; the 財源 dropdown, which suggests and lets anything
+be typed) from the layout.
 Removed with their values, which reshape lists first and keeps in 「削除した内容」.
 
 The 財源 dropdown lists _lists' 「funding」 column (一般財源, 地方債, その他, then the programs' IDs) through
