@@ -39,6 +39,9 @@ def test_examples_run_in_order(tmp_path):
     assert (tmp_path / "新旧対照表.docx").exists() and (tmp_path / "新旧対照表.xlsx").exists()
     assert "評価 A" in run("10_progress.py", book, tmp_path)
     assert (tmp_path / "進捗状況_令和9年度.docx").exists()
+    reshaped = run("11_reshape_domains.py", book)
+    assert "入力が消えます" in reshaped and "分野: 電子行政、健康・医療・介護、観光、農林水産、防災・減災、移動、その他、教育" in reshaped
+    assert "[('金融', '該当する事業がない')]" in reshaped
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice makes the PDF")
@@ -52,9 +55,9 @@ def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
         "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py",
         "06_programs_import.py", "07_survey_and_collect.py", "08_diff.py", "09_plan_pdf.py", "10_progress.py",
-        "11_reshape_schedule_and_costs.py"]
+        "11_reshape_domains.py", "12_reshape_schedule_and_costs.py"]
 
 
 def test_reshape_example(sample_book):
-    out = run("11_reshape_schedule_and_costs.py", sample_book)
+    out = run("12_reshape_schedule_and_costs.py", sample_book)
     assert "工程表の区切り: 年度 → 四半期" in out and "財源の列を追加しました" in out and "消した入力: 0件" in out

@@ -139,13 +139,16 @@ def test_rename_domain_keeps_its_measures_and_marks(sample_book, sample_plan):
     col = lists[0].index("domain")
     assert "地域づくり" in [r[col] for r in lists[1:]] and old not in [r[col] for r in lists[1:]]
     assert any("地域づくり" in str(c) for r in values[L.COVERAGE] for c in r)
-    # the red/yellow marks look the finding keys up by the sheet's new name
+    # the red/yellow marks look the finding keys up by the sheet's new name, held in its key cell
+    r, c = L.DOMAIN_KEY_CELL
+    grid = read_values(sample_book, ["地域づくり"])["地域づくり"]
+    assert grid[r][c] == "地域づくり" and grid[0][0] == "地域づくり　個別施策"
     with zipfile.ZipFile(sample_book) as z:
         from xlplan.adapters.package import Package, sheet_part_map
         with Package(sample_book.read_bytes()) as p:
             part = sheet_part_map(p)["地域づくり"]
-        xml = z.read(part).decode("utf-8")
-    assert f'"{old}!"' not in xml.replace("&quot;", '"') and '"地域づくり!"' in xml.replace("&quot;", '"')
+        xml = z.read(part).decode("utf-8").replace("&quot;", '"').replace("&amp;", "&")
+    assert f'"{old}!"' not in xml and '$E$1&"!"&ADDRESS' in xml
     assert run("validate", sample_book, "--no-write").exit_code in (0, 1)
     assert run("schedule", sample_book).exit_code == 0
 

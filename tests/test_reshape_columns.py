@@ -220,3 +220,21 @@ def test_added_cost_cells_show_numbers_like_a_built_workbook(sample_book, tmp_pa
     built = tmp_path / "built.xlsm"
     assert run("new", built, "--from", "samples/sample_plan.yaml", "--cost-columns", "あり").exit_code == 0
     assert cost_format(sample_book) == cost_format(built) == "#,##0.##"
+
+
+def test_a_domain_added_in_the_same_reshape_gets_the_columns_and_a_removed_ones_values_are_listed_once(sample_book):
+    r = read(sample_book)
+    gone = r.plan.domains[1]
+    result = run("reshape", sample_book, "--cost-columns", "あり", "--add-domain", "教育")
+    assert result.exit_code == 0, result.output
+    r = read(sample_book)
+    assert all(t.has("measure.funding") for t in r.layout.domain_tables.values()) and "教育" in r.layout.domain_tables
+    sheet_gone = r.layout.domain_tables[gone]
+    first = r.rows[gone][0]
+    apply_ops(sample_book, [SetValues(gone, first.first_row, sheet_gone.col("measure.cost"), [[500, "一般財源"]])])
+    values = read_values(sample_book)
+    r = read_plan(values)
+    plan = plan_reshape(r, values, list(values), ReshapeRequest(cost_columns=False, remove=((gone, "テスト"),)))
+    costs = [d for d in plan.dropped if d.measure_id == first.measure_id and d.what.startswith("概算事業費")]
+    assert [d.value for d in costs] == ["500"]               # once: with the domain's values, not again as a column's
+    assert plan.cost_columns is False

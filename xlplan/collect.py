@@ -73,7 +73,7 @@ def collect_ops(read: ReadResult, answers: list[Answer], *, take: Take | None = 
     if read.plan is None:
         raise XlplanUserError("マスターの基本情報を読み取れません。計画開始年度を確認してください。", sheet=L.INFO)
     refuse_legacy(read)
-    codes = {d: L.domain_code(d, read.layout.domains) for d in read.layout.domains}
+    codes = read.layout.domain_codes
     merge = merge_answers(read.plan, answers, take=take, domain_codes=codes, kind=answers_kind(answers))
     writer = _Writer(read, merge, now.date())
     result = CollectResult(merge, writer.ops(), writer.places, writer.conflict_places, writer.unplaced, writer.refused)

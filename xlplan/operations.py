@@ -235,7 +235,7 @@ def populate_ops(read: ReadResult, catalog: Catalog, catalog_ids: list[str]) -> 
     the measures end up in."""
     refuse_legacy(read)
     assert read.plan is not None
-    codes = {d: L.domain_code(d, read.layout.domains) for d in read.layout.domains}
+    codes = read.layout.domain_codes
     result = new_measures(read.plan, catalog, catalog_ids, codes)
     by_position: dict[tuple[str, int], list] = defaultdict(list)
     for measure in result.added:

@@ -27,6 +27,7 @@ from xlplan.reshape_plan import (
     dropped_message,
     dropped_sheet_ops,
     plan_reshape,
+    read_for_reshape,
     regenerate_ops,
 )
 
@@ -37,26 +38,33 @@ class ReshapeResult:
     dropped: list[Dropped] = field(default_factory=list)
     dropped_file: Path | None = None
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
     subdivision: tuple[Subdivision, Subdivision] | None = None   # (before, after) when the 工程表's changed
     cost_columns: bool | None = None     # True: 概算事業費・財源 added, False: removed
 
 
 def reshape_file(path: Path, request: ReshapeRequest = ReshapeRequest(), *, force: bool = False,
                  today: dt.datetime | None = None) -> ReshapeResult:
-    from xlplan.adapters.xlsx_file import read_plan_values, sheet_names
-    from xlplan.layout.read import read_plan
+    from xlplan.adapters.xlsx_file import read_values_then
+    from xlplan.layout.read import percent_columns, plan_sheets
+    from xlplan.reshape_domain_changes import recorded_domains
     from xlplan.reshape_domains import rewrite_mark_literals
 
     path = Path(path)
-    values = read_plan_values(path, (L.SCHEDULE, L.LISTS))
-    plan = plan_reshape(read_plan(values), values, sheet_names(path), request)
+    # the domain sheets _lists records too: 基本情報's list may have dropped one the clerk wants removed
+    values = read_values_then(
+        path, lambda first: plan_sheets(first.get(L.INFO, []), (L.SCHEDULE, L.LISTS, *recorded_domains(first.get(L.LISTS)))),
+        first=(L.INFO, L.LISTS), percent_columns=percent_columns)
+    read, request = read_for_reshape(values, values.sheet_names, request)
+    plan = plan_reshape(read, values, values.sheet_names, request)
     if plan.dropped and not force:
         raise XlplanUserError(dropped_message(plan.dropped))
-    structured = rewrite_mark_literals(patch_package(read_file(path), plan.ops), plan.renamed)
+    structured = rewrite_mark_literals(patch_package(read_file(path), plan.ops), plan.mark_renames)
     stamp = (today or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     final = regenerate(path, structured, plan.dropped, stamp)
-    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed, subdivision=plan.subdivision,
-                           cost_columns=plan.cost_columns)
+    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed, added=plan.added, removed=plan.removed,
+                           subdivision=plan.subdivision, cost_columns=plan.cost_columns)
     if plan.dropped:
         result.dropped_file = write_dropped_yaml(path, plan.dropped, stamp)
     write_file(path, final)

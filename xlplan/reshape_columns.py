@@ -66,16 +66,18 @@ def wanted_cost_columns(read: ReadResult, values: Mapping[str, list], asked: boo
     return read.plan.cost_columns
 
 
-def cost_columns_of(read: ReadResult) -> dict[str, bool]:
-    """Whether each domain sheet has the two columns now."""
-    return {d: read.layout.domain_tables[d].has("measure.cost") for d in read.layout.domains}
+def cost_columns_of(read: ReadResult, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, bool]:
+    """Whether each domain sheet (but those in `skip`, which reshape removes) has the two columns now."""
+    return {d: read.layout.domain_tables[d].has("measure.cost") for d in read.layout.domains if d not in skip}
 
 
-def cost_ops(read: ReadResult, values: Mapping[str, list], wanted: bool) -> tuple[list[Op], list[Dropped]]:
-    """Pass 1 ops that give every domain sheet the two columns (wanted) or none, and what removing drops.
-    Applied before the year columns change: the two columns lie to the right of both year blocks."""
+def cost_ops(read: ReadResult, values: Mapping[str, list], wanted: bool,
+             skip: set[str] | frozenset[str] = frozenset()) -> tuple[list[Op], list[Dropped]]:
+    """Pass 1 ops that give every domain sheet (but those in `skip`, which go) the two columns (wanted) or
+    none, and what removing drops. Applied before the year columns change: the two columns lie to the right
+    of both year blocks."""
     ops: list[Op] = []
-    for domain, has in cost_columns_of(read).items():
+    for domain, has in cost_columns_of(read, skip).items():
         table = read.layout.domain_tables[domain]
         if wanted and not has:
             at = table.col("measure.notes") + 1
@@ -94,7 +96,7 @@ def cost_ops(read: ReadResult, values: Mapping[str, list], wanted: bool) -> tupl
             ops += [_validation(domain, table.first_row, at + i, c, source) for i, c in enumerate(_cost_columns())]
     if wanted:
         ops += funding_list_ops(read, values.get(L.LISTS))
-    return ops, ([] if wanted else dropped_costs(read))
+    return ops, ([] if wanted else dropped_costs(read, skip))
 
 
 def _cost_columns() -> tuple[Column, ...]:
@@ -139,9 +141,9 @@ def _free_col(header: list) -> int:
     return len(header) + 1
 
 
-def dropped_costs(read: ReadResult) -> list[Dropped]:
+def dropped_costs(read: ReadResult, skip: set[str] | frozenset[str] = frozenset()) -> list[Dropped]:
     found: list[Dropped] = []
-    for m in read.plan.measures if read.plan else []:
+    for m in (m for m in (read.plan.measures if read.plan else []) if m.domain not in skip):
         if m.cost is not None:
             found.append(Dropped(m.domain, m.id, "", "概算事業費（千円）", None, _number(m.cost)))
         if m.funding:

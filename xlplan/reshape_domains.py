@@ -2,10 +2,11 @@
 list on _lists (as write ops, with the RenameSheet op that renames the sheet and every reference to it),
 and, in files, xlplan's own conditional formats that hold the sheet name inside a string literal
 ("分野!"&ADDRESS(…), which no reference rewriting can see). The owned sheets (網羅表, 検証結果, 工程表)
-are redrawn afterwards (xlplan.reshape_plan.regenerate_ops).
+are redrawn afterwards (xlplan.reshape_plan.regenerate_ops). Domains added and removed:
+xlplan.reshape_domain_changes.
 
-Not yet: adding (AddSheet(like=) then emptying the copy, dropdown messages keep their years)
-and removing a domain (the sheet's VBA document module stays behind, untested without Excel).
+Workbooks built since the marks' key cell (L.DOMAIN_KEY_CELL) hold the sheet's name as a value, which the
+ops rewrite; rewrite_mark_literals is only for workbooks built before, for renamed sheets and for copies.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def _rewrite_literals(package: Package, sheet: str, old: str, new: str) -> None:
 
 
 def rewrite_mark_literals(data: bytes, renamed: list[tuple[str, str]]) -> bytes:
-    """After RenameSheet ops: xlplan's marks name their sheet inside a string literal (files only;
-    no reference rewriting, in Excel or here, can see it)."""
+    """After RenameSheet and AddSheet(like=) ops (pairs: the name the rules say, the sheet now): in workbooks
+    built before the key cell, xlplan's marks name their sheet inside a string literal (files only; no
+    reference rewriting, in Excel or here, can see it)."""
     if not renamed:
         return data
 

@@ -4,14 +4,14 @@ plan_reshape turns the request (options, or 基本情報 as the clerk edited it)
 into pass 1: the structure — year columns inserted (formats, dropdowns and conditional formats copied
 from a neighbouring year column) or deleted in both year blocks of every domain sheet and in the 工程表,
 the 工程表's time columns for its subdivision (xlplan.reshape_schedule), the optional 概算事業費・財源 columns
-(xlplan.reshape_columns), domain sheets renamed, 基本情報's values. Pass 2 (regenerate_ops) redraws the sheets xlplan owns from
+(xlplan.reshape_columns), domain sheets renamed, added and removed, 基本情報's values. Pass 2 (regenerate_ops) redraws the sheets xlplan owns from
 the workbook as pass 1 left it; dropped_sheet_ops lists what left the workbook in 「削除した内容」.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.reshape import Dropped, YearChange, dropped_values, year_change
@@ -20,7 +20,7 @@ from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import fy_cell
 from xlplan.layout.legacy import refuse_legacy
-from xlplan.layout.ops import AddSheet, DeleteColumns, InsertColumns, Op, RenameSheet, SetValues
+from xlplan.layout.ops import AddSheet, DeleteColumns, InsertColumns, Op, RemoveSheet, RenameSheet, SetValues
 from xlplan.layout.read import ReadResult
 
 DROPPED_SHEET = "削除した内容"
@@ -35,6 +35,9 @@ class ReshapeRequest:
     years: int | None = None
     start_month: int | None = None
     rename: tuple[tuple[str, str], ...] = ()
+    add: tuple[str, ...] = ()
+    remove: tuple[tuple[str, str], ...] = ()    # (domain, reason: recorded for a law domain)
+    order: tuple[str, ...] = ()                 # the domains in 基本情報's order, when read from there
     subdivision: Subdivision | None = None
     cost_columns: bool | None = None     # 概算事業費（千円）・財源 の列: True adds, False removes
 
@@ -45,42 +48,116 @@ class ReshapePlan:
     ops: list[Op]                       # pass 1: structure and 基本情報
     dropped: list[Dropped] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)     # (domain, reason)
+    copied: list[tuple[str, str]] = field(default_factory=list)      # (source sheet as read, added sheet)
     subdivision: tuple[Subdivision, Subdivision] | None = None   # (as built, asked for) when they differ
     cost_columns: bool | None = None     # True: the two columns were added, False: removed, None: unchanged
 
     @property
     def changes_anything(self) -> bool:
-        return (self.change.changed or bool(self.renamed) or self.subdivision is not None
+        return (self.change.changed or bool(self.renamed or self.added or self.removed) or self.subdivision is not None
                 or self.cost_columns is not None)
+
+    @property
+    def mark_renames(self) -> list[tuple[str, str]]:
+        """Sheets whose conditional formats may name another sheet in a literal (workbooks built before
+        the marks' key cell): the renamed ones and the copies (files only: xlplan.reshape_domains)."""
+        return self.renamed + self.copied
+
+
+def read_for_reshape(values: Mapping[str, list], sheet_names: list[str],
+                     request: ReshapeRequest) -> tuple[ReadResult, ReshapeRequest]:
+    """The workbook as read before the change, and the request with the domains 基本情報's edited list
+    adds and removes (when it differs from the domain sheets and no domain option was given).
+    `values`: 基本情報, _lists and every sheet _lists records as a domain (besides what read_plan reads)."""
+    from xlplan.layout.read import read_plan
+    from xlplan.reshape_domain_changes import info_domains, with_domains
+
+    found = info_domains(values, sheet_names, bool(request.add or request.remove or request.rename))
+    if found.added or found.removed or found.renamed:
+        values = with_domains(values, found.old)
+        request = replace(request, add=found.added, remove=tuple((d, "") for d in found.removed), rename=found.renamed,
+                          order=found.order)
+    return read_plan(values), request
 
 
 def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list[str],
                  request: ReshapeRequest) -> ReshapePlan:
-    """Pass 1 for `request` on the workbook as read (`values`: the sheets' values it was read from)."""
-    from xlplan.reshape_domains import check_rename, rename_ops
+    """Pass 1 for `request` on the workbook as read (`values`: the sheets' values it was read from).
+
+    Op order: the 概算事業費・財源 columns (right of the year blocks, so first); year columns of the kept
+    domain sheets and the 工程表's time columns; 基本情報's period; renames (sheet,
+    title, key, lists); added sheets (copies of the last domain sheet as reshaped, after it); removed
+    sheets; 基本情報's skips, domain list and _lists; 網羅表's domain columns."""
+    from xlplan.reshape_domain_changes import (add_ops, check_add, check_remove, coverage_column_ops,
+                                               domain_dropped, list_ops, name_cell_ops, skip_ops,
+                                               unskip_ops)
     from xlplan.reshape_columns import cost_columns_of, cost_ops, wanted_cost_columns
+    from xlplan.reshape_domains import check_rename, rename_ops
     from xlplan.reshape_schedule import built_subdivision, schedule_ops
 
     change = plan_change(read, request.start_fy, request.years)
     names, domains = list(sheet_names), list(read.layout.domains)
+    as_read = {d: d for d in domains}                       # current name -> name as read
     for old, new in request.rename:
         check_rename(domains, names, old, new)
         domains[domains.index(old)] = new
         names[names.index(old)] = new
+        as_read[new] = as_read.pop(old)
+    removed: list[tuple[str, str]] = []
+    for name, reason in request.remove:
+        removed.append((name, check_remove(name, reason, [d for d in domains if d not in dict(removed)], read.plan)))
+    gone = {as_read[d] for d, _ in removed}
+    remaining = [d for d in domains if d not in dict(removed)]
+    for name in request.add:
+        check_add(name, remaining + list(request.add[:request.add.index(name)]), names)
+
     month = request.start_month if request.start_month is not None else read.plan.start_month
     wanted = request.subdivision or read.plan.subdivision
     built = built_subdivision(values, change.old, read.layout.subdivision)
     ops = info_ops(change.new[0], len(change.new), month, wanted if request.subdivision else None)
-    ops = (domain_ops(read, change) if change.changed else []) + schedule_ops(values, change, built, wanted) + ops
+    ops = (domain_ops(read, change, skip=gone) if change.changed else []) + schedule_ops(values, change, built, wanted) + ops
     cost = wanted_cost_columns(read, values, request.cost_columns)
-    had = set(cost_columns_of(read).values())
-    columns, dropped_columns = cost_ops(read, values, cost)   # right of the year blocks: applied before them
+    had = set(cost_columns_of(read, skip=gone).values())
+    columns, dropped_columns = cost_ops(read, values, cost, skip=gone)   # right of the year blocks: applied first
     ops = columns + ops + (info_cost_ops(cost) if request.cost_columns is not None else [])
     info, lists = values.get(L.INFO, []), values.get(L.LISTS, [])
     for old, new in request.rename:
-        ops += [RenameSheet(old, new)] + rename_ops(info, lists, old, new)
-    return ReshapePlan(change, ops, dropped_values(read.plan, change.removed) + dropped_columns, list(request.rename),
+        ops += [RenameSheet(old, new)] + rename_ops(info, lists, old, new) + name_cell_ops(values, old, new, new)
+    copied: list[tuple[str, str]] = []
+    if request.add:
+        source = [n for n in names if n in remaining][-1]   # the last domain sheet, in the book's order
+        table = reshaped_table(read, as_read[source], change, cost)
+        after = source
+        for name in request.add:
+            ops += add_ops(values, name, as_read[source], source, after, table)
+            copied.append((as_read[source], name))
+            after = name
+    for name, _reason in removed:
+        ops.append(RemoveSheet(name))
+    gone_ids = {m.id for m in read.plan.measures if m.domain in gone}
+    dropped = [d for d in dropped_values(read.plan, change.removed) if d.measure_id not in gone_ids] + dropped_columns
+    for name, _reason in removed:
+        dropped += domain_dropped(read, values, as_read[name])
+    if request.add or removed:
+        final = remaining + list(request.add)
+        if request.order:
+            final = [d for d in request.order if d in final] + [d for d in final if d not in request.order]
+        ops += unskip_ops(values, request.add) + skip_ops(values, read.plan, removed) + list_ops(values, final)
+        if L.COVERAGE in names:
+            ops += coverage_column_ops(domains, [d for d, _ in removed], len(request.add))
+    return ReshapePlan(change, ops, dropped, list(request.rename), list(request.add), removed, copied,
                        (built, wanted) if built != wanted else None, cost if had and had != {cost} else None)
+
+
+def reshaped_table(read: ReadResult, domain: str, change: YearChange, cost: bool | None = None) -> L.Table:
+    """A domain sheet's table once its year columns are reshaped (its clerk columns kept; its cost columns
+    kept too, or as `cost` says when reshape adds or removes them)."""
+    table = read.layout.tables[domain] if read.layout.tables else read.layout.domain_tables[domain]
+    cost = any(c.key == "measure.cost" for c in table.columns) if cost is None else cost
+    extra = [c.header for c in table.columns if c.key.startswith("extra:")]
+    return L.domain_table(domain, change.new, cost, extra)
 
 
 def plan_change(read: ReadResult, start_fy: int | None, years: int | None) -> YearChange:
@@ -126,18 +203,18 @@ def _runs(indexes: list[int]) -> list[list[int]]:
     return runs
 
 
-def domain_ops(read: ReadResult, change: YearChange) -> list[Op]:
-    """Both year blocks of every domain sheet, then their headers and group captions rewritten."""
+def domain_ops(read: ReadResult, change: YearChange, skip: set[str] | frozenset[str] = frozenset()) -> list[Op]:
+    """Both year blocks of every domain sheet (but those in `skip`, which go), then their headers and group
+    captions rewritten."""
     ops: list[Op] = []
     for domain in read.layout.domains:
+        if domain in skip:
+            continue
         table = read.layout.tables[domain]
         # the right block first, so the left block's columns are still where the table says
         for prefix in ("target:", "fy:"):
             ops += _block_ops(domain, table.col(prefix + str(change.old[0])), change)
-        cost = any(c.key == "measure.cost" for c in table.columns)
-        extra = [c.header for c in table.columns if c.key.startswith("extra:")]
-        new = L.domain_table(domain, change.new, cost, extra)
-        ops += _header_ops(domain, new)
+        ops += _header_ops(domain, reshaped_table(read, domain, change))
     return ops
 
 
@@ -181,7 +258,7 @@ def dropped_sheet_ops(dropped: list[Dropped], stamp: str, existing: list | None)
     if existing is None:
         ops.append(AddSheet(DROPPED_SHEET))
         rows.append(list(DROPPED_HEADERS))
-    rows += [[stamp, d.sheet, d.measure_id, d.kpi, d.what, wareki_fy(d.fy) if d.fy is not None else "", d.value]
+    rows += [[stamp, d.sheet, d.measure_id, d.kpi, d.what, wareki_fy(d.fy) if d.fy is not None else None, d.value]
              for d in dropped]
     return ops + [SetValues(DROPPED_SHEET, len(existing or []), 0, rows)]
 
@@ -189,6 +266,6 @@ def dropped_sheet_ops(dropped: list[Dropped], stamp: str, existing: list | None)
 def dropped_message(dropped: list[Dropped]) -> str:
     shown = "\n".join("・" + d.line() for d in dropped[:30])
     more = f"\n…ほか {len(dropped) - 30}件" if len(dropped) > 30 else ""
-    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が消えます（計画期間から外れる年度の値、取り除く列の値）。\n{shown}{more}\n"
+    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が消えます（計画期間から外れる年度、外す分野、取り除く列）。\n{shown}{more}\n"
             "消してよい場合は、コマンドに --force を付けて（ボタンでは「はい」を選んで）もう一度実行してください。"
             f"消した内容はシート「{DROPPED_SHEET}」とブックの横の YAML ファイルに残ります。")

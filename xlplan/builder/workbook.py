@@ -293,8 +293,10 @@ class _Builder:
             for row, value in enumerate(values, start=1):
                 ws.write_string(row, col, value)
             letter = col_letter(col)
+            # the domains' list has room for every domain 基本情報 can list: reshape adds one by writing a value
+            rows = L.DOMAINS_CAPACITY if key == "domain" else len(values)
             self.wb.define_name(L.LIST_NAMES[key], L.funding_list_formula(col) if key == "funding" else
-                                f"={quote_sheet(L.LISTS)}!${letter}$2:${letter}${len(values) + 1}")
+                                f"={quote_sheet(L.LISTS)}!${letter}$2:${letter}${rows + 1}")
         # The versions this workbook was built with (the embedded VBA is this xlwings' xlwings.bas);
         # the buttons and `xlplan doctor` find them by header and compare with the running Python.
         import xlwings
@@ -358,7 +360,7 @@ class _Builder:
         rows = filled + [[None] * L.RELATED.width] * (L.RELATED_CAPACITY - len(self.plan.related_plans))
         self._write_rows(ws, L.RELATED.first_row, rows, [c.style for c in L.RELATED.columns])
         self._fit_rows(ws, L.RELATED.first_row, filled, L.RELATED)
-        ws.write_string(L.DOMAINS_HEADER_ROW - 1, 0, "分野（分野ごとにシートがあります。変えるときは xlplan new --from で作り直します）", self.fmt["caption"])
+        ws.write_string(L.DOMAINS_HEADER_ROW - 1, 0, "分野（分野ごとにシートがあります。一覧を書き換えて「計画の枠組みを変更」ボタンを押すと、シートを追加・削除します）", self.fmt["caption"])
         ws.write_string(L.DOMAINS_HEADER_ROW, L.DOMAINS_COL, "分野", self.fmt["header"])
         for i in range(L.DOMAINS_CAPACITY):
             domain = self.layout.domains[i] if i < len(self.layout.domains) else None
@@ -394,7 +396,13 @@ class _Builder:
         self._dropdowns(ws, table, last_row)
         # LibreOffice applies only one conditional-format range per cell, so the
         # ranges are disjoint and each carries every rule its cells need.
-        marks = self._mark_rules(domain, table.first_row, 0)
+        key_row, key_col = L.DOMAIN_KEY_CELL
+        ws.write_string(key_row, key_col, domain, self.fmt["sheet_key"])
+        ws.data_validation(key_row, key_col, key_row, key_col, {
+            "validate": "any", "input_title": "シート名（xlplan が使います）",
+            "input_message": "赤・黄の印をこのシートのセルに付けるために、xlplan がシート名をここに書きます。変えないでください。"
+                             "分野の名前は「基本情報」の分野の一覧を書き換えて「計画の枠組みを変更」で変えます。"})
+        marks = self._mark_rules(domain, table.first_row, 0, key=f"${col_letter(key_col)}${key_row + 1}")
         first = table.first_row + 1
         grey_id = {"type": "formula", "format": self.wb.add_format({"font_color": "#A6A6A6"}),
                    "criteria": f'=AND($A{first}<>"",COUNTIF($A${first}:$A{first},$A{first})>1)'}
@@ -427,13 +435,16 @@ class _Builder:
         ws.fit_to_pages(0, 0)
         ws.set_print_scale(scale)
 
-    def _mark_rules(self, sheet: str, r0: int, c0: int) -> list[dict]:
+    def _mark_rules(self, sheet: str, r0: int, c0: int, key: str | None = None) -> list[dict]:
         """Red/yellow marks on cells listed in 検証結果; they go when the findings go.
 
         The rules are written relative to the top-left cell (r0, c0) of the range they are applied to.
+        key: a cell holding the sheet's name (domain sheets, L.DOMAIN_KEY_CELL), so the rules do not
+        name the sheet and stay right when the sheet is copied or renamed; else the name is a literal.
         """
         top_left = cell_name(r0, c0)
-        address = f'"{sheet}!"&ADDRESS(ROW({top_left}),COLUMN({top_left}),4)'
+        name = f'{key}&"!"' if key else f'"{sheet}!"'
+        address = f'{name}&ADDRESS(ROW({top_left}),COLUMN({top_left}),4)'
         return [{"type": "formula", "criteria": f"=COUNTIF({name},{address})>0", "stop_if_true": True,
                  "format": self.wb.add_format({"bg_color": fill, "font_color": font, "border": 2, "border_color": font})}
                 for name, fill, font in ((L.ERROR_KEYS_NAME, ERROR_FILL, ERROR_FONT),

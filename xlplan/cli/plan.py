@@ -273,16 +273,20 @@ def reshape(
     years: Annotated[Optional[str], typer.Option("--years", help="新しい計画期間の年数（例: 3、5年）")] = None,
     start_month: Annotated[Optional[str], typer.Option("--start-month", help="開始月（4月以外に始まる計画、例: 12）")] = None,
     rename_domain: Annotated[Optional[list[str]], typer.Option("--rename-domain", help="分野の名前を変える（旧=新、例: その他=地域づくり）")] = None,
+    add_domain: Annotated[Optional[list[str]], typer.Option("--add-domain", help="分野を追加する（例: 教育）。繰り返し指定できます")] = None,
+    remove_domain: Annotated[Optional[list[str]], typer.Option("--remove-domain", help="分野を外す（名前=理由、例: 金融=該当する事業がない）。法の8分野は理由が必要です")] = None,
     subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
     cost_columns: Annotated[Optional[str], typer.Option("--cost-columns", help="分野のシートの概算事業費（千円）・財源の列: あり・なし")] = None,
-    force: Annotated[bool, typer.Option("--force", help="消える入力（計画期間から外れる年度の値、取り除く列の値）があっても変更する（消した内容は「削除した内容」に残す）")] = False,
+    force: Annotated[bool, typer.Option("--force", help="消える入力（計画期間から外れる年度の値、外す分野の施策、取り除く列の値）があっても変更する（消した内容は「削除した内容」に残す）")] = False,
 ) -> None:
-    """計画の枠組み（計画期間・開始年度・工程表の区切り・分野）を変え、ブックの列やシートを足し引きします。オプションなしなら「基本情報」の値に合わせます。"""
+    """計画の枠組み（計画期間・開始年度・工程表の区切り・分野・事業費と財源の列）を変え、列やシートを足し引きします。オプションなしなら「基本情報」の値（計画期間、工程表の区切り、分野の一覧、事業費・財源の列）に合わせます。"""
     from xlplan.core.fiscal import wareki_fy
     from xlplan.core.parse import parse_fy, parse_years
     from xlplan.core.parse import parse_month
     from xlplan.reshape import reshape_file
+    from xlplan.core.vocab import normalize_domain
     from xlplan.reshape_columns import parse_cost_columns
+    from xlplan.reshape_domain_changes import parse_remove
     from xlplan.reshape_domains import parse_rename
     from xlplan.core.vocab import Subdivision, parse_term
     from xlplan.reshape_plan import ReshapeRequest
@@ -296,7 +300,9 @@ def reshape(
                                  start_fy=parse_fy(start_fy) if start_fy else None,
                                  years=parse_years(years) if years else None,
                                  start_month=parse_month(start_month) if start_month else None,
-                                 rename=tuple(parse_rename(r) for r in rename_domain or ()))
+                                 rename=tuple(parse_rename(r) for r in rename_domain or ()),
+                                 add=tuple(normalize_domain(d.strip()) for d in add_domain or () if d.strip()),
+                                 remove=tuple(parse_remove(r) for r in remove_domain or ()))
         result = reshape_file(path, request, force=force)
     except XlplanUserError as exc:
         raise fail(exc) from None
@@ -309,10 +315,16 @@ def reshape(
     if result.cost_columns is not None:
         done = "追加しました（「詳細」の備考の右）" if result.cost_columns else "取り除きました"
         out.print(f"分野のシートに概算事業費（千円）と財源の列を{done}: {path}", highlight=False)
-    if not (change.changed or result.renamed or result.subdivision or result.cost_columns is not None):
+    if not (change.changed or result.renamed or result.added or result.removed or result.subdivision
+            or result.cost_columns is not None):
         out.print(f"年度の列は基本情報の計画期間と合っています（変更なし）: {path}", highlight=False)
     for old_name, new_name in result.renamed:
         out.print(f"分野「{old_name}」を「{new_name}」に変えました（シート名・基本情報・網羅表）: {path}", highlight=False)
+    for name in result.added:
+        out.print(f"分野「{name}」を追加しました（シート・基本情報・網羅表）: {path}", highlight=False)
+    for name, reason in result.removed:
+        why = f"（理由「{reason}」を基本情報の「取り組まない柱・分野と理由」に記録）" if reason else ""
+        out.print(f"分野「{name}」を外しました{why}: {path}", highlight=False)
     if result.dropped:
         out.print(f"入力 {len(result.dropped)}件を消しました。シート「削除した内容」と "
                   f"{result.dropped_file} に残しています:", highlight=False)

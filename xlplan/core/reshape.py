@@ -47,7 +47,7 @@ class Dropped:
     measure_id: str
     kpi: str
     what: str
-    fy: int | None     # None: a value of no particular year (概算事業費, 財源)
+    fy: int | None      # None: a value of no particular year (概算事業費, 財源, a removed domain's 施策名 …)
     value: str
 
     def line(self) -> str:
@@ -68,7 +68,7 @@ def year_change(old: Sequence[int], start_fy: int, years: int) -> YearChange:
     return YearChange(tuple(old), new_years(start_fy, years))
 
 
-def _text(value) -> str:
+def value_text(value) -> str:
     if isinstance(value, tuple):
         return "→".join(getattr(v, "value", str(v)) for v in value)
     if isinstance(value, float) and value.is_integer():
@@ -83,7 +83,7 @@ def dropped_values(plan: Plan, removed: Sequence[int]) -> list[Dropped]:
     for m in plan.measures:
         for fy, phases in sorted(m.schedule.items()):
             if fy in gone and phases:
-                found.append(Dropped(m.domain, m.id, "", "工程", fy, _text(phases)))
+                found.append(Dropped(m.domain, m.id, "", "工程", fy, value_text(phases)))
         for k in m.kpis:
             fields = (("年度ごとの目標", k.interim), ("年度ごとの目標", k.interim_statuses), ("実績値", k.actuals),
                       ("実績値", k.statuses), ("実績の説明", k.comments), ("今後の取組", k.next_steps))
@@ -91,7 +91,7 @@ def dropped_values(plan: Plan, removed: Sequence[int]) -> list[Dropped]:
                 for fy, value in sorted(values.items()):
                     if fy in gone and value not in (None, ""):
                         sheet = m.domain if what == "年度ごとの目標" else "進捗管理"
-                        found.append(Dropped(sheet, m.id, k.name, what, fy, _text(value)))
+                        found.append(Dropped(sheet, m.id, k.name, what, fy, value_text(value)))
             for fy, override in sorted(k.overrides.items()):
                 if fy in gone:
                     found.append(Dropped("進捗管理", m.id, k.name, "評価（手動）", fy,

@@ -24,6 +24,11 @@ from xlplan.layout.table import Column, Table
 DOMAIN_HEADER_ROW = 3      # row 4 in Excel; rows 1–3 hold the title, help and group captions
 DOMAIN_GROUP_ROW = 2
 DOMAIN_FREEZE_COL = 2      # 施策ID and 施策名 stay visible
+# The sheet's own name, as a value (E1, right of the title, left of the buttons): the red/yellow marks compare
+# 検証結果's keys ("シート!セル") with this cell and the cell's address, so a copied or renamed sheet marks its own
+# cells once xlplan writes its new name here (a value op, which live Excel can apply; it cannot edit a conditional
+# format). Workbooks built before name the sheet inside the rule (xlplan.reshape_domains rewrites those).
+DOMAIN_KEY_CELL = (0, 4)
 LAYOUT_V2 = 2
 LAYOUT_V1 = 1              # xlplan 0.1
 

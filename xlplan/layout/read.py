@@ -166,6 +166,12 @@ class ReadResult:
         return self.layout.legacy
 
 
+def _was_read(values: Mapping[str, Grid], sheet: str) -> bool:
+    """Whether the sheet exists though its values were not read (callers that read only some sheets)."""
+    names = getattr(values, "sheet_names", None)
+    return bool(names) and sheet in names
+
+
 def _require_sheet(values: Mapping[str, Grid], sheet: str) -> Grid:
     if sheet not in values:
         raise WorkbookReadError(
@@ -232,6 +238,13 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
 
     # Each domain sheet's layout comes from its header row (xlplan 0.1's or this one, its years,
     # cost and clerk columns); the years must match the plan period, else phases would land in the wrong years.
+    for d in domains:
+        if d not in values and not _was_read(values, d):
+            raise WorkbookReadError(
+                f"シート「{d}」がありません（「基本情報」の分野の一覧にある分野です）。分野の一覧を書き換えたときは、ブックを保存して"
+                "閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください（シートを追加・削除します）。"
+                "シート名を手で変えた場合は、元の名前に戻してください"
+                f"（あるシート: {'、'.join(getattr(values, 'sheet_names', None) or values) or 'なし'}）。", sheet=L.INFO)
     tables = {d: _domain_table(_require_sheet(values, d), d, cells) for d in domains}
     fiscal_years = list(range(start_fy, start_fy + years)) if start_fy else []
     header_years = [int(c.key[3:]) for c in tables[domains[0]].columns if c.key.startswith("fy:")]
@@ -242,7 +255,8 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             f"工程の年度列（{shown}）が基本情報の計画期間（{period_label(start_fy, years)}）と一致しません。"
             + RESHAPE_FIX,
             Ref(field="start_fy"), L.INFO, info_values.layout.value_cell("start_fy")))
-    layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables)
+    codes = L.domain_codes(domains, {d: _column(values[d], t.first_row, t.col("measure.id")) for d, t in tables.items()})
+    layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables, codes=codes)
     if L.SCHEDULE in values and header_years:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
     elif recorded_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
@@ -260,7 +274,7 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
         grid = _require_sheet(values, domain)
         table = layout.domain_tables[domain]
         percent = None if percent_cells is None else percent_cells.get(domain, set())
-        sheet_measures, sheet_rows = _read_domain(grid, table, domain, domains, cells, percent)
+        sheet_measures, sheet_rows = _read_domain(grid, table, domain, codes[domain], cells, percent)
         measures += sheet_measures
         rows_by_sheet[domain] = sheet_rows
         id_col = table.col("measure.id")
@@ -407,10 +421,14 @@ def _merge_findings(merged, table: L.Table, rows: list[MeasureRows]) -> list[Fin
     return findings
 
 
-def _read_domain(grid: Grid, table: L.Table, domain: str, domains: list[str], cells: Cells,
+def _column(grid: Grid, first_row: int, col: int) -> list:
+    return [r[col] for r in grid[first_row:] if col < len(r)]
+
+
+def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cells,
                  percent: set[tuple[int, int]] | None = None):
-    """percent: the (row, col) of value cells with a % number format; None when formats are unknown."""
-    code = L.domain_code(domain, domains)
+    """code: the sheet's measure ID prefix; percent: the (row, col) of value cells with a % number format;
+    None when formats are unknown."""
     measures: list[Measure] = []
     rows: list[MeasureRows] = []
     by_id: dict[str, tuple[Measure, MeasureRows]] = {}

@@ -7,7 +7,9 @@ from these objects; no other module writes a column letter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,6 +20,7 @@ from xlplan.layout.domain_columns import (  # noqa: F401 - the domain sheets' la
     DOMAIN_FREEZE_COL,
     DOMAIN_GROUP_ROW,
     DOMAIN_HEADER_ROW,
+    DOMAIN_KEY_CELL,
     LAPTOP_GRID_PX,
     LAYOUT_V1,
     LAYOUT_V2,
@@ -397,6 +400,7 @@ class WorkbookLayout:
     cost_columns: bool = False
     extra_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     tables: Mapping[str, Table] | None = field(default=None, compare=False)   # as read from a workbook
+    codes: Mapping[str, str] | None = field(default=None, compare=False)      # as read (from the sheets' IDs)
     domain_tables: dict[str, Table] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -404,6 +408,11 @@ class WorkbookLayout:
             d: domain_table(d, list(self.fiscal_years), self.cost_columns, self.extra_columns.get(d, ()))
             for d in self.domains}
         object.__setattr__(self, "domain_tables", tables)
+
+    @property
+    def domain_codes(self) -> dict[str, str]:
+        """Each domain's measure ID prefix (xlplan.layout.sheets.domain_codes)."""
+        return dict(self.codes) if self.codes is not None else domain_codes(self.domains)
 
     @property
     def legacy(self) -> bool:
@@ -425,7 +434,36 @@ class WorkbookLayout:
 
 
 def domain_code(domain: str, domains: list[str] | tuple[str, ...]) -> str:
-    return DOMAIN_CODES.get(domain) or f"D{list(domains).index(domain) + 1:02d}"
+    return domain_codes(domains)[domain]
+
+
+_ID_PREFIX = re.compile(r"([A-Z][A-Z0-9]{1,3})-\d+")
+
+
+def domain_codes(domains: Sequence[str], ids: Mapping[str, Iterable[object]] | None = None) -> dict[str, str]:
+    """Each domain's measure ID prefix, stable when domains are added, removed or reordered: the law's domains
+    have fixed codes; another domain keeps the prefix its sheet's IDs (ids: domain → the 施策ID cells) already
+    use; a domain without IDs gets D + its position (as xlplan always did) or, when another domain or ID uses
+    that, the next free D number — so new measures never take an ID another sheet has."""
+    ids = ids or {}
+    seen = {d: Counter(m.group(1) for v in ids.get(d, ()) if isinstance(v, str) and (m := _ID_PREFIX.fullmatch(v.strip())))
+            for d in domains}
+    codes = {d: DOMAIN_CODES[d] for d in domains if d in DOMAIN_CODES}
+    reserved = set(DOMAIN_CODES.values())
+    for d in domains:
+        if d not in codes and seen[d]:
+            prefix = seen[d].most_common(1)[0][0]
+            if prefix not in reserved and prefix not in codes.values():
+                codes[d] = prefix
+    taken = set(codes.values()) | {p for counts in seen.values() for p in counts}
+    for i, d in enumerate(domains):
+        if d not in codes:
+            n = i + 1
+            while f"D{n:02d}" in taken:
+                n += 1
+            codes[d] = f"D{n:02d}"
+            taken.add(codes[d])
+    return {d: codes[d] for d in domains}
 
 
 # ---------------------------------------------------------------- buttons

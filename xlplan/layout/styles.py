@@ -21,6 +21,7 @@ STYLES: dict[str, dict] = {
     "phase": {**_BASE, "align": "center", "text_wrap": True, "font_size": 9},
     "link": {**_BASE, "font_color": "#0563C1", "underline": 1},
     "hidden": {**_BASE, "font_color": "#FFFFFF"},
+    "sheet_key": {"font_name": FONT, "font_size": 10, "font_color": "#BFBFBF"},   # the domain sheet's name, for its marks
     "title": {"font_name": FONT, "font_size": 16, "bold": True, "font_color": "#1F4E78"},
     "subtitle": {"font_name": FONT, "font_size": 10, "font_color": "#404040"},
     "help": {"font_name": FONT, "font_size": 9, "font_color": "#595959"},  # one line, runs over to the right
