@@ -59,6 +59,16 @@ Sub ExportProgressReport()
     RunXlplan "export_progress_report"
 End Sub
 
+Sub ReshapePlan()
+    RunXlplan "reshape"
+End Sub
+
+Sub ReshapeConfirmed(ByVal answer As String)
+    ' Called back with the answer to reshape's Yes/No box by the xlwings clients that show the box
+    ' after Python has returned; with RunPython the box answers at once and this is not used.
+    If answer = "yes" Then RunXlplan "reshape_confirmed"
+End Sub
+
 Private Sub RunXlplan(ByVal func As String)
     If XlplanReady() Then RunPython "import xlplan.excel as x; x." & func & "()"
 End Sub

@@ -21,6 +21,7 @@ from xlplan.operations import validate_ops
 from xlplan.reshape_columns import live_limits
 from xlplan.reshape_plan import DROPPED_SHEET, ReshapeRequest, plan_reshape
 
+from test_excel_live import remote_engine, sample_data  # noqa: F401 — the remote engine and the sample for the button
 from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
 runner = CliRunner()
@@ -238,3 +239,23 @@ def test_a_domain_added_in_the_same_reshape_gets_the_columns_and_a_removed_ones_
     costs = [d for d in plan.dropped if d.measure_id == first.measure_id and d.what.startswith("概算事業費")]
     assert [d.value for d in costs] == ["500"]               # once: with the domain's values, not again as a column's
     assert plan.cost_columns is False
+
+
+def test_the_button_follows_kihon_joho_and_says_what_it_cannot_do(sample_data, tmp_path):
+    from test_excel_live import actions, grids_of, open_live
+    from test_excel_reshape import info_edited, same_as_the_command
+
+    import xlplan.excel as x
+
+    data = info_edited(sample_data, subdivision="四半期", cost_columns="あり")
+    grids = grids_of(data, tmp_path)
+    book = open_live(grids)
+    message = x.reshape()
+    assert "工程表の区切りを「年度」から「四半期」に変えました" in message and "財源の列を追加しました" in message
+    assert "入力規則" in message and "xlplan reshape ブック.xlsm" in message and "`" not in message
+    funcs = [a["func"] for a in actions(book)]
+    assert "setColumnWidth" in funcs and "setNumberFormat" in funcs
+    after = same_as_the_command(data, book, grids, tmp_path)       # the values the command gives
+    reshaped = read_plan(after)
+    assert reshaped.plan.subdivision.value == "四半期"
+    assert all(t.has("measure.funding") for t in reshaped.layout.domain_tables.values())

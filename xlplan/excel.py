@@ -25,6 +25,9 @@ redraw 83, populate 71, progress 73, clear marks 25 for the sample, the same
 for a 10× plan (tests/test_excel_live.py asserts ≤ 100); each domain sheet beyond the
 sample's 8 adds 4. Actions (writes + the message box)
 stay at most 2 per op + 1.
+計画の枠組みを変更 (reshape) reads like redraw, then applies pass 1 (column inserts and deletes, renames,
+基本情報) and pass 2 (the owned sheets, computed from the values read plus pass 1's ops — nothing is
+read back): 254 calls for the sample and the 10× plan (bench/README.md).
 The 照会 buttons read like validate (実績照会 adds 進捗管理, 回答を取り込む 取込結果) and read
 the answer files from disk; 照会票を作成 writes only files, 回答を取り込む one write per changed
 row, one insert + write + autofit per insertion point and one block for 取込結果.
@@ -70,6 +73,9 @@ from xlplan.layout.ops import Op
 from xlplan.layout.read import ReadResult, percent_columns, plan_sheets, read_plan
 
 TITLE = "xlplan"
+RESHAPE_LABEL = "計画の枠組みを変更"
+RESHAPE_STOPPED = ("計画の枠組みの変更は途中で止まり、ブックの一部だけが変わっている可能性があります。"
+                   "ブックを保存せずに閉じ、開き直してから、もう一度ボタンを押してください。")
 MAX_LISTED = 15   # names listed in a message box before 「ほか n件」
 
 
@@ -139,6 +145,21 @@ def export_document_pdf(book: xw.Book | None = None) -> str:
     return _run(book, "計画書（PDF）を出力", _export_document_pdf)
 
 
+def reshape(book: xw.Book | None = None, confirm: bool = False, request=None) -> str:
+    """「計画の枠組みを変更」: the year columns and the domain sheets changed to what 基本情報 says (its period
+    and its list of domains; `request`: the command's options, for tests and callers that have them).
+
+    Values that would leave the period are listed in a Yes/No box first. On the desktop engines the
+    box answers at once; xlwings' remote engine only records it, and the clerk's ［はい］ comes back as
+    a second call (the box's callback XlplanMacros.ReshapeConfirmed → reshape_confirmed)."""
+    return _run(book, RESHAPE_LABEL, lambda ctx: _reshape(ctx, request, confirm))
+
+
+def reshape_confirmed(book: xw.Book | None = None) -> str:
+    """The ［はい］ of reshape's question where the box answers after Python has returned (remote engine)."""
+    return reshape(book, confirm=True)
+
+
 def doctor(book: xw.Book | None = None) -> str:
     """「環境診断」: Python, versions, xlwings.conf and the workbook's location, in a message box."""
     return _run(book, "環境診断", _doctor, location_notes=False)
@@ -198,8 +219,12 @@ class _Context:
         if (warning := version_mismatch_message(values.get(L.LISTS))) is not None:
             self.notes.append(warning)
 
-    def apply(self, ops: list[Op]) -> None:
-        apply_ops_live(self.book, ops, progress=self.session.writing)
+    def apply(self, ops: list[Op], checked: bool = False) -> None:
+        apply_ops_live(self.book, ops, progress=self.session.writing, checked=checked)
+
+
+class Shown(str):
+    """A button's result that is already on the screen (reshape's question): not shown again."""
 
 
 def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, location_notes: bool = True) -> str:
@@ -219,12 +244,14 @@ def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, l
         with ExcelSession(live, label) as session:
             ctx = _Context(live, session, location)
             message = body(ctx)
+        if isinstance(message, Shown):
+            return str(message)
         notes = _location_notes(location) if location_notes else []
         text = "\n\n".join([message, *ctx.notes, *notes])
         alert(live, text, label, "info")
         return text
     except XlplanUserError as exc:
-        text = str(exc)
+        text = "\n".join([str(exc), *getattr(exc, "__notes__", ())])   # notes: e.g. reshape stopped half-way
         alert(live or book, text, label, "critical")
         return text
     except Exception as exc:  # noqa: BLE001 - any other failure: a short message and a log, never a traceback
@@ -232,6 +259,7 @@ def _run(book: xw.Book | None, label: str, body: Callable[[_Context], str], *, l
         text = (f"予期しないエラーが起きたため、「{label}」を中断しました（{type(exc).__name__}）。\n"
                 f"詳しい内容をこの PC のログファイルに保存しました:\n{log}\n"
                 "もう一度ボタンを押しても直らないときは、このファイルを添えて担当者に連絡してください。")
+        text = "\n".join([text, *getattr(exc, "__notes__", ())])
         alert(live or book, text, label, "critical")
         return text
 
@@ -561,6 +589,108 @@ def _collect(ctx: _Context, folder: Path | None) -> str:
         if result.log_rows:
             path = write_log_workbook(answers_dir.parent / ctx.book.name, result.log_rows)
             lines.append(f"このブックには『{L.COLLECT_LOG}』シートがないため、結果を {path} に書きました。")
+    return "\n".join(lines)
+
+
+def _reshape(ctx: _Context, request, confirm: bool) -> str:
+    """Pass 1 (structure, 基本情報), then pass 2 (the sheets xlplan owns) on the values pass 1 leaves,
+    computed from the values read (apply_to_values): nothing is read back from Excel in between."""
+    from xlplan.adapters.xlwings_structure import check_batch
+    from xlplan.layout.ops_values import apply_to_values
+    from xlplan.reshape_columns import live_limits
+    from xlplan.reshape_plan import (
+        DROPPED_SHEET,
+        ReshapeRequest,
+        dropped_question,
+        dropped_sheet_ops,
+        plan_reshape,
+        read_for_reshape,
+        regenerate_ops,
+    )
+
+    values = _reshape_values(ctx)
+    read, request = read_for_reshape(values, values.sheet_names, request or ReshapeRequest())
+    plan = plan_reshape(read, values, values.sheet_names, request)
+    if not plan.changes_anything:
+        period = f"{wareki_fy(plan.change.new[0])}〜{wareki_fy(plan.change.new[-1])}"
+        return (f"分野のシートと工程表の年度の列は「{L.INFO}」の計画期間（{period}）と、分野のシートは「{L.INFO}」の分野の一覧と"
+                "すでに合っています。変更することはありません。\n"
+                f"計画期間や分野を変えるときは、「{L.INFO}」の計画開始年度・計画期間（年数）や分野の一覧を"
+                "（工程表の区切り・事業費と財源の列も同じように）直してから、"
+                "もう一度このボタンを押してください。")
+    if plan.dropped and not confirm:
+        question = dropped_question(plan.dropped)
+        answer = ctx.book.app.alert(question, title=f"{TITLE} — {RESHAPE_LABEL}", buttons="yes_no", mode="critical",
+                                    callback=f"{L.MACRO_MODULE}.ReshapeConfirmed")
+        if answer is None:          # remote engine: the answer comes back as reshape_confirmed()
+            return Shown(question)
+        if answer != "yes":
+            return "計画の枠組みの変更を取りやめました。ブックは変更していません。"
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    existing = None
+    if plan.dropped and ctx.book.sheet(DROPPED_SHEET) is not None:
+        existing = ctx.read([DROPPED_SHEET])[DROPPED_SHEET]
+    ops, notes = live_limits(plan)        # input rules: files only (the result says what is missing)
+    after = apply_to_values(values, ops)   # raises for an op whose values it does not know: before writing
+    check_batch(ctx.book, ops)            # refusals (a protected sheet, a taken name) before anything is written
+    try:
+        ctx.apply(ops, checked=True)
+        reshaped = read_plan(after)
+        ctx.apply(regenerate_ops(reshaped) + dropped_sheet_ops(plan.dropped, stamp, existing))
+    except Exception as exc:
+        exc.add_note(RESHAPE_STOPPED)
+        raise
+    return _reshape_result(ctx, plan, stamp, notes)
+
+
+def _reshape_values(ctx: _Context):
+    """What the file shell reads (xlplan.reshape.reshape_file): 基本情報 and _lists first, then the sheets
+    read_plan needs, the 工程表 and every domain sheet _lists records (基本情報's edited list may have left
+    out one the clerk wants removed); every sheet's name (one pass, kept for the click), against which a
+    new sheet name is checked."""
+    from xlplan.adapters.xlwings_live import sheet_list
+    from xlplan.reshape_domain_changes import recorded_domains
+
+    first = ctx.read([L.INFO, L.LISTS])
+    more = plan_sheets(first.get(L.INFO, []), (L.SCHEDULE, *recorded_domains(first.get(L.LISTS))))
+    more = [name for name in dict.fromkeys(more) if name not in first]
+    values = ctx.read(more, 2, 2 + len(more), percent_columns=percent_columns)
+    values.update(first)
+    values.sheet_names = sheet_list(ctx.book)
+    ctx.check_versions(values)
+    return values
+
+
+def _reshape_result(ctx: _Context, plan, stamp: str, notes: list[str] = ()) -> str:
+    from xlplan.reshape_plan import DROPPED_SHEET
+
+    change = plan.change
+    lines = []
+    if change.changed:
+        lines.append(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
+                     f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました（分野のシートと工程表の年度の列）。")
+    lines += [f"分野「{old}」を「{new}」に変えました（シート名・基本情報・網羅表）。" for old, new in plan.renamed]
+    lines += [f"分野「{name}」を追加しました（シート・基本情報・網羅表）。" for name in plan.added]
+    lines += [f"分野「{name}」を外しました" + (f"（理由「{reason}」を「{L.INFO}」の「取り組まない柱・分野と理由」に記録）。"
+                                              if reason else "。") for name, reason in plan.removed]
+    if plan.subdivision is not None:
+        lines.append(f"工程表の区切りを「{plan.subdivision[0]}」から「{plan.subdivision[1]}」に変えました。")
+    if plan.cost_columns is not None:
+        lines.append("分野のシートに概算事業費（千円）と財源の列を"
+                     + ("追加しました（「詳細」の備考の右）。" if plan.cost_columns else "取り除きました。"))
+    lines += notes
+    lines.append(f"『{L.SCHEDULE}』『{L.PROGRESS}』『{L.COVERAGE}』『{L.FINDINGS}』を新しい枠組みで作り直しました。")
+    if plan.dropped:
+        lines.append(f"計画期間から外れた年度・外した分野の入力 {len(plan.dropped)}件を消し、シート「{DROPPED_SHEET}」に残しました。")
+        if ctx.location.kind == "local":
+            from xlplan.reshape import write_dropped_yaml
+
+            path = write_dropped_yaml(Path(ctx.location.text), plan.dropped, stamp)
+            lines.append(f"同じ内容をブックと同じフォルダーの YAML ファイルにも保存しました:\n{path}")
+        else:
+            lines.append("ブックがこの PC のフォルダーに保存されていないため、YAML ファイルは作っていません。")
+    lines.append("変更はまだ保存されていません。内容を確かめてから保存してください（ボタンの変更は［元に戻す］では戻せません。"
+                 "やめるときは、保存せずにブックを閉じてください）。")
     return "\n".join(lines)
 
 

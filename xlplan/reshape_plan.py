@@ -263,9 +263,23 @@ def dropped_sheet_ops(dropped: list[Dropped], stamp: str, existing: list | None)
     return ops + [SetValues(DROPPED_SHEET, len(existing or []), 0, rows)]
 
 
+def dropped_lines(dropped: list[Dropped], limit: int = 30) -> str:
+    shown = "\n".join("・" + d.line() for d in dropped[:limit])
+    more = f"\n…ほか {len(dropped) - limit}件" if len(dropped) > limit else ""
+    counts: dict[str, int] = {}
+    for d in dropped:
+        counts[d.what] = counts.get(d.what, 0) + 1
+    kinds = "、".join(f"{what} {n}件" for what, n in counts.items())
+    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が消えます（計画期間から外れる年度、外す分野、取り除く列。内訳: {kinds}）。\n"
+            f"{shown}{more}\n")
+
+
 def dropped_message(dropped: list[Dropped]) -> str:
-    shown = "\n".join("・" + d.line() for d in dropped[:30])
-    more = f"\n…ほか {len(dropped) - 30}件" if len(dropped) > 30 else ""
-    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が消えます（計画期間から外れる年度、外す分野、取り除く列）。\n{shown}{more}\n"
-            "消してよい場合は、コマンドに --force を付けて（ボタンでは「はい」を選んで）もう一度実行してください。"
+    return (dropped_lines(dropped) + "消してよい場合は、コマンドに --force を付けて（ボタンでは「はい」を選んで）もう一度実行してください。"
             f"消した内容はシート「{DROPPED_SHEET}」とブックの横の YAML ファイルに残ります。")
+
+
+def dropped_question(dropped: list[Dropped]) -> str:
+    """The button's Yes/No question (a message box: the list is kept short)."""
+    return (dropped_lines(dropped, 12) + f"\n消した内容はシート「{DROPPED_SHEET}」（保存したブックなら、ブックと同じフォルダーの "
+            "YAML ファイルにも）に残ります。\n消して計画の枠組みを変えるときは［はい］、やめるときは［いいえ］を押してください。")

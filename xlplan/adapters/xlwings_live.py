@@ -15,7 +15,8 @@ by bench/engine_calls.py):
 * writing: ``SetValues`` 2 (the target range, one raw write), ``InsertRows`` 2,
   ``ReplaceValues`` 3–4 (clear the rows from there down, formats kept; write), or 2
   on a sheet read in the same click (one write padded with blanks over the old extent),
-  ``FitRows`` 2 — xlwings' own write pipeline would add two ``resize`` calls,
+  ``FitRows`` 2, column and row inserts and deletes 2, a sheet renamed or removed 1–2,
+  added 2–3, copied 4–5 (reshape) — xlwings' own write pipeline would add two ``resize`` calls,
   each comparing sheets, books and apps through Excel, so values are prepared
   with the engine's own ``prepare_xl_data_element`` and written raw.
 
@@ -36,12 +37,28 @@ from typing import Any, Self
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
 from xlplan.layout.celltext import cap_cell_text
+from xlplan.adapters.xlwings_structure import (
+    COPY_ORIGIN,
+    STRUCTURE_OPS,
+    apply_structure,
+    check_batch,
+    like_side,
+    shrink_extent,
+    span_after_delete,
+    whole_columns,
+)
 from xlplan.layout.ops import (
+    AddSheet,
+    DeleteColumns,
+    DeleteRows,
     FillBlanks,
     FitRows,
+    InsertColumns,
     InsertRows,
     Op,
     OutlineRows,
+    RemoveSheet,
+    RenameSheet,
     ReplaceValues,
     SetColumnWidths,
     SetNumberFormat,
@@ -62,9 +79,10 @@ class LiveBook:
     """One click's view of the calling workbook: App, engine and sheets asked for once.
 
     A sheet is looked up by name the first time it is needed (one call) and kept:
-    xlplan never adds, renames or deletes sheets, so the objects stay valid for
-    the click. Only when a lookup fails are all names listed (one pass), to tell
-    a missing sheet from any other error."""
+    the objects stay valid for the click, and the structure ops (a sheet added,
+    removed or renamed by reshape) update what is kept (``added``, ``removed``,
+    ``renamed``). Only when a lookup fails are all names listed (one pass), to
+    tell a missing sheet from any other error."""
 
     def __init__(self, book):
         self.book = book
@@ -108,6 +126,24 @@ class LiveBook:
     @property
     def name(self) -> str:
         return self.book.name
+
+    def added(self, name: str, sheet) -> None:
+        self._found[name] = sheet
+        if self._all is not None:
+            self._all[name] = sheet
+
+    def removed(self, name: str) -> None:
+        self._found.pop(name, None)
+        if self._all is not None:
+            self._all.pop(name, None)
+        self.extents.pop(name, None)
+
+    def renamed(self, old: str, new: str, sheet) -> None:
+        extent = self.extents.get(old)
+        self.removed(old)
+        self.added(new, sheet)
+        if extent is not None:
+            self.extents[new] = extent
 
 
 def live_book(book) -> LiveBook:
@@ -261,10 +297,11 @@ def normalize_value(value: Any) -> Any:
 
 # ------------------------------------------------------------------ writing
 
-LIVE_OPS = (SetValues, FillBlanks, InsertRows, ReplaceValues, FitRows, OutlineRows, SetColumnWidths, SetNumberFormat)
+LIVE_OPS = (SetValues, FillBlanks, InsertRows, DeleteRows, InsertColumns, DeleteColumns, ReplaceValues, FitRows,
+            OutlineRows, AddSheet, RemoveSheet, RenameSheet, SetColumnWidths, SetNumberFormat)
 
 
-def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int:
+def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checked: bool = False) -> int:
     """Apply ops to the open workbook; returns the number of Excel write calls made.
 
     Bound (what the tests assert): every op costs a fixed number of write calls,
@@ -274,35 +311,45 @@ def apply_ops_live(book, ops: list[Op], progress: Progress | None = None) -> int
       run of non-None cells when the block leaves cells as they are on rows that
       already existed (no current op does; populate writes into freshly
       inserted rows, where None and blank are the same);
-    * ``InsertRows``: 1 (``range("r:r+n").insert("down")``);
+    * ``InsertRows``, ``DeleteRows``, ``InsertColumns``, ``DeleteColumns``: 1
+      (``range("r:r+n").insert("down")``, ``range("K:L").insert("right", copy_origin)``
+      — the format of the left or right neighbour, as ``like`` says —, ``delete("up"/"left")``);
     * ``ReplaceValues``: 2 (``clear_contents`` from the row down to the last
       used row, formats kept; then one write);
-    * ``FitRows``: 1 (``rows.autofit()``).
+    * ``FitRows``: 1 (``rows.autofit()``);
+    * ``AddSheet``: 1 without ``like`` (``sheets.add`` after the given or the last sheet), 3 with it
+      (``copy``, rename, one clear of the values below ``keep_rows``);
+    * ``RemoveSheet``: 1 (``sheet.delete()``; the desktop engines suppress Excel's confirmation
+      themselves, ``DisplayAlerts`` off around the delete); ``RenameSheet``: 1 (``sheet.name = new``).
 
-    So a button's writes are at most 2 × its op count, and the op count depends
+    So a button's writes are at most 3 × its op count, and the op count depends
     on the number of sheets and insertion points, never on the number of
     measures. Before writing anything, every target sheet is checked to exist
-    and not to be protected, so a refusal leaves the workbook untouched.
+    and not to be protected (and, for sheets added or renamed, the new names to
+    be free), so a refusal leaves the workbook untouched.
     """
     if not ops:
         return 0
-    unsupported = [op for op in ops if not isinstance(op, LIVE_OPS)]
-    if unsupported:  # column and row deletion ops exist for files only so far: refuse before writing anything
-        raise TypeError(f"not implemented for live Excel: {unsupported[0]!r}")
     live = live_book(book)
-    check_writable(live, {op.sheet for op in ops})
+    if not checked:            # checked: the caller ran check_batch on these ops already
+        check_batch(live, ops)
     fresh: dict[str, list[tuple[int, int]]] = {}  # rows inserted by this batch, per sheet: [first, end)
     calls = 0
     for i, op in enumerate(ops):
         if progress is not None:
             progress(i, len(ops))
+        where = op.sheet if hasattr(op, "sheet") else getattr(op, "name", getattr(op, "old", ""))
         try:
-            calls += _apply(live, live.sheet(op.sheet), op, fresh)
+            if isinstance(op, STRUCTURE_OPS):
+                calls += apply_structure(live, op)
+                _fresh_sheets(fresh, op)
+            else:
+                calls += _apply(live, live.sheet(op.sheet), op, fresh)
         except XlplanUserError:
             raise
         except Exception as exc:
             if _is_protection_error(exc):
-                raise protected_sheet_error(op.sheet) from None
+                raise protected_sheet_error(where) from None
             raise
     if progress is not None:
         progress(len(ops), len(ops))
@@ -316,12 +363,38 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         sheet.range(f"{op.row + 1}:{op.row + op.count}").insert("down")
         spans = [(a + op.count, b + op.count) if a >= op.row else (a, b) for a, b in fresh.get(op.sheet, [])]
         fresh[op.sheet] = [*spans, (op.row, op.row + op.count)]
+        if (extent := live.extents.get(op.sheet)) is not None and op.row < extent[0]:
+            live.extents[op.sheet] = (extent[0] + op.count, extent[1])
+        return 1
+    if isinstance(op, DeleteRows):
+        if op.count <= 0:
+            return 0
+        sheet.range(f"{op.row + 1}:{op.row + op.count}").delete("up")
+        fresh[op.sheet] = [span_after_delete(a, b, op.row, op.count) for a, b in fresh.get(op.sheet, [])]
+        shrink_extent(live, op.sheet, 0, op.row, op.count)
+        return 1
+    if isinstance(op, InsertColumns):
+        if op.count <= 0:
+            return 0
+        whole_columns(sheet, op.col, op.count).insert("right", COPY_ORIGIN[like_side(op)])
+        if (extent := live.extents.get(op.sheet)) is not None and op.col < extent[1]:
+            live.extents[op.sheet] = (extent[0], extent[1] + op.count)
+        return 1
+    if isinstance(op, DeleteColumns):
+        if op.count <= 0:
+            return 0
+        whole_columns(sheet, op.col, op.count).delete("left")
+        shrink_extent(live, op.sheet, 1, op.col, op.count)
         return 1
     if isinstance(op, SetValues):
         block = excel_block(op.values)
         if not block:
             return 0
-        rows_fresh = any(a <= op.row and op.row + len(block) <= b for a, b in fresh.get(op.sheet, []))
+        # rows inserted or a sheet added in this batch, or rows below a sheet's used range read in this
+        # click: their cells are empty, so None (leave as it is) and blank are the same: one write
+        extent = live.extents.get(op.sheet)
+        rows_fresh = (any(a <= op.row and op.row + len(block) <= b for a, b in fresh.get(op.sheet, []))
+                      or (extent is not None and op.row >= extent[0]))
         if rows_fresh or not any(v is None for row in block for v in row):
             return write_block(live, sheet, op.row, op.col, block)
         return sum(write_block(live, sheet, op.row + dr, op.col + dc, part) for dr, dc, part in runs(block))
@@ -370,6 +443,16 @@ def _column_widths(sheet, op: SetColumnWidths) -> int:
             sheet.range((1, op.col + start + 1), (1, op.col + i)).column_width = op.widths[start]
             calls, start = calls + 1, i
     return calls
+
+
+def _fresh_sheets(fresh: dict[str, list[tuple[int, int]]], op: Op) -> None:
+    """A sheet added in the batch is empty (a copy: below the rows it keeps); fresh rows follow a rename."""
+    if isinstance(op, AddSheet):
+        fresh[op.name] = [(op.keep_rows if op.like is not None else 0, MAX_ROWS)]
+    elif isinstance(op, RenameSheet) and op.old in fresh:
+        fresh[op.new] = fresh.pop(op.old)
+    elif isinstance(op, RemoveSheet):
+        fresh.pop(op.name, None)
 
 
 def write_block(live: LiveBook, sheet, row: int, col: int, block: Grid) -> int:
@@ -529,14 +612,20 @@ def sheet_protected(sheet, remote: bool = False) -> bool | None:
         return None
 
 
+def missing_sheet_error(name: str) -> XlplanUserError:
+    return XlplanUserError(
+        f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
+        "分野のシートの名前を変えたときは、シート名を元に戻してください。施策のない分野なら、「基本情報」の分野の一覧で名前を"
+        "書き換えて［計画の枠組みを変更］ボタンを押すと変わります。施策のある分野は、ブックを保存して閉じてから"
+        "コマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 で変えます（シート名・基本情報・網羅表がそろって変わります）。")
+
+
 def check_writable(book, sheets: Iterable[str]) -> None:
     live = live_book(book)
     for name in sorted(sheets):
         sheet = live.sheet(name)
         if sheet is None:
-            raise XlplanUserError(
-                f"シート「{name}」がないため書き込めません。シート名を変更・削除していないか確認してください。"
-                "分野の名前を変えたときは、ブックを閉じてからコマンド xlplan reshape ブック.xlsm --rename-domain 旧=新 を実行してください。")
+            raise missing_sheet_error(name)
         if sheet_protected(sheet, live.remote):
             raise protected_sheet_error(name)
 

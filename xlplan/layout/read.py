@@ -62,10 +62,12 @@ from xlplan.layout.read_info import domains_listed, read_info
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
 # Said wherever the sheets' shape no longer matches 基本情報: reshape is what fixes it.
-RESHAPE_FIX = ("基本情報の計画期間を変えたときは、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください"
-               "（年度の列を足し引きします。入力した値は残り、期間の外に出る値は一覧して確認を求めます）。")
-SUBDIVISION_FIX = ("工程表の区切りを変えたときは、「計画の枠組みを変更」ボタンを押すか、ブックを保存して閉じてから"
-                   "コマンド xlplan reshape ブック.xlsm を実行してください（工程表の列を作り直します。入力した値はそのまま残ります）。")
+RESHAPE_FIX = ("基本情報の計画期間を変えたときは、「基本情報」の［計画の枠組みを変更］ボタンを押してください"
+               "（年度の列を足し引きします。入力した値は残り、期間の外に出る値は一覧して確認を求めます）。"
+               "ボタンが使えないときは、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm でも変えられます。")
+SUBDIVISION_FIX = ("工程表の区切りを変えたときは、「基本情報」の［計画の枠組みを変更］ボタンを押してください（工程表の列を"
+                   "作り直します。入力した値はそのまま残ります）。ボタンが使えないときは、ブックを保存して閉じてから、"
+                   "コマンド xlplan reshape ブック.xlsm でも変えられます。")
 
 ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
 
@@ -241,8 +243,9 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     for d in domains:
         if d not in values and not _was_read(values, d):
             raise WorkbookReadError(
-                f"シート「{d}」がありません（「基本情報」の分野の一覧にある分野です）。分野の一覧を書き換えたときは、ブックを保存して"
-                "閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください（シートを追加・削除します）。"
+                f"シート「{d}」がありません（「基本情報」の分野の一覧にある分野です）。分野の一覧を書き換えたときは、"
+                "「基本情報」の［計画の枠組みを変更］ボタンを押してください（シートを追加・削除・改名します。"
+                "ボタンが使えないときは、ブックを保存して閉じてからコマンド xlplan reshape ブック.xlsm でも変えられます）。"
                 "シート名を手で変えた場合は、元の名前に戻してください"
                 f"（あるシート: {'、'.join(getattr(values, 'sheet_names', None) or values) or 'なし'}）。", sheet=L.INFO)
     tables = {d: _domain_table(_require_sheet(values, d), d, cells) for d in domains}

@@ -500,4 +500,6 @@ BUTTONS: tuple[Button, ...] = (
     Button(COLLECT_LOG, 0, 4, "回答を取り込む", "CollectAnswers"),
     Button(COLLECT_LOG, 0, 6, "照会票を作成", "MakeSurveyForms"),
     Button(PROGRESS, 0, 6, "進捗状況の報告書（Word）", "ExportProgressReport"),
+    # beside 計画開始年度 and 計画期間（年数）: edit them, then press
+    Button(INFO, INFO_LAYOUT.field["start_fy"].row, 2, "計画の枠組みを変更", "ReshapePlan"),
 )
