@@ -16,6 +16,9 @@ For each plan size (a generated, valid plan; see bench/generate.py):
   the real button functions. Goal: the same numbers at every size.
 * growth    — time per measure at the largest size over the smallest. Goal ≤ 1.3
   (linear or better).
+* whole process — `xlplan validate FILE` as a new process vs a process that only
+  reads the file with python-calamine, at each size (goal ≤ 2×); and CLI start,
+  `xlplan version` / `--help` vs `python -c pass` (goal ≤ 0.15 s). See bench/processes.py.
 
 --rollup N generates a prefecture of N municipality workbooks (~50 measures
 each, a few broken files mixed in) and times `xlplan rollup` on all cores.
@@ -50,6 +53,7 @@ for p in (str(ROOT), str(HERE)):
         sys.path.insert(0, p)
 
 import generate  # noqa: E402  (bench/generate.py)
+import processes  # noqa: E402  (bench/processes.py)
 
 ROLLUP_GOAL_SECONDS = 60.0
 
@@ -186,6 +190,9 @@ def bench_size(n: int, workdir: Path, repeat: int, slow: float, report: Report, 
     report.rows.append(Row(f"{n:,}", "schedule redraw in place", t, "openpyxl load+save (keep_vba)", b, t / b,
                            "≤ 1×", t / b <= 1))
     report.notes.append(f"{n:,} measures, one run in phases: {breakdown(work, fresh)}")
+    t, b = processes.validate_process(source, workdir / f"process_{n}.xlsm", repeat)
+    report.rows.append(Row(f"{n:,}", "validate, whole process", t.wall, "calamine read, whole process", b.wall,
+                           t.wall / b.wall, "≤ 2×", t.wall / b.wall <= 2, f"CPU {t.cpu:.3f} / {b.cpu:.3f} s"))
     count_calls(n, source, workdir, report)
 
 
@@ -443,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     report = Report()
     timings: dict = {}
+    processes.compile_checkout()   # as pip does at install: processes read bytecode
     try:
         for n in sizes:
             print(f"… {n:,} measures", file=sys.stderr)
@@ -456,6 +464,10 @@ def main(argv: list[str] | None = None) -> int:
                 report.rows.append(Row(f"{small:,}→{big:,}", f"{what}: time per measure, growth", timings[(what, big)],
                                        f"same at {small:,}", timings[(what, small)], ratio, "≤ 1.3", ratio <= 1.3,
                                        f"{per_small * 1e3:.2f} → {per_big * 1e3:.2f} ms/measure"))
+        for name, (t, b) in processes.cli_start(max(args.repeat, 7)).items():
+            report.rows.append(Row("CLI", f"start: {name}", t.wall, "python -c pass", b.wall, t.wall / b.wall,
+                                   f"≤ {processes.CLI_START_GOAL} s", t.wall <= processes.CLI_START_GOAL,
+                                   f"CPU {t.cpu:.3f} / {b.cpu:.3f} s"))
         if args.rollup:
             print(f"… roll-up of {args.rollup:,} files", file=sys.stderr)
             bench_rollup(args.rollup, workdir, jobs, cores, report)

@@ -214,3 +214,23 @@ def test_measure_from_catalog_without_kpi(catalog):
     entry = catalog.measure("C39")
     assert entry.kpi is None
     assert measure_from_catalog(entry, "M-02").kpis == []
+
+
+def test_catalog_index_is_the_catalog_as_loaded(catalog):
+    # 検証 matches the plan against the index on every click instead of parsing catalog.yaml.
+    from xlplan.catalog_data import catalog_names
+
+    assert [(n.id, n.domain, n.text) for n in catalog_names()] == [(m.id, m.domain, m.text) for m in catalog.measures], (
+        "xlplan/data/catalog_index.json is out of date with catalog.yaml: run `python -m xlplan.catalog_data`")
+
+
+@pytest.mark.parametrize("name", ["catalog.yaml", "programs.yaml"])
+def test_packaged_data_reads_the_same_with_either_yaml_parser(name):
+    # load_catalog uses libyaml's parser where PyYAML has it (faster); the data must not depend on which.
+    import yaml
+
+    from xlplan.catalog_data import _text
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("this PyYAML has no libyaml parser")
+    assert yaml.load(_text(name), Loader=yaml.CSafeLoader) == yaml.load(_text(name), Loader=yaml.SafeLoader)

@@ -312,6 +312,18 @@ def test_a_sheet_named_like_the_new_domain_is_refused_before_writing(sample_data
     assert [a for a in actions(book) if a["func"] in WRITES] == []
 
 
+def test_a_book_whose_marks_name_their_sheet_is_sent_to_the_command(sample_data, tmp_path):
+    """Built before the marks' key cell: a live rename would leave marks pointing at the old name."""
+    grids = grids_of(sample_data, tmp_path)
+    old = read_plan(grids).layout.domains[-1]
+    r, c = L.DOMAIN_KEY_CELL
+    grids[old][r][c] = None                 # what such a workbook holds there
+    book = open_live(grids)
+    message = x.reshape(request=ReshapeRequest(rename=((old, "地域づくり"),)))
+    assert f"シート「{old}」は以前の xlplan で作られた" in message and "xlplan reshape ブック.xlsm" in message
+    assert [a for a in actions(book) if a["func"] in WRITES] == []
+
+
 # ------------------------------------------------------------------ Excel calls
 
 def _period_5_to_3(data: bytes) -> bytes:

@@ -177,7 +177,7 @@ def workbook_checks(values: Mapping[str, Grid], location: Location | None,
             checks.append(Check("ng", "マクロ（VBA）", "このブックにはマクロが入っていません（.xlsm なのに VBA がありません）",
                                 "メールやファイル交換の無害化（サニタイズ）でマクロが取り除かれた可能性があります。"
                                 "無害化されない経路（バンドルのひな形、zip、庁内のファイルサーバー）で受け取り直すか、"
-                                "xlplan dump → xlplan new --from で作り直してください。"))
+                                "コマンド xlplan new 新しいブック.xlsm --from ブック.xlsm で作り直してください（入力はそのまま引き継がれます）。"))
         else:
             checks.append(Check("ng", "マクロ（VBA）", "このブックにはマクロが入っていません（.xlsx）",
                                 "ボタンを使うには xlplan new ブック.xlsm のように .xlsm で作ってください。"))

@@ -618,6 +618,13 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
                 f"計画期間や分野を変えるときは、「{L.INFO}」の計画開始年度・計画期間（年数）や分野の一覧を"
                 "（工程表の区切り・事業費と財源の列も同じように）直してから、"
                 "もう一度このボタンを押してください。")
+    from xlplan.reshape_domain_changes import marks_naming_sheets
+
+    if old_style := marks_naming_sheets(values, plan.mark_renames):
+        raise XlplanUserError(
+            f"シート「{'」「'.join(old_style)}」は以前の xlplan で作られたため、このボタンでは分野の名前の変更や追加ができません"
+            "（検証の印が別のシートを指してしまいます）。ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm "
+            "を実行してください（印も直します）。ブックは変更していません。", sheet=L.INFO)
     if plan.dropped and not confirm:
         question = dropped_question(plan.dropped)
         answer = ctx.book.app.alert(question, title=f"{TITLE} — {RESHAPE_LABEL}", buttons="yes_no", mode="critical",

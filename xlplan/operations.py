@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from xlplan.core.findings import Finding, Severity
 from xlplan.core.fiscal import fy_of_date, wareki_fy
 from xlplan.core.model import Plan
-from xlplan.core.populate import PopulateResult, in_plan, new_measures
+from xlplan.core.populate import PopulateResult, in_plan, matched_in_plan, new_measures
 from xlplan.core.programs import ProgramMerge
 from xlplan.core.schedule import GroupBy
 from xlplan.core.validation import validate_plan
@@ -67,18 +67,19 @@ def validate_ops(read: ReadResult, today: dt.date | None = None,
     first = L.FINDINGS_TABLE.first_row
     placed = {}
     if read.plan is not None:
+        entries = catalog.measures if catalog is not None else _catalog_names()
         placed = {cid: read.locator.place(Ref(measure_id=mid))
-                  for cid, mid in in_plan(read.plan, catalog or _catalog()).items()}
+                  for cid, mid in matched_in_plan(read.plan, entries).items()}
     return findings, [*id_ops(read), *catalog_status_ops(read, placed),
                       ReplaceValues(L.FINDINGS, 0, values, width=L.FINDINGS_TABLE.width),
                       FitRows(L.FINDINGS, first, len(values) - first),
                       *coverage_ops(read), *(progress_ops(read, today=today) if progress else [])]
 
 
-def _catalog() -> Catalog:
-    from xlplan.catalog_data import load_catalog
+def _catalog_names():
+    from xlplan.catalog_data import catalog_names   # the catalog's ids and names only: no models to build
 
-    return load_catalog()
+    return catalog_names()
 
 
 def id_ops(read: ReadResult) -> list[Op]:

@@ -239,6 +239,12 @@ def _holds_name(values: Mapping[str, list], sheet: str) -> bool:
     return r < len(grid) and c < len(grid[r]) and _text(grid[r][c]) == sheet
 
 
+def marks_naming_sheets(values: Mapping[str, list], pairs: list[tuple[str, str]]) -> list[str]:
+    """Of the sheets renamed or copied (as read → new), those whose marks name the sheet in the rule (workbooks
+    built before the key cell): only the file path can rewrite those rules."""
+    return [old for old, _new in pairs if not _holds_name(values, old)]
+
+
 def name_cell_ops(values: Mapping[str, list], old: str, new: str, sheet: str) -> list[Op]:
     """The title and the marks' key of domain sheet `sheet` (now named `new`, read as `old`), where they say
     what xlplan wrote (a title the clerk changed stays)."""

@@ -19,25 +19,12 @@ from python_calamine import CalamineWorkbook
 from xlplan.adapters.package.parts import sheet_part_map
 from xlplan.adapters.package.zipcheck import check_package
 from xlplan.adapters.number_formats import percent_cells_in_sheet, percent_styles
+from xlplan.adapters.values import WorkbookValues
 from xlplan.errors import WorkbookReadError
 from xlplan.layout.a1 import cell_name, col_index, parse_cell
 from xlplan.layout.cells import PICTURE_IN_CELL
 
 _ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?t="e"[^>]*)>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
-
-
-class WorkbookValues(dict):
-    """Sheet name → grid of cell values, plus .merged: sheet name → merged ranges as 0-based
-    (first row, first column, last row, last column); the reader reports merges inside its tables."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
-        self.sheet_names: list[str] = []  # every sheet of the workbook, read or not
-        # sheet → (row, col) of the value cells asked about that show a percent (0.39 shown as 39%);
-        # None when number formats were not read (the reader then treats them as unknown).
-        self.percent_cells: dict[str, set[tuple[int, int]]] | None = None
-
 
 # Which columns of a sheet hold values whose % number format matters (the layout says; None: none).
 PercentColumns = Callable[[str, list], "set[int] | None"]

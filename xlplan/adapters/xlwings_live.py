@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self
 
+from xlplan.adapters.values import WorkbookValues
 from xlplan.errors import XlplanUserError
 from xlplan.layout.cells import Formula
 from xlplan.layout.celltext import cap_cell_text
@@ -165,8 +166,6 @@ def read_book_values(book, sheet_names: Iterable[str] | None = None,
     sheet where the engine can report number formats (Windows Excel); it stays None elsewhere
     (the remote engine, macOS), and the reader then treats the formats as unknown.
     """
-    from xlplan.adapters.xlsx_file import WorkbookValues
-
     live = live_book(book)
     if sheet_names is None:
         found = live.sheets

@@ -148,15 +148,16 @@ def validate(
     force: ForceOpt = False,
 ) -> None:
     """KPI・年度・工程の整合性を検証します。終了コード: 0=エラーなし、1=エラーあり、2=読み込めない。"""
-    from xlplan.catalog_data import load_catalog
     from xlplan.core.findings import has_errors
-    from xlplan.core.catalog import with_catalog_programs
-    from xlplan.core.validation import validate_plan
     from xlplan.operations import findings_for, validate_ops
-    from xlplan.planfile import load_plan
 
     try:
         if path.suffix.lower() in (".yaml", ".yml", ".json"):
+            from xlplan.catalog_data import load_catalog   # a workbook's validate needs neither the catalog's
+            from xlplan.core.catalog import with_catalog_programs   # models nor the plan-file reader
+            from xlplan.core.validation import validate_plan
+            from xlplan.planfile import load_plan
+
             # a plan file lists only its own programs; the workbook would add the catalog's
             findings = validate_plan(with_catalog_programs(load_plan(path), load_catalog()))
         elif not write:

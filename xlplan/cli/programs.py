@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from xlplan.cli.app import BackupOpt, ForceOpt, OutputOpt, app, editing, err, fail, out
+from xlplan.cli.app import BackupOpt, CommandGroup, ForceOpt, OutputOpt, app, editing, err, fail, out
 from xlplan.errors import XlplanUserError
 
 if TYPE_CHECKING:
     from xlplan.core.programs import ProgramMerge
     from xlplan.layout.read import ReadResult
 
-programs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
-                           help="「国・県の施策」の一覧を取り込む（import）・書き出す（export）・最新にする（update）。")
+programs_app = CommandGroup(no_args_is_help=True, rich_markup_mode=None,
+                             help="「国・県の施策」の一覧を取り込む（import）・書き出す（export）・最新にする（update）。")
 app.add_typer(programs_app, name="programs")
 
 

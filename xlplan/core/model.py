@@ -86,6 +86,18 @@ Phases = Annotated[
 ]
 
 
+# Empty defaults come from these two Python functions rather than list and dict: pydantic asks each
+# default factory for its signature when it builds a model's validator, and a builtin's signature is
+# parsed from text (with tokenize), a few milliseconds of every click.
+
+def _new_list() -> list:
+    return []
+
+
+def _new_dict() -> dict:
+    return {}
+
+
 class _Model(BaseModel):
     # defer_build: a click validates one Plan; building its schema once then (nested models inlined)
     # costs less than building every model class at import.
@@ -197,16 +209,16 @@ class Kpi(_Model):
     target_value: Number | None = Field(None, title="目標値")
     target_text: str = Field("", title="目標（定性）", description="数値でない目標（例: 条例の制定）")
     target_fy: FiscalYear | None = Field(None, title="目標年度")
-    interim: dict[FiscalYear, Number] = Field(default_factory=dict, title="中間目標", description="年度ごとの目標（年度末の値、年度値はその年度の量）")
+    interim: dict[FiscalYear, Number] = Field(default_factory=_new_dict, title="中間目標", description="年度ごとの目標（年度末の値、年度値はその年度の量）")
     interim_statuses: dict[FiscalYear, str] = Field(
-        default_factory=dict, title="年度ごとの目標（状況）",
+        default_factory=_new_dict, title="年度ごとの目標（状況）",
         description="数値でないKPIの年度ごとの目標（検討中・一部実施・実施済み・達成 など）")
-    actuals: dict[FiscalYear, Number] = Field(default_factory=dict, title="実績値")
-    comments: dict[FiscalYear, str] = Field(default_factory=dict, title="実績の説明", description="年度ごとの実績の説明")
-    statuses: dict[FiscalYear, str] = Field(default_factory=dict, title="状況",
+    actuals: dict[FiscalYear, Number] = Field(default_factory=_new_dict, title="実績値")
+    comments: dict[FiscalYear, str] = Field(default_factory=_new_dict, title="実績の説明", description="年度ごとの実績の説明")
+    statuses: dict[FiscalYear, str] = Field(default_factory=_new_dict, title="状況",
                                             description="数値でないKPIの年度ごとの状況（未着手・検討中・一部実施・実施済み・達成 など）")
-    next_steps: dict[FiscalYear, str] = Field(default_factory=dict, title="今後の取組", description="年度ごとの今後の取組")
-    overrides: dict[FiscalYear, GradeOverride] = Field(default_factory=dict, title="評価（手動）",
+    next_steps: dict[FiscalYear, str] = Field(default_factory=_new_dict, title="今後の取組", description="年度ごとの今後の取組")
+    overrides: dict[FiscalYear, GradeOverride] = Field(default_factory=_new_dict, title="評価（手動）",
                                                        description="年度ごとに手で付けた評価と評価理由")
     expectation: Annotated[Expectation, _term(Expectation, "目安の考え方")] = Field(Expectation.AUTO, title="目安の考え方",
                                      description="中間目標がない年度の目安: 自動・線で結ぶ・毎年度目標値")
@@ -275,17 +287,17 @@ class Measure(_Model):
     catalog_id: str | None = Field(None, title="カタログID")
     content: str = Field("", title="内容")
     owner: str = Field("", title="担当課")
-    programs: list[str] = Field(default_factory=list, title="関連する国・県の施策・補助（ID）")
-    kpis: list[Kpi] = Field(default_factory=list, title="KPI")
-    schedule: dict[FiscalYear, Phases] = Field(default_factory=dict, title="工程（年度ごとの段階）",
+    programs: list[str] = Field(default_factory=_new_list, title="関連する国・県の施策・補助（ID）")
+    kpis: list[Kpi] = Field(default_factory=_new_list, title="KPI")
+    schedule: dict[FiscalYear, Phases] = Field(default_factory=_new_dict, title="工程（年度ごとの段階）",
                                                description="年度 → 段階。「検討→準備」で1年度に2つ、「→」「継続」で前の年度と同じ")
-    milestones: list[Milestone] = Field(default_factory=list, title="マイルストーン")
+    milestones: list[Milestone] = Field(default_factory=_new_list, title="マイルストーン")
     notes: str = Field("", title="備考")
     cost: Number | None = Field(None, title="概算事業費（千円）")
-    funding: list[str] = Field(default_factory=list, title="財源",
+    funding: list[str] = Field(default_factory=_new_list, title="財源",
                                description="国・県の施策のID、一般財源、地方債、その他")
     extra: dict[str, str | float | int | bool | dt.date] = Field(
-        default_factory=dict, title="自由記入の列", description="分野のシートの右に職員が足した列（見出し → 値）")
+        default_factory=_new_dict, title="自由記入の列", description="分野のシートの右に職員が足した列（見出し → 値）")
 
     @field_validator("domain", mode="before")
     @classmethod
@@ -344,21 +356,21 @@ class Plan(_Model):
     start_month: Annotated[int, BeforeValidator(_month)] = Field(4, ge=1, le=12, title="開始月", description="年度途中に始まる計画の開始月（例: 12）")
     years: Annotated[int, BeforeValidator(_years)] = Field(5, ge=1, le=50, title="計画期間（年数）")
     subdivision: Annotated[Subdivision, _term(Subdivision, "工程表の区切り")] = Field(Subdivision.YEAR, title="工程表の区切り", description="年度・半期（上期/下期）・四半期")
-    roles: list[str] = Field(default_factory=list, title="位置付け")
-    related_plans: list[RelatedPlan] = Field(default_factory=list, title="関連する計画")
+    roles: list[str] = Field(default_factory=_new_list, title="位置付け")
+    related_plans: list[RelatedPlan] = Field(default_factory=_new_list, title="関連する計画")
     domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS), title="分野")
-    skips: list[Skip] = Field(default_factory=list, title="取り組まない柱・分野と理由")
+    skips: list[Skip] = Field(default_factory=_new_list, title="取り組まない柱・分野と理由")
     review: str = Field("", title="見直し時期", description="例: 毎年度、令和11年度に中間見直し")
     contact: Contact = Field(default_factory=Contact, title="問い合わせ先")
     date_style: Annotated[DateStyle, _term(DateStyle, "日付の表記")] = Field(DateStyle.WAREKI_WESTERN, title="日付の表記", description="計画書の年度・日付の書き方")
     grade_scale: str = Field("A〜D", title="評価の尺度", description="進捗の評価に使う尺度の名前（組み込み、または「独自」）")
-    custom_grades: list[GradeSpec] = Field(default_factory=list, title="独自の評価段階")
+    custom_grades: list[GradeSpec] = Field(default_factory=_new_list, title="独自の評価段階")
     cost_columns: bool = Field(False, title="事業費・財源の列", description="分野のシートに概算事業費・財源の列を置く")
     situation: str = Field("", title="現状及び課題")
     purpose: str = Field("", title="計画の目的")
     structure: str = Field("", title="推進体制")
-    programs: list[Program] = Field(default_factory=list, title="国・県の施策・補助")
-    measures: list[Measure] = Field(default_factory=list, title="個別施策")
+    programs: list[Program] = Field(default_factory=_new_list, title="国・県の施策・補助")
+    measures: list[Measure] = Field(default_factory=_new_list, title="個別施策")
 
     @field_validator("schema_version", mode="after")
     @classmethod

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # the catalog model is built only by the buttons that need it
+    from collections.abc import Iterable
+
+    from xlplan.catalog_data import CatalogName
     from xlplan.core.catalog import Catalog, CatalogMeasure
 
 import re
@@ -25,10 +28,16 @@ class PopulateResult:
 def in_plan(plan: Plan, catalog: Catalog) -> dict[str, str]:
     """Catalog id → id of the plan's measure that already holds it: the same カタログID, or the same
     施策名 (NFKC, spaces and punctuation folded) in the same domain, e.g. typed by hand."""
+    return matched_in_plan(plan, catalog.measures)
+
+
+def matched_in_plan(plan: Plan, entries: Iterable[CatalogMeasure | CatalogName]) -> dict[str, str]:
+    """in_plan on the entries' id, domain and text alone (xlplan.catalog_data.catalog_names: what
+    検証 needs, without building the catalog's models)."""
     by_id = {m.catalog_id: m.id for m in plan.measures if m.catalog_id}
     by_name = {(m.domain, name_key(m.name)): m.id for m in plan.measures if m.name}
     found = {}
-    for entry in catalog.measures:
+    for entry in entries:
         mid = by_id.get(entry.id) or by_name.get((entry.domain, name_key(entry.text)))
         if mid is not None:
             found[entry.id] = mid
