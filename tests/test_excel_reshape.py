@@ -63,7 +63,7 @@ def replay(grids: dict, recorded: list[dict]) -> dict:
     sheets = [[name, [list(r) for r in grid]] for name, grid in grids.items()]
     for a in recorded:
         func = a["func"]
-        if func in ("alert", "setAutofit", "setColumnWidth", "setNumberFormat"):   # no values
+        if func in ("alert", "setAutofit", "setColumnWidth", "setNumberFormat", "setColumnHidden"):   # no values
             continue
         pos = a["sheet_position"]
         if func == "addSheet":

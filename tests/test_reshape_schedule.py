@@ -117,7 +117,7 @@ def test_schedule_ops_resize_both_blocks_at_their_end():
     year = L.ScheduleLayout((2027, 2028)).table
     last_slot, last_code = year.col("fy:2028"), year.col("code:fy:2028")
     ops = schedule_ops(values, change, Subdivision.YEAR, Subdivision.QUARTER)
-    assert ops[:2] == [InsertColumns(L.SCHEDULE, last_code + 1, 6, like=last_code),
+    assert ops[:2] == [InsertColumns(L.SCHEDULE, last_code + 1, 6, like=last_code, hidden=True),
                        InsertColumns(L.SCHEDULE, last_slot + 1, 6, like=last_slot)]
     assert SetColumnWidths(L.SCHEDULE, year.col("fy:2027"), (7,) * 8) in ops
     assert ops[-1] == SetValues(L.LISTS, 1, 1, [["四半期"]])
@@ -139,6 +139,19 @@ def test_live_column_widths_cost_one_call_per_run_of_equal_widths(remote_engine)
     assert calls == 2
     assert [(a["func"], a["args"], a["start_column"], a["column_count"]) for a in actions(book)] == [
         ("setColumnWidth", [7], 1, 3), ("setColumnWidth", [10], 4, 1)]
+
+
+def test_live_inserted_code_columns_are_hidden_explicitly(remote_engine):  # noqa: F811
+    """Excel's insert copies a hidden neighbour's format but not surely its hidden state: the adapter hides them."""
+    from test_excel_live import actions, open_live
+
+    from xlplan.adapters import xlwings_live as live
+
+    book = open_live({L.SCHEDULE: [["a", "b", "c", "d", "e"]]}, caller=False)
+    calls = live.apply_ops_live(book, [InsertColumns(L.SCHEDULE, 3, 2, like=2, hidden=True)])
+    assert calls == 2
+    assert [(a["func"], a["args"]) for a in actions(book)] == [
+        ("rangeInsert", ["right", "format_from_left_or_above"]), ("setColumnHidden", [True])]
 
 
 def test_the_clerks_note_and_value_right_of_the_schedule_move_with_its_columns(sample_bytes, tmp_path):

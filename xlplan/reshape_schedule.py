@@ -54,7 +54,7 @@ def schedule_ops(values: Mapping[str, list], change: YearChange, old: Subdivisio
     delta = len(after.slots()) - len(slots)
     ops: list[Op] = []
     if delta > 0:
-        ops = [InsertColumns(L.SCHEDULE, last_code + 1, delta, like=last_code),
+        ops = [InsertColumns(L.SCHEDULE, last_code + 1, delta, like=last_code, hidden=True),
                InsertColumns(L.SCHEDULE, last_slot + 1, delta, like=last_slot)]
     elif delta < 0:
         ops = [DeleteColumns(L.SCHEDULE, last_code + delta + 1, -delta),

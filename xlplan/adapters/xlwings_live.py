@@ -376,9 +376,11 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         if op.count <= 0:
             return 0
         whole_columns(sheet, op.col, op.count).insert("right", COPY_ORIGIN[like_side(op)])
+        if op.hidden:
+            whole_columns(sheet, op.col, op.count).columns.hidden = True
         if (extent := live.extents.get(op.sheet)) is not None and op.col < extent[1]:
             live.extents[op.sheet] = (extent[0], extent[1] + op.count)
-        return 1
+        return 1 + op.hidden
     if isinstance(op, DeleteColumns):
         if op.count <= 0:
             return 0

@@ -71,6 +71,7 @@ class InsertColumns:
     col: int
     count: int
     like: int | None = None
+    hidden: bool = False   # hide the new columns (a file copies `like`'s hidden state; Excel's insert may not)
 
 
 @dataclass(frozen=True)
