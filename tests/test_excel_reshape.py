@@ -63,7 +63,7 @@ def replay(grids: dict, recorded: list[dict]) -> dict:
     sheets = [[name, [list(r) for r in grid]] for name, grid in grids.items()]
     for a in recorded:
         func = a["func"]
-        if func in ("alert", "setAutofit"):
+        if func in ("alert", "setAutofit", "setColumnWidth", "setNumberFormat", "setColumnHidden"):   # no values
             continue
         pos = a["sheet_position"]
         if func == "addSheet":
@@ -159,7 +159,7 @@ def test_period_5_to_3_asks_first_and_changes_nothing(sample_data, tmp_path):
     assert [a["func"] for a in recorded] == ["alert"]               # the question, nothing written
     prompt, _title, buttons, _mode, callback = recorded[0]["args"]
     assert prompt == message and buttons == "yes_no" and callback == "XlplanMacros.ReshapeConfirmed"
-    assert "件の入力が消えます（計画期間から外れる年度、外す分野。内訳: 工程 " in message and "工程（令和12年度）" in message
+    assert "件の入力が消えます（計画期間から外れる年度、外す分野、取り除く列。内訳: 工程 " in message and "工程（令和12年度）" in message
     assert "［はい］" in message and "--force" not in message and "`" not in message
 
 

@@ -597,6 +597,7 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
     computed from the values read (apply_to_values): nothing is read back from Excel in between."""
     from xlplan.adapters.xlwings_structure import check_batch
     from xlplan.layout.ops_values import apply_to_values
+    from xlplan.reshape_columns import live_limits
     from xlplan.reshape_plan import (
         DROPPED_SHEET,
         ReshapeRequest,
@@ -614,7 +615,8 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
         period = f"{wareki_fy(plan.change.new[0])}〜{wareki_fy(plan.change.new[-1])}"
         return (f"分野のシートと工程表の年度の列は「{L.INFO}」の計画期間（{period}）と、分野のシートは「{L.INFO}」の分野の一覧と"
                 "すでに合っています。変更することはありません。\n"
-                f"計画期間や分野を変えるときは、「{L.INFO}」の計画開始年度・計画期間（年数）や分野の一覧を直してから、"
+                f"計画期間や分野を変えるときは、「{L.INFO}」の計画開始年度・計画期間（年数）や分野の一覧を"
+                "（工程表の区切り・事業費と財源の列も同じように）直してから、"
                 "もう一度このボタンを押してください。")
     from xlplan.reshape_domain_changes import marks_naming_sheets
 
@@ -635,16 +637,17 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
     existing = None
     if plan.dropped and ctx.book.sheet(DROPPED_SHEET) is not None:
         existing = ctx.read([DROPPED_SHEET])[DROPPED_SHEET]
-    after = apply_to_values(values, plan.ops)   # raises for an op whose values it does not know: before writing
-    check_batch(ctx.book, plan.ops)       # refusals (a protected sheet, a taken name) before anything is written
+    ops, notes = live_limits(plan)        # input rules: files only (the result says what is missing)
+    after = apply_to_values(values, ops)   # raises for an op whose values it does not know: before writing
+    check_batch(ctx.book, ops)            # refusals (a protected sheet, a taken name) before anything is written
     try:
-        ctx.apply(plan.ops, checked=True)
+        ctx.apply(ops, checked=True)
         reshaped = read_plan(after)
         ctx.apply(regenerate_ops(reshaped) + dropped_sheet_ops(plan.dropped, stamp, existing))
     except Exception as exc:
         exc.add_note(RESHAPE_STOPPED)
         raise
-    return _reshape_result(ctx, plan, stamp)
+    return _reshape_result(ctx, plan, stamp, notes)
 
 
 def _reshape_values(ctx: _Context):
@@ -665,7 +668,7 @@ def _reshape_values(ctx: _Context):
     return values
 
 
-def _reshape_result(ctx: _Context, plan, stamp: str) -> str:
+def _reshape_result(ctx: _Context, plan, stamp: str, notes: list[str] = ()) -> str:
     from xlplan.reshape_plan import DROPPED_SHEET
 
     change = plan.change
@@ -677,6 +680,12 @@ def _reshape_result(ctx: _Context, plan, stamp: str) -> str:
     lines += [f"分野「{name}」を追加しました（シート・基本情報・網羅表）。" for name in plan.added]
     lines += [f"分野「{name}」を外しました" + (f"（理由「{reason}」を「{L.INFO}」の「取り組まない柱・分野と理由」に記録）。"
                                               if reason else "。") for name, reason in plan.removed]
+    if plan.subdivision is not None:
+        lines.append(f"工程表の区切りを「{plan.subdivision[0]}」から「{plan.subdivision[1]}」に変えました。")
+    if plan.cost_columns is not None:
+        lines.append("分野のシートに概算事業費（千円）と財源の列を"
+                     + ("追加しました（「詳細」の備考の右）。" if plan.cost_columns else "取り除きました。"))
+    lines += notes
     lines.append(f"『{L.SCHEDULE}』『{L.PROGRESS}』『{L.COVERAGE}』『{L.FINDINGS}』を新しい枠組みで作り直しました。")
     if plan.dropped:
         lines.append(f"計画期間から外れた年度・外した分野の入力 {len(plan.dropped)}件を消し、シート「{DROPPED_SHEET}」に残しました。")

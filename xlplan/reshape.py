@@ -18,6 +18,7 @@ import yaml
 from xlplan.adapters.package import patch_package
 from xlplan.adapters.package.physical import read_file, write_file
 from xlplan.core.reshape import Dropped, YearChange
+from xlplan.core.vocab import Subdivision
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.reshape_plan import (
@@ -39,6 +40,8 @@ class ReshapeResult:
     renamed: list[tuple[str, str]] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
+    subdivision: tuple[Subdivision, Subdivision] | None = None   # (before, after) when the 工程表's changed
+    cost_columns: bool | None = None     # True: 概算事業費・財源 added, False: removed
 
 
 def reshape_file(path: Path, request: ReshapeRequest = ReshapeRequest(), *, force: bool = False,
@@ -60,7 +63,8 @@ def reshape_file(path: Path, request: ReshapeRequest = ReshapeRequest(), *, forc
     structured = rewrite_mark_literals(patch_package(read_file(path), plan.ops), plan.mark_renames)
     stamp = (today or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     final = regenerate(path, structured, plan.dropped, stamp)
-    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed, added=plan.added, removed=plan.removed)
+    result = ReshapeResult(plan.change, plan.dropped, renamed=plan.renamed, added=plan.added, removed=plan.removed,
+                           subdivision=plan.subdivision, cost_columns=plan.cost_columns)
     if plan.dropped:
         result.dropped_file = write_dropped_yaml(path, plan.dropped, stamp)
     write_file(path, final)

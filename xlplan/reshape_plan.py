@@ -3,7 +3,8 @@
 plan_reshape turns the request (options, or 基本情報 as the clerk edited it) and the workbook as read
 into pass 1: the structure — year columns inserted (formats, dropdowns and conditional formats copied
 from a neighbouring year column) or deleted in both year blocks of every domain sheet and in the 工程表,
-domain sheets renamed, 基本情報's values. Pass 2 (regenerate_ops) redraws the sheets xlplan owns from
+the 工程表's time columns for its subdivision (xlplan.reshape_schedule), the optional 概算事業費・財源 columns
+(xlplan.reshape_columns), domain sheets renamed, added and removed, 基本情報's values. Pass 2 (regenerate_ops) redraws the sheets xlplan owns from
 the workbook as pass 1 left it; dropped_sheet_ops lists what left the workbook in 「削除した内容」.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from xlplan.core.fiscal import period_label, wareki_fy
 from xlplan.core.reshape import Dropped, YearChange, dropped_values, year_change
+from xlplan.core.vocab import YES_NO, Subdivision
 from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import fy_cell
@@ -36,6 +38,8 @@ class ReshapeRequest:
     add: tuple[str, ...] = ()
     remove: tuple[tuple[str, str], ...] = ()    # (domain, reason: recorded for a law domain)
     order: tuple[str, ...] = ()                 # the domains in 基本情報's order, when read from there
+    subdivision: Subdivision | None = None
+    cost_columns: bool | None = None     # 概算事業費（千円）・財源 の列: True adds, False removes
 
 
 @dataclass
@@ -47,10 +51,13 @@ class ReshapePlan:
     added: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)     # (domain, reason)
     copied: list[tuple[str, str]] = field(default_factory=list)      # (source sheet as read, added sheet)
+    subdivision: tuple[Subdivision, Subdivision] | None = None   # (as built, asked for) when they differ
+    cost_columns: bool | None = None     # True: the two columns were added, False: removed, None: unchanged
 
     @property
     def changes_anything(self) -> bool:
-        return self.change.changed or bool(self.renamed or self.added or self.removed)
+        return (self.change.changed or bool(self.renamed or self.added or self.removed) or self.subdivision is not None
+                or self.cost_columns is not None)
 
     @property
     def mark_renames(self) -> list[tuple[str, str]]:
@@ -79,13 +86,16 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
                  request: ReshapeRequest) -> ReshapePlan:
     """Pass 1 for `request` on the workbook as read (`values`: the sheets' values it was read from).
 
-    Op order: year columns of the kept domain sheets and the 工程表; 基本情報's period; renames (sheet,
+    Op order: the 概算事業費・財源 columns (right of the year blocks, so first); year columns of the kept
+    domain sheets and the 工程表's time columns; 基本情報's period; renames (sheet,
     title, key, lists); added sheets (copies of the last domain sheet as reshaped, after it); removed
     sheets; 基本情報's skips, domain list and _lists; 網羅表's domain columns."""
     from xlplan.reshape_domain_changes import (add_ops, check_add, check_remove, coverage_column_ops,
                                                domain_dropped, list_ops, name_cell_ops, skip_ops,
                                                unskip_ops)
+    from xlplan.reshape_columns import cost_columns_of, cost_ops, wanted_cost_columns
     from xlplan.reshape_domains import check_rename, rename_ops
+    from xlplan.reshape_schedule import built_subdivision, schedule_ops
 
     change = plan_change(read, request.start_fy, request.years)
     names, domains = list(sheet_names), list(read.layout.domains)
@@ -104,16 +114,21 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
         check_add(name, remaining + list(request.add[:request.add.index(name)]), names)
 
     month = request.start_month if request.start_month is not None else read.plan.start_month
-    ops = info_ops(change.new[0], len(change.new), month)
-    if change.changed:
-        ops = domain_ops(read, change, skip=gone) + schedule_ops(read, change) + ops
+    wanted = request.subdivision or read.plan.subdivision
+    built = built_subdivision(values, change.old, read.layout.subdivision)
+    ops = info_ops(change.new[0], len(change.new), month, wanted if request.subdivision else None)
+    ops = (domain_ops(read, change, skip=gone) if change.changed else []) + schedule_ops(values, change, built, wanted) + ops
+    cost = wanted_cost_columns(read, values, request.cost_columns)
+    had = set(cost_columns_of(read, skip=gone).values())
+    columns, dropped_columns = cost_ops(read, values, cost, skip=gone)   # right of the year blocks: applied first
+    ops = columns + ops + (info_cost_ops(cost) if request.cost_columns is not None else [])
     info, lists = values.get(L.INFO, []), values.get(L.LISTS, [])
     for old, new in request.rename:
         ops += [RenameSheet(old, new)] + rename_ops(info, lists, old, new) + name_cell_ops(values, old, new, new)
     copied: list[tuple[str, str]] = []
     if request.add:
         source = [n for n in names if n in remaining][-1]   # the last domain sheet, in the book's order
-        table = reshaped_table(read, as_read[source], change)
+        table = reshaped_table(read, as_read[source], change, cost)
         after = source
         for name in request.add:
             ops += add_ops(values, name, as_read[source], source, after, table)
@@ -122,7 +137,7 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
     for name, _reason in removed:
         ops.append(RemoveSheet(name))
     gone_ids = {m.id for m in read.plan.measures if m.domain in gone}
-    dropped = [d for d in dropped_values(read.plan, change.removed) if d.measure_id not in gone_ids]
+    dropped = [d for d in dropped_values(read.plan, change.removed) if d.measure_id not in gone_ids] + dropped_columns
     for name, _reason in removed:
         dropped += domain_dropped(read, values, as_read[name])
     if request.add or removed:
@@ -132,13 +147,15 @@ def plan_reshape(read: ReadResult, values: Mapping[str, list], sheet_names: list
         ops += unskip_ops(values, request.add) + skip_ops(values, read.plan, removed) + list_ops(values, final)
         if L.COVERAGE in names:
             ops += coverage_column_ops(domains, [d for d, _ in removed], len(request.add))
-    return ReshapePlan(change, ops, dropped, list(request.rename), list(request.add), removed, copied)
+    return ReshapePlan(change, ops, dropped, list(request.rename), list(request.add), removed, copied,
+                       (built, wanted) if built != wanted else None, cost if had and had != {cost} else None)
 
 
-def reshaped_table(read: ReadResult, domain: str, change: YearChange) -> L.Table:
-    """A domain sheet's table once its year columns are reshaped (its cost and clerk columns kept)."""
+def reshaped_table(read: ReadResult, domain: str, change: YearChange, cost: bool | None = None) -> L.Table:
+    """A domain sheet's table once its year columns are reshaped (its clerk columns kept; its cost columns
+    kept too, or as `cost` says when reshape adds or removes them)."""
     table = read.layout.tables[domain] if read.layout.tables else read.layout.domain_tables[domain]
-    cost = any(c.key == "measure.cost" for c in table.columns)
+    cost = any(c.key == "measure.cost" for c in table.columns) if cost is None else cost
     extra = [c.header for c in table.columns if c.key.startswith("extra:")]
     return L.domain_table(domain, change.new, cost, extra)
 
@@ -213,35 +230,15 @@ def _header_ops(sheet: str, table: L.Table) -> list[Op]:
     return ops
 
 
-def schedule_ops(read: ReadResult, change: YearChange) -> list[Op]:
-    """The 工程表's time columns and their hidden code columns, added or removed at the end of each block:
-    the sheet is redrawn afterwards, and its phase fills find their code column at a fixed offset that
-    moves with these inserts and deletes."""
-    if not change.changed:
-        return []
-    layout = read.layout.schedule
-    parts = layout.parts
-    delta = (len(change.new) - len(change.old)) * parts
-    table = layout.table
-    last_slot = table.col(layout.slot_key(change.old[-1], parts))
-    last_code = table.col("code:" + layout.slot_key(change.old[-1], parts))
-    ops: list[Op] = []
-    if delta > 0:
-        ops = [InsertColumns(L.SCHEDULE, last_code + 1, delta, like=last_code),
-               InsertColumns(L.SCHEDULE, last_slot + 1, delta, like=last_slot)]
-    elif delta < 0:
-        ops = [DeleteColumns(L.SCHEDULE, last_code + delta + 1, -delta),
-               DeleteColumns(L.SCHEDULE, last_slot + delta + 1, -delta)]
-    # the headers say which year each column is (the reader checks them before the redraw)
-    new = L.ScheduleLayout(change.new, layout.subdivision).table
-    return ops + [SetValues(L.SCHEDULE, new.header_row, 0, [[c.header for c in new.columns]])]
-
-
-def info_ops(start_fy: int, years: int, start_month: int) -> list[Op]:
+def info_ops(start_fy: int, years: int, start_month: int, subdivision: Subdivision | None = None) -> list[Op]:
     values = {"start_fy": fy_cell(start_fy), "years": years, "start_month": start_month if start_month != 4 else None,
-              "period": period_label(start_fy, years, start_month)}
+              "period": period_label(start_fy, years, start_month), "subdivision": subdivision and subdivision.value}
     return [SetValues(L.INFO, L.INFO_FIELD[k].row, L.INFO_VALUE_COL, [[v]])
             for k, v in values.items() if k in L.INFO_FIELD and v is not None]
+
+
+def info_cost_ops(cost_columns: bool) -> list[Op]:
+    return [SetValues(L.INFO, L.INFO_FIELD["cost_columns"].row, L.INFO_VALUE_COL, [[YES_NO[0] if cost_columns else YES_NO[1]]])]
 
 
 def regenerate_ops(read: ReadResult) -> list[Op]:
@@ -273,7 +270,7 @@ def dropped_lines(dropped: list[Dropped], limit: int = 30) -> str:
     for d in dropped:
         counts[d.what] = counts.get(d.what, 0) + 1
     kinds = "、".join(f"{what} {n}件" for what, n in counts.items())
-    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が消えます（計画期間から外れる年度、外す分野。内訳: {kinds}）。\n"
+    return (f"計画の枠組みを変えると、次の {len(dropped)}件の入力が消えます（計画期間から外れる年度、外す分野、取り除く列。内訳: {kinds}）。\n"
             f"{shown}{more}\n")
 
 

@@ -61,6 +61,8 @@ from xlplan.layout.ops import (
     RemoveSheet,
     RenameSheet,
     ReplaceValues,
+    SetColumnWidths,
+    SetNumberFormat,
     SetValues,
 )
 
@@ -295,7 +297,7 @@ def normalize_value(value: Any) -> Any:
 # ------------------------------------------------------------------ writing
 
 LIVE_OPS = (SetValues, FillBlanks, InsertRows, DeleteRows, InsertColumns, DeleteColumns, ReplaceValues, FitRows,
-            OutlineRows, AddSheet, RemoveSheet, RenameSheet)
+            OutlineRows, AddSheet, RemoveSheet, RenameSheet, SetColumnWidths, SetNumberFormat)
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checked: bool = False) -> int:
@@ -374,9 +376,11 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         if op.count <= 0:
             return 0
         whole_columns(sheet, op.col, op.count).insert("right", COPY_ORIGIN[like_side(op)])
+        if op.hidden:
+            whole_columns(sheet, op.col, op.count).columns.hidden = True
         if (extent := live.extents.get(op.sheet)) is not None and op.col < extent[1]:
             live.extents[op.sheet] = (extent[0], extent[1] + op.count)
-        return 1
+        return 1 + op.hidden
     if isinstance(op, DeleteColumns):
         if op.count <= 0:
             return 0
@@ -424,7 +428,22 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         return 1
     if isinstance(op, OutlineRows):
         return _outline_rows(sheet, op)
+    if isinstance(op, SetColumnWidths):
+        return _column_widths(sheet, op)
+    if isinstance(op, SetNumberFormat):
+        sheet.range((op.row + 1, op.col + 1), (op.row + op.rows, op.col + 1)).number_format = op.code
+        return 1
     raise TypeError(f"unknown op {op!r}")
+
+
+def _column_widths(sheet, op: SetColumnWidths) -> int:
+    """One call per run of equal widths (reshape sets one width over a block of columns)."""
+    calls, start = 0, 0
+    for i in range(1, len(op.widths) + 1):
+        if i == len(op.widths) or op.widths[i] != op.widths[start]:
+            sheet.range((1, op.col + start + 1), (1, op.col + i)).column_width = op.widths[start]
+            calls, start = calls + 1, i
+    return calls
 
 
 def _fresh_sheets(fresh: dict[str, list[tuple[int, int]]], op: Op) -> None:

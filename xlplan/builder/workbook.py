@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlplan import __version__
 from xlplan.core.catalog import Catalog, with_catalog_programs
 from xlplan.core.fiscal import fy_of_date
+from xlplan.core.funding import funding_choices
 from xlplan.core.model import Plan
 from xlplan.core.schedule import PHASE_CODES
 from xlplan.core.vocab import (
@@ -288,6 +289,7 @@ class _Builder:
             "grade_scale": list(GRADE_SCALE_NAMES), "yes_no": list(YES_NO),
             "kpi_status": [st.value for st in STATUS_DROPDOWN], "expectation": [e.value for e in Expectation],
             "grade": [lv.code for lv in plan_scale(self.plan).levels],
+            "funding": funding_choices(self.plan),
         }
         for col, (key, values) in enumerate(lists.items()):
             ws.write_string(0, col, key)
@@ -296,7 +298,8 @@ class _Builder:
             letter = col_letter(col)
             # the domains' list has room for every domain 基本情報 can list: reshape adds one by writing a value
             rows = L.DOMAINS_CAPACITY if key == "domain" else len(values)
-            self.wb.define_name(L.LIST_NAMES[key], f"={quote_sheet(L.LISTS)}!${letter}$2:${letter}${rows + 1}")
+            self.wb.define_name(L.LIST_NAMES[key], L.funding_list_formula(col) if key == "funding" else
+                                f"={quote_sheet(L.LISTS)}!${letter}$2:${letter}${rows + 1}")
         # The versions this workbook was built with (the embedded VBA is this xlwings' xlwings.bas);
         # the buttons and `xlplan doctor` find them by header and compare with the running Python.
         import xlwings

@@ -38,6 +38,7 @@ def new(
     start_fy: Annotated[Optional[str], typer.Option("--start-fy", help="計画開始年度（例: 令和9年度、R9、2027）")] = None,
     years: Annotated[str, typer.Option(help="計画期間の年数（例: 5、5年。3か5が一般的）")] = "5",
     subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
+    cost_columns: Annotated[Optional[str], typer.Option("--cost-columns", help="分野のシートに概算事業費（千円）と財源の列を置く: あり・なし")] = None,
     from_plan: Annotated[Optional[Path], typer.Option("--from", help="計画ファイル（YAML/JSON）または xlplan のブック（.xlsm/.xlsx）から作る")] = None,
     force: Annotated[bool, typer.Option("--force", help="既にあるファイルを上書きする")] = False,
 ) -> None:
@@ -63,6 +64,10 @@ def new(
                 plan = Plan.model_validate({**plan.model_dump(), "subdivision": parse_term(Subdivision, subdivision, "工程表の区切り")})
             except ValueError as exc:
                 raise XlplanUserError(str(exc)) from None
+        if cost_columns is not None:
+            from xlplan.reshape_columns import parse_cost_columns
+
+            plan = plan.model_copy(update={"cost_columns": parse_cost_columns(cost_columns)})
         if not 1 <= plan.years <= 10:
             raise XlplanUserError(f"計画期間は1〜10年で指定してください（指定: {plan.years}年）。")
         check_new_target(output, force)
@@ -271,20 +276,29 @@ def reshape(
     rename_domain: Annotated[Optional[list[str]], typer.Option("--rename-domain", help="分野の名前を変える（旧=新、例: その他=地域づくり）")] = None,
     add_domain: Annotated[Optional[list[str]], typer.Option("--add-domain", help="分野を追加する（例: 教育）。繰り返し指定できます")] = None,
     remove_domain: Annotated[Optional[list[str]], typer.Option("--remove-domain", help="分野を外す（名前=理由、例: 金融=該当する事業がない）。法の8分野は理由が必要です")] = None,
-    force: Annotated[bool, typer.Option("--force", help="計画期間から外れる入力があっても変更する（消した内容は「削除した内容」に残す）")] = False,
+    subdivision: Annotated[Optional[str], typer.Option("--subdivision", help="工程表の区切り: 年度・半期・四半期")] = None,
+    cost_columns: Annotated[Optional[str], typer.Option("--cost-columns", help="分野のシートの概算事業費（千円）・財源の列: あり・なし")] = None,
+    force: Annotated[bool, typer.Option("--force", help="消える入力（計画期間から外れる年度の値、外す分野の施策、取り除く列の値）があっても変更する（消した内容は「削除した内容」に残す）")] = False,
 ) -> None:
-    """計画の枠組み（計画期間・開始年度・分野）を変え、年度の列や分野のシートを足し引きします。オプションなしなら「基本情報」の値（計画期間、分野の一覧）に合わせます。"""
+    """計画の枠組み（計画期間・開始年度・工程表の区切り・分野・事業費と財源の列）を変え、列やシートを足し引きします。オプションなしなら「基本情報」の値（計画期間、工程表の区切り、分野の一覧、事業費・財源の列）に合わせます。"""
     from xlplan.core.fiscal import wareki_fy
     from xlplan.core.parse import parse_fy, parse_years
     from xlplan.core.parse import parse_month
     from xlplan.reshape import reshape_file
     from xlplan.core.vocab import normalize_domain
+    from xlplan.reshape_columns import parse_cost_columns
     from xlplan.reshape_domain_changes import parse_remove
     from xlplan.reshape_domains import parse_rename
+    from xlplan.core.vocab import Subdivision, parse_term
     from xlplan.reshape_plan import ReshapeRequest
 
     try:
-        request = ReshapeRequest(start_fy=parse_fy(start_fy) if start_fy else None,
+        try:
+            sub = parse_term(Subdivision, subdivision, "工程表の区切り") if subdivision else None
+        except ValueError as exc:
+            raise XlplanUserError(str(exc)) from None
+        request = ReshapeRequest(subdivision=sub, cost_columns=parse_cost_columns(cost_columns) if cost_columns else None,
+                                 start_fy=parse_fy(start_fy) if start_fy else None,
                                  years=parse_years(years) if years else None,
                                  start_month=parse_month(start_month) if start_month else None,
                                  rename=tuple(parse_rename(r) for r in rename_domain or ()),
@@ -297,7 +311,13 @@ def reshape(
     if change.changed:
         out.print(f"計画期間を {wareki_fy(change.old[0])}〜{wareki_fy(change.old[-1])} から "
                   f"{wareki_fy(change.new[0])}〜{wareki_fy(change.new[-1])} に変えました: {path}", highlight=False)
-    elif not (result.renamed or result.added or result.removed):
+    if result.subdivision is not None:
+        out.print(f"工程表の区切りを「{result.subdivision[0]}」から「{result.subdivision[1]}」に変えました: {path}", highlight=False)
+    if result.cost_columns is not None:
+        done = "追加しました（「詳細」の備考の右）" if result.cost_columns else "取り除きました"
+        out.print(f"分野のシートに概算事業費（千円）と財源の列を{done}: {path}", highlight=False)
+    if not (change.changed or result.renamed or result.added or result.removed or result.subdivision
+            or result.cost_columns is not None):
         out.print(f"年度の列は基本情報の計画期間と合っています（変更なし）: {path}", highlight=False)
     for old_name, new_name in result.renamed:
         out.print(f"分野「{old_name}」を「{new_name}」に変えました（シート名・基本情報・網羅表）: {path}", highlight=False)

@@ -47,7 +47,7 @@ class Dropped:
     measure_id: str
     kpi: str
     what: str
-    fy: int | None      # None: a value of no particular year (a removed domain's 施策名 …)
+    fy: int | None      # None: a value of no particular year (概算事業費, 財源, a removed domain's 施策名 …)
     value: str
 
     def line(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 from xlplan.core.findings import Finding, Ref, error, warning
 from xlplan.core.fiscal import fy_end, period_label, plan_start_date, wareki_fy
+from xlplan.core.funding import check_funding
 from xlplan.core.grading import scale_problem
 from xlplan.core.model import Kpi, Measure, Plan, Program
 from xlplan.core.parse import placeholder_in
@@ -396,8 +397,8 @@ def check_coverage(plan: Plan) -> Iterator[Finding]:
                           Ref(field="coverage"))
 
 
-RULES: tuple[Rule, ...] = (check_plan, check_grading, check_measures, check_drafts, check_kpis, check_progress_inputs,
-                           check_schedule, check_programs, check_coverage)
+RULES: tuple[Rule, ...] = (check_plan, check_grading, check_measures, check_funding, check_drafts, check_kpis,
+                           check_progress_inputs, check_schedule, check_programs, check_coverage)
 
 
 def validate_plan(plan: Plan) -> list[Finding]:

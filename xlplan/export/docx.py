@@ -290,9 +290,17 @@ class _Writer:
         if programs:
             rows.append(("関連する国・県の施策", "\n".join(programs)))
         rows.append(("工程", schedule_text(m, dates, self.public)))
+        if self.plan.cost_columns:   # the workbook has the columns 概算事業費（千円）・財源
+            rows += self._cost_rows(m)
         measure_outline(self.doc, m, rows)
         self.label("KPI（重要業績評価指標）", before=4)
         kpi_table(self.doc, m, self.dates.scope(), self.public)
+
+    def _cost_rows(self, m: Measure) -> list[tuple[str, str]]:
+        cost = f"{m.cost:,.0f}千円" if m.cost is not None else ""
+        # a program ID is shown by its name (as 関連する国・県の施策), a word (一般財源 …) as typed
+        funding = "、".join(self._program_text(part) if self.plan.program(part) else part for part in m.funding)
+        return [("概算事業費", cost), ("財源", funding)]
 
     def _program_text(self, program_id: str) -> str:
         p = self.plan.program(program_id)

@@ -71,10 +71,11 @@ def _detail_columns(cost_columns: bool) -> tuple[Column, ...]:
     if cost_columns:
         columns += (
             Column("measure.cost", "概算事業費（千円）", 11, "number", numeric=True, help="計画期間の概算事業費（千円）"),
-            Column("measure.funding", "財源", 16, "wrap", help="国・県の施策のID、一般財源、地方債、その他 を「、」区切りで"),
+            Column("measure.funding", "財源", 16, "wrap", dropdown="funding", alert=False,
+                   help="国・県の施策のID、一般財源、地方債、その他 を「、」区切りで（一覧から選ぶか、直接入力）"),
         )
-    return tuple(Column(c.key, c.header, c.width, c.style, c.dropdown, c.numeric, c.help, outline=1, collapsed=True)
-                 for c in columns)
+    return tuple(Column(c.key, c.header, c.width, c.style, c.dropdown, c.numeric, c.help, outline=1, collapsed=True,
+                        alert=c.alert) for c in columns)
 
 
 PHASE_HELP = "段階を選びます。前の年度と同じなら「→」、1年度に2つなら「検討→準備」のように書けます"

@@ -71,6 +71,7 @@ class InsertColumns:
     col: int
     count: int
     like: int | None = None
+    hidden: bool = False   # hide the new columns (a file copies `like`'s hidden state; Excel's insert may not)
 
 
 @dataclass(frozen=True)
@@ -145,5 +146,48 @@ class RenameSheet:
     new: str
 
 
+@dataclass(frozen=True)
+class SetColumnWidths:
+    """Column widths from `col` rightwards (widths[i] for col + i), in characters of the default font as the
+    layout declares them. For reshape, when the 工程表's time columns change size with its subdivision."""
+
+    sheet: str
+    col: int
+    widths: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class SetValidation:
+    """A cell-input rule over rows row..row+rows-1 of column `col`, replacing any rule on exactly those cells:
+    kind "list" (source: a formula such as =xlplan_funding; show_error False lets other values be typed),
+    "decimal" (numbers only) or "any" (just the message shown when a cell is selected: title, message).
+
+    Files only: xlwings' remote engine has no action that creates a validation, so the live path skips
+    it and tells the clerk (xlplan.reshape_columns.live_limits)."""
+
+    sheet: str
+    row: int
+    col: int
+    rows: int
+    kind: str = "any"
+    source: str = ""
+    show_error: bool = True
+    title: str = ""
+    message: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SetNumberFormat:
+    """The number format (an Excel format code, e.g. #,##0.##) of rows row..row+rows-1 of column `col`;
+    everything else about the cells' format stays. For columns reshape adds beside ones of another kind."""
+
+    sheet: str
+    row: int
+    col: int
+    rows: int
+    code: str
+
+
 Op = (SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
-      | OutlineRows | AddSheet | RemoveSheet | RenameSheet)
+      | OutlineRows | SetColumnWidths | SetValidation | SetNumberFormat | AddSheet | RemoveSheet | RenameSheet)

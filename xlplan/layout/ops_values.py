@@ -24,6 +24,9 @@ from xlplan.layout.ops import (
     RemoveSheet,
     RenameSheet,
     ReplaceValues,
+    SetColumnWidths,
+    SetNumberFormat,
+    SetValidation,
     SetValues,
 )
 
@@ -86,7 +89,7 @@ def apply_to_values(values: Mapping[str, Sequence[Sequence[Any]]], ops: list[Op]
             for dr, line in enumerate(op.values):
                 for dc, value in enumerate(line):
                     _cell(grid, op.row + dr, dc, value)
-        elif not isinstance(op, (FitRows, OutlineRows)):
+        elif not isinstance(op, (FitRows, OutlineRows, SetColumnWidths, SetNumberFormat, SetValidation)):
             raise TypeError(f"values after {type(op).__name__} are not known")
     result = Values(grids)
     result.percent_cells = percent

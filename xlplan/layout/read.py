@@ -57,6 +57,7 @@ from xlplan.layout.read_cells import (
     read_fy_or_date_cached,
     table_rows,
 )
+from xlplan.layout.read_cost_columns import cost_columns_finding
 from xlplan.layout.read_info import domains_listed, read_info
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
@@ -64,8 +65,9 @@ from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progres
 RESHAPE_FIX = ("基本情報の計画期間を変えたときは、「基本情報」の［計画の枠組みを変更］ボタンを押してください"
                "（年度の列を足し引きします。入力した値は残り、期間の外に出る値は一覧して確認を求めます）。"
                "ボタンが使えないときは、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm でも変えられます。")
-SUBDIVISION_FIX = ("工程表の区切りを変えたときは、ブックを閉じてから xlplan new 新しいブック.xlsm --from ブック.xlsm で"
-                   "作り直してください（施策・KPI・工程・実績はそのまま引き継がれます）。")
+SUBDIVISION_FIX = ("工程表の区切りを変えたときは、「基本情報」の［計画の枠組みを変更］ボタンを押してください（工程表の列を"
+                   "作り直します。入力した値はそのまま残ります）。ボタンが使えないときは、ブックを保存して閉じてから、"
+                   "コマンド xlplan reshape ブック.xlsm でも変えられます。")
 
 ADOPT_MARKS = {"○", "〇", "◯", "o", "O", "1", "TRUE", "true", "レ", "✓", "✔", "x", "X", "×"}
 
@@ -260,8 +262,11 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
     layout = L.WorkbookLayout(tuple(domains), tuple(header_years), subdivision, tables=tables, codes=codes)
     if L.SCHEDULE in values and header_years:
         _check_schedule_columns(values[L.SCHEDULE], layout.schedule, cells)
-    elif _built_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
+    elif recorded_subdivision(values.get(L.LISTS)) not in (None, subdivision.value):
         cells.findings.append(_schedule_columns_finding())
+    cost_finding = cost_columns_finding(values[L.INFO], info_values.layout, tables, info_values.values["cost_columns"])
+    if cost_finding is not None:
+        cells.findings.append(cost_finding)
     locator = Locator(layout, info_values.layout, programs=dict(programs_read.rows))
 
     measures: list[Measure] = []
@@ -388,7 +393,7 @@ def _schedule_columns_finding() -> Finding:
         Ref(field="subdivision"), L.INFO, L.INFO_LAYOUT.value_cell("subdivision"))
 
 
-def _built_subdivision(lists: Grid | None) -> str | None:
+def recorded_subdivision(lists: Grid | None) -> str | None:
     """The subdivision recorded in _lists when the workbook was built (None in older workbooks)."""
     if not lists:
         return None

@@ -15,7 +15,7 @@ from functools import cached_property
 
 from xlplan.core.fiscal import fy_header, short_wareki_fy, wareki_fy
 from xlplan.core.vocab import Pillar, Subdivision
-from xlplan.layout.a1 import cell_name
+from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
 from xlplan.layout.domain_columns import (  # noqa: F401 - the domain sheets' layout, under the names the code uses
     DOMAIN_FREEZE_COL,
     DOMAIN_GROUP_ROW,
@@ -77,7 +77,15 @@ LIST_NAMES = {
     "kpi_status": "xlplan_kpi_statuses",
     "expectation": "xlplan_expectations",
     "grade": "xlplan_grades",
+    "funding": "xlplan_funding",   # 財源: 一般財源, 地方債, その他 and the programs' IDs (a dynamic name: the list grows)
 }
+FUNDING_LIST_ROWS = 400            # _lists rows the 財源 list may fill (program IDs are added by reshape)
+
+
+def funding_list_formula(col: int) -> str:
+    """The 財源 list on _lists column `col`: as long as it is filled, so that the dropdown shows no blanks."""
+    sheet, letter = quote_sheet(LISTS), col_letter(col)
+    return (f"=OFFSET({sheet}!${letter}$2,0,0,MAX(1,COUNTA({sheet}!${letter}$2:${letter}${FUNDING_LIST_ROWS + 1})),1)")
 # Defined names over the findings sheet's key columns; conditional formats on
 # the domain sheets look cells up there, so marks vanish when findings do.
 ERROR_KEYS_NAME = "xlplan_error_cells"

@@ -12,6 +12,9 @@ One module per job, each importing only the ones listed before it (bottom first)
     sheetdata   a worksheet's <sheetData>: blocks of values, clearing, fitting rows, renumbering cells
     shared      shared-formula groups that a move would break, expanded to cell formulas
     worksheet   the rest of a worksheet that follows a move: ranges, formulas, anchors, <cols>, breaks
+    colwidths   column widths set in <cols> (SetColumnWidths), other column attributes kept
+    validations  a data validation set on a block of one column (SetValidation)
+    numformats  a number format set on a block of one column (SetNumberFormat), through copies in styles.xml
     anchors     VML and DrawingML shapes on cells (notes, buttons, pictures, charts)
     references  every place outside a sheet that names it (names, formulas, charts, pivot caches, links)
     followers   a sheet's related parts and the references to it, following a move; refusals

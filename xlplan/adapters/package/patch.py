@@ -14,7 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from xlplan.adapters.package.cellvalues import shared_strings, wrapping_styles
+from xlplan.adapters.package.colwidths import set_widths
 from xlplan.adapters.package.followers import check_movable, follow_related
+from xlplan.adapters.package.numformats import Styles, set_number_format
 from xlplan.adapters.package.parts import Package, drop_calc_chain, match_extension, remove_relationships, sheet_part_map
 from xlplan.adapters.package.physical import read_file, write_file
 from xlplan.adapters.package.refs import Move
@@ -22,6 +24,7 @@ from xlplan.adapters.package.shared import expand_broken_groups
 from xlplan.adapters.package.sheetdata import SheetData
 from xlplan.adapters.package.sheetlist import SheetList
 from xlplan.adapters.package.structure import add_sheet, remove_sheet, rename_sheet
+from xlplan.adapters.package.validations import set_validation
 from xlplan.adapters.package.worksheet import follow
 from xlplan.errors import WorkbookWriteError
 from xlplan.fileio import FileIdentity, check_new_target, check_regular_input, check_unchanged
@@ -38,6 +41,9 @@ from xlplan.layout.ops import (
     RemoveSheet,
     RenameSheet,
     ReplaceValues,
+    SetColumnWidths,
+    SetNumberFormat,
+    SetValidation,
     SetValues,
 )
 
@@ -128,6 +134,7 @@ def _apply_cells(package: Package, ops: list[Op], in_place: bool) -> bool:
         by_sheet[op.sheet].append(op)
     formulas_changed = False
     wrapping: set[str] | None = None
+    styles: Styles | None = None    # styles.xml, parsed once if a number format is set
     # Parsed only if a fitted row has a shared-string cell; xlplan itself writes inline strings.
     strings = lru_cache(maxsize=1)(lambda: shared_strings(_optional(package, "xl/sharedStrings.xml")))
     for sheet, sheet_ops in by_sheet.items():
@@ -161,8 +168,18 @@ def _apply_cells(package: Package, ops: list[Op], in_place: bool) -> bool:
                 edit.fit_rows(op.row, op.count, wrapping, strings)
             elif isinstance(op, OutlineRows):
                 edit.outline_rows(op.row, op.levels)
+            elif isinstance(op, SetNumberFormat):
+                styles = styles or Styles(package.read("xl/styles.xml"))
+                set_number_format(edit, styles, op)
+            elif isinstance(op, SetValidation):
+                set_validation(edit.root, op)
+            elif isinstance(op, SetColumnWidths):
+                set_widths(edit.root, op.col, op.widths)
+                edit.read_columns()
         package.write(part, edit.to_bytes())
         formulas_changed |= edit.formulas_changed
+    if styles is not None and styles.changed:
+        package.write("xl/styles.xml", styles.to_bytes())
     return formulas_changed
 
 
