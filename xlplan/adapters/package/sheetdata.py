@@ -27,7 +27,7 @@ CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
 _LETTERS_RE = re.compile(r"[A-Z]{1,3}")
-_COLS: dict[str, int] = {}   # column letters seen → index (at most 16,384 entries)
+_COLS: dict[str, int] = {}   # column letters seen → index (at most 18,278: A to ZZZ)
 
 
 def cell_col(c: etree._Element) -> int:
