@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from xlplan.adapters.package.safexml import NS, parse
+from xlplan.adapters.package.safexml import NS, PARSER, parse
 from xlplan.layout.cells import Formula
 from xlplan.layout.celltext import cap_cell_text, ooxml_text
 
@@ -25,6 +25,50 @@ def new_cell(ref: str, style: str | None, value: Any) -> etree._Element:
     if value is not None:
         _write_value(c, value)   # a new cell has no value to remove first
     return c
+
+
+def new_cells(cells: list[tuple[str, str | None, Any]]) -> list[etree._Element]:
+    """new_cell for many (ref, style, value) at once: written as XML text and parsed in one go, which is
+    about twice as fast as building them element by element and gives the same elements."""
+    texts = [_cell_xml(ref, style, value) for ref, style, value in cells]
+    parsed = iter(etree.fromstring(f'<row xmlns="{NS}">{"".join(t for t in texts if t)}</row>'.encode(), PARSER))
+    return [next(parsed) if text else new_cell(*cell) for text, cell in zip(texts, cells)]
+
+
+def _cell_xml(ref: str, style: str | None, value: Any) -> str | None:
+    """One cell as new_cell writes it: the same attributes in the same order, the same children. None for
+    a cell with an empty text element, which new_cell writes as <t></t> and a parser would read as <t/>."""
+    head = f'<c r="{_escape(ref, True)}"' if style is None else f'<c r="{_escape(ref, True)}" s="{_escape(style, True)}"'
+    if value is None:
+        return head + "/>"
+    if isinstance(value, Formula):
+        numeric = isinstance(value.cached, (int, float))
+        cached = str(value.cached) if numeric else xml_safe(str(value.cached))
+        if not value.text or not cached:
+            return None
+        return (f'{head}><f>{_escape(value.text)}</f><v>{_escape(cached)}</v></c>' if numeric else
+                f'{head} t="str"><f>{_escape(value.text)}</f><v>{_escape(cached)}</v></c>')
+    if isinstance(value, bool):
+        return f'{head} t="b"><v>{"1" if value else "0"}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'{head}><v>{_escape(repr(value) if isinstance(value, float) else str(value))}</v></c>'
+    text = xml_safe(str(value))
+    return f'{head} t="inlineStr"><is><t xml:space="preserve">{_escape(text)}</t></is></c>' if text else None
+
+
+def _escape(text: str, attribute: bool = False) -> str:
+    """XML text for a value as lxml would store it: markup escaped, and CR kept (a parser reads a raw CR as LF)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if attribute and ('"' in text or "\n" in text or "\t" in text):
+        text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return text
 
 
 def set_value(c: etree._Element, value: Any) -> None:

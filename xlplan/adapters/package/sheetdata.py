@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from xlplan.adapters.package.cellvalues import C, cell_text, has_formula, new_cell, set_value
+from xlplan.adapters.package.cellvalues import C, cell_text, has_formula, new_cell, new_cells, set_value
 from xlplan.adapters.package.refs import MAX_COLS, MAX_ROWS, Move
 from xlplan.adapters.package.safexml import NS, parse, xml_bytes
 from xlplan.errors import WorkbookWriteError
@@ -85,6 +85,8 @@ class SheetData:
             row = self._row(r0 + dr)
             cells = self._cells(row)
             row_style = row.get("s") if row.get("customFormat") == "1" else None
+            added: list[int] = []
+            new: list[tuple[str, str | None, Any]] = []
             for dc, value in enumerate(line):
                 if value is None:
                     continue
@@ -97,7 +99,10 @@ class SheetData:
                         self.formulas_changed = True
                     set_value(existing, value)
                 else:
-                    cells[col] = new_cell(cell_name(r0 + dr, col), self.col_styles.get(col, row_style), value)
+                    added.append(col)
+                    new.append((cell_name(r0 + dr, col), self.col_styles.get(col, row_style), value))
+            if new:
+                cells.update(zip(added, new_cells(new)))
             _sort(row, cells)
 
     def clear_from(self, r0: int, width: int | None = None) -> None:
