@@ -281,25 +281,30 @@ def check_grading(plan: Plan) -> Iterator[Finding]:
 
 
 def check_schedule(plan: Plan) -> Iterator[Finding]:
+    start, end = plan.start_fy, plan.end_fy   # plan.in_period, hoisted: a check per measure and year
+    operate = Phase.OPERATE.rank
     for m in plan.measures:
-        for fy in sorted(m.schedule):
-            if not plan.in_period(fy):
+        years = sorted(m.schedule.items())
+        for fy, _ in years:
+            if not start <= fy <= end:
                 yield error("SCHED-OUTSIDE-PERIOD",
                             f"{_label(m)}の工程に計画期間（{_period(plan)}）外の{wareki_fy(fy)}があります。期間内に収めてください。",
                             Ref(m.id, field="schedule", fy=fy))
         # Each year's phases in order: a year of 「検討→準備」 is followed by the next year's first phase.
-        steps = [(fy, p) for fy, phases in sorted(m.schedule.items()) for p in phases]
-        for (fy0, p0), (fy1, p1) in zip(steps, steps[1:]):
-            if p1.rank < p0.rank and not m.notes:
+        steps = [(fy, p, _RANK[p]) for fy, phases in years for p in phases]
+        for (fy0, p0, rank0), (fy1, p1, rank1) in zip(steps, steps[1:]):
+            if rank1 < rank0 and not m.notes:
                 when = f"{wareki_fy(fy0)}の「{p0.value}」から{wareki_fy(fy1)}の「{p1.value}」に" if fy0 != fy1 else (
                     f"{wareki_fy(fy1)}の中で「{p0.value}」から「{p1.value}」に")
                 yield error("SCHED-BACKWARDS",
                             f"{_label(m)}の工程が{when}戻っています。意図したものなら備考に理由を書いてください。",
                             Ref(m.id, field="schedule", fy=fy1))
                 break
-        operating = m.first_fy_at(Phase.OPERATE.rank)
+        if not years or all(k.target_fy is None for k in m.kpis):
+            continue
+        operating = next((fy for fy, _, rank in steps if rank >= operate), None)   # Measure.first_fy_at(operate)
         for i, k in enumerate(m.kpis):
-            if k.target_fy is None or not m.schedule:
+            if k.target_fy is None:
                 continue
             if operating is None:
                 yield warning("SCHED-TARGET-BEFORE-OPERATION",
@@ -310,6 +315,9 @@ def check_schedule(plan: Plan) -> Iterator[Finding]:
                 yield warning("SCHED-TARGET-BEFORE-OPERATION",
                               f"{_kpi_label(m, k)}の目標年度（{wareki_fy(k.target_fy)}）が、実施・運用の始まる{wareki_fy(operating)}"
                               "より前です。目標年度か工程を見直してください。", Ref(m.id, kpi=i, field="target_fy"))
+
+
+_RANK = {p: p.rank for p in Phase}
 
 
 def _successor_hint(plan: Plan, prog: Program) -> str:
