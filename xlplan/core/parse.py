@@ -319,8 +319,20 @@ def phases_text(phases: tuple[Phase, ...]) -> str:
 
 def name_key(text: str) -> str:
     """A measure name for comparing: NFKC, case, spaces and punctuation folded (「ＡＩ・RPAの導入」 = 「AI RPA の導入」)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZS")
+    return unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+
+
+class _Folding(dict):
+    """str.translate's table for name_key: punctuation, spaces and symbols dropped, every other character
+    kept; each character's category is looked up once (the table grows with the characters seen)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code))[0] in "PZS" else code
+        self[code] = kept
+        return kept
+
+
+_FOLD = _Folding()
 
 
 _PLACEHOLDER_RE = re.compile(r"○○|〇〇|◯◯|××|✕✕|xx|●●|△△|□□|\*\*|\?\?|TBD|TBA", re.IGNORECASE)

@@ -190,7 +190,7 @@ def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
         yield error("KPI-TARGET-FY-OUTSIDE",
                     f"{label}の目標年度（{wareki_fy(k.target_fy)}）が計画期間（{_period(plan)}）の外です。期間内の年度にしてください。",
                     ref("target_fy"))
-    if k.baseline is not None:
+    if k.baseline is not None and (k.baseline.as_of_date is not None or k.baseline.as_of_fy is not None):
         yield from _check_baseline_time(plan, label, k, ref("baseline_as_of"))
     if k.unit.strip() in {"%", "％", "パーセント"}:
         values = [("baseline_value", None, k.baseline.value if k.baseline else None), ("target_value", None, k.target_value)]
