@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from xlplan.core.findings import Finding, Ref, error, warning
 from xlplan.core.fiscal import fy_end, period_label, plan_start_date, wareki_fy
@@ -191,7 +192,7 @@ def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
                     f"{label}の目標年度（{wareki_fy(k.target_fy)}）が計画期間（{_period(plan)}）の外です。期間内の年度にしてください。",
                     ref("target_fy"))
     if k.baseline is not None and (k.baseline.as_of_date is not None or k.baseline.as_of_fy is not None):
-        yield from _check_baseline_time(plan, label, k, ref("baseline_as_of"))
+        yield from _check_baseline_time(plan, label, k, lambda: ref("baseline_as_of"))
     if k.unit.strip() in {"%", "％", "パーセント"}:
         values = [("baseline_value", None, k.baseline.value if k.baseline else None), ("target_value", None, k.target_value)]
         values += [("interim", fy, v) for fy, v in sorted(k.interim.items())]
@@ -225,11 +226,11 @@ def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
                         ref("interim", fy))
 
 
-def _check_baseline_time(plan: Plan, label: str, k: Kpi, ref: Ref) -> Iterator[Finding]:
+def _check_baseline_time(plan: Plan, label: str, k: Kpi, ref: Callable[[], Ref]) -> Iterator[Finding]:
     """A baseline must describe the time before the plan starts: a date up to the start date
     (e.g. 令和4年12月1日時点 for a plan from 令和4年12月), a FY that ends before it."""
     assert k.baseline is not None
-    start = plan_start_date(plan.start_fy, plan.start_month)
+    start = _start_date(plan.start_fy, plan.start_month)
     if k.baseline.as_of_date is not None and k.baseline.as_of_date > start:
         d = k.baseline.as_of_date
         when = f"{d.year}/{d.month}/{d.day}"
@@ -241,7 +242,10 @@ def _check_baseline_time(plan: Plan, label: str, k: Kpi, ref: Ref) -> Iterator[F
         plan.start_fy, plan.years, plan.start_month).split("から")[0]
     yield warning("KPI-BASELINE-LATE",
                   f"{label}の現状値の時点（{when}）が計画開始（{start_text}）より後です。計画開始時点かそれより前の値を現状値にしてください。",
-                  ref)
+                  ref())
+
+
+_start_date = lru_cache(maxsize=64)(plan_start_date)   # a date (immutable), asked for once per KPI
 
 
 def check_progress_inputs(plan: Plan) -> Iterator[Finding]:
