@@ -32,10 +32,14 @@ class Cells:
         try:
             return reader(value)
         except (CellError, ValueError) as exc:
-            code = getattr(exc, "code", "INPUT-INVALID")
-            self.findings.append(Finding(code, Severity.ERROR, str(exc), Ref(measure_id=measure_id or None),
-                                         sheet, cell_name(row, col)))
+            self.failed(sheet, row, col, exc, measure_id)
             return default
+
+    def failed(self, sheet: str, row: int, col: int, exc: Exception, measure_id: str = "") -> None:
+        """The finding for a cell its reader refused (convert's, for callers that inline it)."""
+        code = getattr(exc, "code", "INPUT-INVALID")
+        self.findings.append(Finding(code, Severity.ERROR, str(exc), Ref(measure_id=measure_id or None),
+                                     sheet, cell_name(row, col)))
 
 
 # The same few labels (柱, 段階, 区分 …) and fiscal years repeat on every row, so
