@@ -34,6 +34,7 @@ import xlplan.excel as x
 from xlplan.adapters.package import patch_package
 from xlplan.adapters.xlsx_file import read_values
 from xlplan.layout import sheets as L
+from xlplan.layout.a1 import parse_cell
 from xlplan.layout.cells import fy_cell
 from xlplan.layout.ops import SetValues
 from xlplan.layout.ops_values import apply_to_values
@@ -113,6 +114,20 @@ def replay(grids: dict, recorded: list[dict]) -> dict:
             assert a["args"][0] == "left" and whole_cols, a
             for line in grid:
                 del line[c0:c0 + nc]
+        elif func == "copyRange":      # one source cell tiled over the destination, as Excel does
+            value = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else ""
+            target, address = a["args"]
+            first, _, last = address.replace("$", "").partition(":")
+            (t0, u0), (t1, u1) = parse_cell(first), parse_cell(last or first)
+            into = sheets[target][1]
+            for i in range(t0, t1 + 1):
+                while len(into) <= i:
+                    into.append([])
+                line = into[i]
+                for j in range(u0, u1 + 1):
+                    while len(line) <= j:
+                        line.append("")
+                    line[j] = value
         else:
             raise AssertionError(f"unexpected action {func}")
     return {name: grid for name, grid in sheets}
