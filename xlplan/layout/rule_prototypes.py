@@ -3,7 +3,7 @@ carried by one empty cell of _lists, so that live Excel can give new cells a rul
 
 xlwings' remote engine (and so the live path as tested) has no call that creates a data validation, but a
 Range.copy of a cell carries its rule. The builder writes, in _lists' columns RULE_KEYS and RULE_CELLS, one row
-per rule of PROTOTYPE_RULES: the rule's key as a value, and beside it an empty cell with exactly that rule, the
+per rule of prototype_rules: the rule's key as a value, and beside it an empty cell with exactly that rule, the
 format the builder gives that column's cells and the red/yellow marks. The live path finds a prototype by its
 key in the _lists values it reads anyway (nothing is read from Excel's formatting), and a copy onto freshly
 inserted, empty cells gives them what a freshly built workbook has. Workbooks built before have no prototypes:
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
 
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import (
@@ -89,7 +88,7 @@ def live_rule_ops(ops: Sequence[Op], lists: Sequence[Sequence] | None) -> tuple[
     for op in ops:
         if isinstance(op, SetValidation):
             if fresh.empty(op.sheet, op.row, op.row + op.rows, op.col):
-                if (cell := cells.get(rule_key(_at_prototype(op)))) is None:
+                if (cell := cells.get(rule_key(op))) is None:
                     missing.append(op)
                 else:
                     kept.append(CopyCell(op.sheet, op.row, op.col, op.rows, L.LISTS, *cell))
@@ -97,11 +96,6 @@ def live_rule_ops(ops: Sequence[Op], lists: Sequence[Sequence] | None) -> tuple[
         fresh.follow(op)
         kept.append(op)
     return kept, missing
-
-
-def _at_prototype(op: SetValidation) -> SetValidation:
-    """The rule as the builder places it on _lists (the key does not depend on where, but says so)."""
-    return replace(op, sheet=L.LISTS, row=0, col=0, rows=1)
 
 
 def _moved(x: int, at: int, count: int) -> int:
