@@ -18,10 +18,11 @@ from python_calamine import CalamineWorkbook
 
 from xlplan.adapters.package.parts import sheet_part_map
 from xlplan.adapters.package.zipcheck import check_package
+from xlplan.adapters.sheet_checks import check_rows_unique, check_used_range
 from xlplan.adapters.number_formats import percent_cells_in_sheet, percent_styles
 from xlplan.adapters.values import WorkbookValues
 from xlplan.errors import WorkbookReadError
-from xlplan.layout.a1 import cell_name, col_index, parse_cell
+from xlplan.layout.a1 import parse_cell
 from xlplan.layout.cells import PICTURE_IN_CELL
 
 _ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?t="e"[^>]*)>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
@@ -48,8 +49,12 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
                      first: Iterable[str] = (), percent_columns: PercentColumns | None = None) -> WorkbookValues:
     """Read the `first` sheets, then the sheets more(values so far) names (all when None),
     opening the package once: e.g. 基本情報 first, then the domain sheets it lists."""
+    from xlplan.gcpause import paused_gc
+
     path = Path(path)
-    with check_package(path) as archive:
+    # The sheets' XML is kept from the package check, so the scans below do not inflate it again; the
+    # collector waits while calamine's grids (a million cells at 5,000 measures) are built (xlplan.gcpause).
+    with check_package(path, keep=_is_sheet_part) as archive, paused_gc():
         sheet_parts = _sheet_parts(archive)
         book = _calamine(lambda: CalamineWorkbook.from_path(str(path)),
                          f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。", archive=archive)
@@ -87,52 +92,6 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
                 if columns:
                     result.percent_cells[name] = percent_cells_in_sheet(xml, scan[1], columns)
         result[name] = grid
-
-
-_ROW_NUMBER_RE = re.compile(rb'<row [^>]*?\br="([0-9]+)"')
-
-
-def check_rows_unique(xml: bytes, sheet: str, part: str) -> list[bytes]:
-    """A row written twice (malformed): calamine would quietly merge the two, so which value counts is unknown.
-    Returns the row numbers as written, for check_used_range."""
-    from xlplan.adapters.package.sheetdata import duplicate_row_message
-
-    numbers = _ROW_NUMBER_RE.findall(xml)
-    if len(numbers) != len(set(numbers)):
-        seen: set[bytes] = set()
-        row = next(n for n in numbers if n in seen or seen.add(n))
-        raise WorkbookReadError(duplicate_row_message(int(row), part), sheet=sheet)
-    return numbers
-
-
-MAX_GRID_CELLS = 10_000_000  # A1 to the last value; a 10,000-measure plan is about 1.2 million
-_VALUE_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
-_WIDE_CELL_RE = re.compile(rb'<c r="[A-Z]{3}[0-9]')
-_TWO_LETTER_CELL_RE = re.compile(rb'<c r="[A-Z]{2}[0-9]')
-
-
-def check_used_range(xml: bytes, sheet: str, rows: list[bytes] | None = None) -> None:
-    """Refuse a sheet whose last value lies so far from A1 that reading it would exhaust memory
-    (a stray value in XFD1048576). Only cells with content count, as for calamine and Excel's Ctrl+End."""
-    # The widest column letters any cell has bound the columns (Z = 26, ZZ = 702); with the last row written
-    # that bounds the grid, and most sheets need no per-cell scan.
-    widest = 16384 if _WIDE_CELL_RE.search(xml) else 702 if _TWO_LETTER_CELL_RE.search(xml) else 26
-    rows = _ROW_NUMBER_RE.findall(xml) if rows is None else rows
-    numbered = len(rows) == xml.count(b"<row ") + xml.count(b"<row>")   # rows without r follow one another
-    if numbered and (not rows or max(map(int, rows)) * widest <= MAX_GRID_CELLS):
-        return
-    cells = _VALUE_CELL_RE.findall(xml)   # one C-level pass; the per-cell work below is only max() and a set
-    if not cells:
-        return
-    last_row = max(map(int, (row for _, row in cells)))
-    last_col = max(col_index(letters.decode()) for letters in {letters for letters, _ in cells}) + 1
-    if last_row * last_col > MAX_GRID_CELLS:
-        letters, row = max(cells, key=lambda c: int(c[1]) * (col_index(c[0].decode()) + 1))
-        far = f"{letters.decode()}{int(row)}"
-        raise WorkbookReadError(
-            f"使われている範囲が A1:{cell_name(last_row - 1, last_col - 1)}（{last_row:,}行 × {last_col:,}列）まで広がっているため、"
-            f"読み込みません（遠くのセル {far} などに値があります）。"
-            "Excel で Ctrl+End を押して最後のセルへ移動し、不要な行・列を削除して保存し直してください。", sheet=sheet)
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -201,6 +160,10 @@ def _restore_errors(grid: list[list[Any]], xml: bytes) -> None:
             grid[row].append("")
         # A picture placed in a cell (or IMAGE()) is stored as #VALUE! with value metadata (vm=…).
         grid[row][col] = PICTURE_IN_CELL if b" vm=" in attributes else value.decode("utf-8", "replace")
+
+
+def _is_sheet_part(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:

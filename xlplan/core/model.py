@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator, model_validator
 
 from xlplan.core import parse
-from xlplan.core.fiscal import parse_fy
+from xlplan.core.fiscal import MAX_FY, MIN_FY, parse_fy
 from xlplan.core.vocab import (
     DEFAULT_DOMAINS,
     Aggregation,
@@ -37,6 +37,8 @@ from xlplan.core.vocab import (
 
 
 def _fy(value: object) -> object:
+    if type(value) is int and MIN_FY <= value <= MAX_FY:   # what the readers hand over: nothing to parse
+        return value
     return value if value is None else parse_fy(value)
 
 
@@ -312,7 +314,8 @@ class Measure(_Model):
         if not isinstance(value, dict):
             return value
         try:
-            keyed = sorted(((parse_fy(k), k, v) for k, v in value.items()), key=lambda t: t[0])
+            keyed = sorted(((k if type(k) is int and MIN_FY <= k <= MAX_FY else parse_fy(k), k, v)
+                            for k, v in value.items()), key=lambda t: t[0])
         except (ValueError, TypeError):
             return value
         result: dict[object, object] = {}

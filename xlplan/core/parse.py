@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal
 
 from xlplan.core.fiscal import ERAS, FiscalYearError, normalize_text, parse_fy
@@ -282,6 +283,8 @@ def parse_phases(value: object, previous: tuple[Phase, ...] | None = ()) -> tupl
     """The phases of one year: 「検討」, 「検討→準備」 (two in one year), or 「→」「継続」「〃」 for the
     previous year's (last) phase. previous is the year before's phases, () when that cell is blank,
     and None when it could not be read (a continuation then reads as nothing, without a second finding)."""
+    if type(value) is tuple and len(value) == 1 and type(value[0]) is Phase:   # already read: most years
+        return value
     if is_blank(value):
         return ()
     check_error_value(value)
@@ -324,6 +327,7 @@ _PLACEHOLDER_RE = re.compile(r"○○|〇〇|◯◯|××|✕✕|xx|●●|△△
 _PLACEHOLDER_WORDS = frozenset({"未定", "未確定", "調整中", "検討中", "要確認", "確認中", "TBD", "TBA", "?", "-"})
 
 
+@lru_cache(maxsize=8192)   # pure; the same units, owners and statuses recur on every KPI
 def placeholder_in(text: str) -> str | None:
     """The placeholder left in a required field (「○○課」「未定」「TBD」), or None."""
     folded = normalize_text(text)

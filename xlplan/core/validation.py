@@ -230,8 +230,6 @@ def _check_baseline_time(plan: Plan, label: str, k: Kpi, ref: Ref) -> Iterator[F
     (e.g. 令和4年12月1日時点 for a plan from 令和4年12月), a FY that ends before it."""
     assert k.baseline is not None
     start = plan_start_date(plan.start_fy, plan.start_month)
-    start_text = wareki_fy(plan.start_fy) if plan.start_month == 4 else period_label(
-        plan.start_fy, plan.years, plan.start_month).split("から")[0]
     if k.baseline.as_of_date is not None and k.baseline.as_of_date > start:
         d = k.baseline.as_of_date
         when = f"{d.year}/{d.month}/{d.day}"
@@ -239,6 +237,8 @@ def _check_baseline_time(plan: Plan, label: str, k: Kpi, ref: Ref) -> Iterator[F
         when = wareki_fy(k.baseline.as_of_fy)
     else:
         return
+    start_text = wareki_fy(plan.start_fy) if plan.start_month == 4 else period_label(
+        plan.start_fy, plan.years, plan.start_month).split("から")[0]
     yield warning("KPI-BASELINE-LATE",
                   f"{label}の現状値の時点（{when}）が計画開始（{start_text}）より後です。計画開始時点かそれより前の値を現状値にしてください。",
                   ref)

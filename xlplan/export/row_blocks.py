@@ -24,6 +24,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -45,13 +46,20 @@ class RowBlock:
 def _cell(value: Any) -> bytes:
     if value is None or value == "":
         return _EMPTY
+    if type(value) is str:   # plain text only: an enum member equal to its value must not share its entry
+        return _text_cell(value)
     if isinstance(value, bool):
         return b'<c t="b"><v>%d</v></c>' % value
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             return _EMPTY
         return b"<c><v>" + repr(value).encode() + b"</v></c>"
-    text = ooxml_text(cap_cell_text(str(value)))
+    return _text_cell.__wrapped__(str(value))
+
+
+@lru_cache(maxsize=8192)   # pillars, kinds, units, the municipality's name … recur on every row
+def _text_cell(value: str) -> bytes:
+    text = ooxml_text(cap_cell_text(value))
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     return f'<c t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'.encode()
 

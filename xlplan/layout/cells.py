@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xlplan.core import parse
 from xlplan.core.fiscal import FiscalYearError, normalize_text, parse_fy, short_wareki_fy, wareki_fy
@@ -121,7 +122,12 @@ def read_kpi_number(value: object, percent_format: bool | None, unit: str) -> fl
 
 
 def is_percent_unit(unit: str) -> bool:
-    return normalize_text(unit or "") in ("%", "パーセント", "percent")
+    return _is_percent_text(unit or "")
+
+
+@lru_cache(maxsize=1024)   # pure; a plan has a few dozen units, asked about for every KPI value
+def _is_percent_text(unit: str) -> bool:
+    return normalize_text(unit) in ("%", "パーセント", "percent")
 
 
 def read_list(value: object) -> list[str]:

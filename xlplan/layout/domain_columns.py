@@ -16,6 +16,8 @@ Keys: "measure.*", "kpi.*", "fy:YYYY" (工程), "target:YYYY" (年度ごとの�
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from collections.abc import Sequence
 
 from xlplan.core.fiscal import fy_header, parse_fy_header, short_wareki_fy
@@ -103,6 +105,11 @@ def target_header(fy: int) -> str:
 def domain_table(sheet: str, fiscal_years: Sequence[int], cost_columns: bool = False,
                  extra: Sequence[str] = ()) -> Table:
     """The measure table of one domain sheet (layout version 2)."""
+    return _domain_table(sheet, tuple(fiscal_years), bool(cost_columns), tuple(extra))
+
+
+@lru_cache(maxsize=256)   # a Table is frozen; a read asks for each sheet's several times
+def _domain_table(sheet: str, fiscal_years: tuple[int, ...], cost_columns: bool, extra: tuple[str, ...]) -> Table:
     fy_cols = tuple(Column(fy_key(fy), domain_fy_header(fy), 8, "phase", dropdown="phase", help=PHASE_HELP)
                     for fy in fiscal_years)
     target_cols = tuple(Column(target_key(fy), target_header(fy), 8, "number", outline=1,

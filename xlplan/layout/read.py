@@ -450,6 +450,12 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
     extra_cols = [(c.key, c.header) for c in table.columns if c.key.startswith("extra:")]
     sheet = table.sheet
     convert = cells.convert
+    key_of = {i: k for k, i in index.items()}
+    percent_keys: dict[int, set[str]] = {}   # row → keys of its cells shown as a percent
+    for r, c in percent or ():
+        if c in key_of:
+            percent_keys.setdefault(r, set()).add(key_of[c])
+    no_percent: frozenset[str] = frozenset()
     for row in range(table.first_row, len(grid)):
         raw = list(grid[row][:width]) + [None] * max(0, width - len(grid[row]))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):  # is_blank, inlined: every row
@@ -459,11 +465,14 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
             col = index.get(key)
             if col is None:   # a column this layout (version or option) does not have
                 return default
-            return convert(sheet, row, col, raw[col], reader, default, mid)
+            value = raw[col]
+            if value is None or value == "":   # as Cells.convert, without the call: most cells are empty
+                return default
+            return convert(sheet, row, col, value, reader, default, mid)
 
         measure_id = convert(sheet, row, id_col, raw[id_col], read_text, "", "")
         id_blank = is_blank(raw[id_col])
-        measure_blank = all(is_blank(raw[i]) for i in measure_cols)
+        measure_blank = _all_blank(raw, measure_cols)
         if measure_blank and (measure_id in by_id or (not measure_id and current is not None)):
             measure, where = by_id[measure_id] if measure_id else current  # another KPI row of a measure
         else:
@@ -481,9 +490,8 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
                 measure.extra = {**measure.extra, header: value}
         if id_blank:
             where.unnumbered.append(row)
-        numbers = KpiNumbers(conv, measure.id, index, None if percent is None else
-                             {key for key, col in index.items() if (row, col) in percent})
-        kpi = _read_kpi(conv, measure.id, all(is_blank(raw[i]) for i in kpi_cols), numbers, target_cols)
+        numbers = KpiNumbers(conv, measure.id, index, None if percent is None else percent_keys.get(row, no_percent))
+        kpi = _read_kpi(conv, measure.id, _all_blank(raw, kpi_cols), numbers, target_cols)
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
@@ -492,6 +500,15 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
 
 def _as_is(value: Any) -> Any:
     return value
+
+
+def _all_blank(raw: list, cols: list[int]) -> bool:
+    """is_blank on every one of the columns, inlined (twice per row of every domain sheet)."""
+    for i in cols:
+        value = raw[i]
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
 
 
 def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id: str, conv) -> Measure:

@@ -10,6 +10,7 @@ the next regeneration moves it to 「退避した入力」.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from xlplan.core.findings import Finding, Ref, Severity
@@ -19,8 +20,8 @@ from xlplan.core.statuses import parse_status
 from xlplan.errors import WorkbookReadError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name
-from xlplan.layout.cells import CellError, is_blank, read_fy, read_number, read_text
-from xlplan.layout.read_cells import Cells, Grid
+from xlplan.layout.cells import CellError, is_blank, read_number, read_text
+from xlplan.layout.read_cells import Cells, Grid, read_fy_cached
 
 _V1_HEADER = (4, 0, "施策ID")   # xlplan 0.1's generated 進捗管理 (A5): nothing typed there to read
 
@@ -86,9 +87,15 @@ def read_progress(grid: Grid, measures: list[Measure], fiscal_years: list[int], 
                                     "列を移動・削除せず、見出しを元に戻してください。", sheet=L.PROGRESS, cell=where)
     typed: list[TypedInput] = []
     inputs = [(k, t.col(k)) for k in L.PROGRESS_INPUT_KEYS]
+    pick = itemgetter(*(c for _, c in inputs))   # five input columns: a tuple
+    last = max(c for _, c in inputs)
     for row in range(t.first_row, len(grid)):
         values = grid[row]
         # Most rows carry no input: only those need their key (the Locator and input errors only point at them).
+        if len(values) > last:
+            picked = pick(values)
+            if picked.count("") + picked.count(None) == len(inputs):   # all empty, counted in C
+                continue
         raw = {k: values[c] for k, c in inputs if c < len(values) and not is_blank(values[c])}
         if raw:
             typed.append(TypedInput(row, _row_key(grid, row, t, cells), raw))
@@ -121,7 +128,7 @@ def _row_key(grid: Grid, row: int, t: L.Table, cells: Cells) -> TypedRow:
         except CellError:
             return ""
     try:
-        fy = read_fy(cells.get(grid, row, t.col("progress.fy")))
+        fy = read_fy_cached(cells.get(grid, row, t.col("progress.fy")))
     except CellError:
         fy = None
     number = text("progress.kpi_no")

@@ -22,7 +22,8 @@ def new_cell(ref: str, style: str | None, value: Any) -> etree._Element:
     c = etree.Element(C, r=ref)
     if style is not None:
         c.set("s", style)
-    set_value(c, value)
+    if value is not None:
+        _write_value(c, value)   # a new cell has no value to remove first
     return c
 
 
@@ -31,8 +32,11 @@ def set_value(c: etree._Element, value: Any) -> None:
     for child in list(c):
         c.remove(child)
     c.attrib.pop("t", None)
-    if value is None:
-        return
+    if value is not None:
+        _write_value(c, value)
+
+
+def _write_value(c: etree._Element, value: Any) -> None:
     if isinstance(value, Formula):
         numeric = isinstance(value.cached, (int, float))
         if not numeric:

@@ -26,8 +26,21 @@ ROW = f"{{{NS}}}row"
 CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
+_LETTERS_RE = re.compile(r"[A-Z]{1,3}")
+_COLS: dict[str, int] = {}   # column letters seen → index (at most 18,278: A to ZZZ)
+
+
 def cell_col(c: etree._Element) -> int:
-    return col_index(CELL_REF_RE.match(c.get("r")).group(1))  # type: ignore[union-attr]
+    ref = c.get("r")
+    if ref:   # "AB12": the letters before the ASCII digits, looked up instead of matched and converted per cell
+        letters = ref.rstrip("0123456789")
+        if len(letters) < len(ref):
+            col = _COLS.get(letters)
+            if col is None and _LETTERS_RE.fullmatch(letters):
+                col = _COLS[letters] = col_index(letters)
+            if col is not None:
+                return col
+    return col_index(CELL_REF_RE.match(ref).group(1))  # type: ignore[union-attr]  # anything else, as before
 
 
 class SheetData:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from xlplan.adapters.package.safexml import has_dtd
@@ -25,12 +26,24 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 1024 * 1024
 
 
-def check_package(path: Path) -> zipfile.ZipFile:
+class CheckedZip(zipfile.ZipFile):
+    """A package whose members were all inflated and checked; the members kept from that pass
+    (the sheets a reader scans next) are read from memory instead of being inflated again."""
+
+    kept: dict[str, bytes]
+
+    def read(self, name, pwd=None):  # noqa: ANN001, ANN201 — zipfile.ZipFile.read's signature
+        data = self.kept.pop(name, None) if isinstance(name, str) else None
+        return data if data is not None else super().read(name, pwd)
+
+
+def check_package(path: Path, keep: Callable[[str], bool] | None = None) -> zipfile.ZipFile:
     """Open a workbook as a zip after checking it is one, of sane size, and OOXML.
 
     Every member is inflated once here, counting bytes as they come: sizes and
     CRCs written in the zip are not trusted, so a forged zip bomb or a DTD
-    (XML bomb) is refused before calamine or lxml ever sees the package.
+    (XML bomb) is refused before calamine or lxml ever sees the package. The
+    members `keep` names are kept as inflated (read() returns them once).
     """
     path = Path(path)
     if not path.exists():
@@ -58,14 +71,15 @@ def check_package(path: Path) -> zipfile.ZipFile:
             f"「{path.name}」は Excel ブック（.xlsx/.xlsm）ではありません（CSV やテキストの可能性があります）。"
             "xlplan new で作ったブックを指定してください。")
     try:
-        archive = zipfile.ZipFile(path)
+        archive = CheckedZip(path)
+        archive.kept = {}
         members = archive.infolist()
     except Exception:  # noqa: BLE001 — zipfile raises BadZipFile, but also ValueError, struct.error … on garbage
         raise WorkbookReadError(f"「{path.name}」は壊れているか、Excel ブックではありません（zip として読めません）。"
                                 "バックアップから戻すか、Excel で開いて保存し直してください。") from None
     try:
         _check_format(path, archive)
-        _check_members(path, archive, members)
+        _check_members(path, archive, members, keep)
     except BaseException:
         archive.close()
         raise
@@ -96,7 +110,8 @@ def _check_format(path: Path, archive: zipfile.ZipFile) -> None:
                 f"Excel で開き、{_SAVE_AS_XLSM}（Strict ではない形式になります）。")
 
 
-def _check_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+def _check_members(path: Path, archive: CheckedZip, members: list[zipfile.ZipInfo],
+                   keep: Callable[[str], bool] | None) -> None:
     if len(members) > MAX_MEMBERS:
         raise WorkbookReadError(f"「{path.name}」は部品の数が多すぎるため読み込みません（{len(members)}個）。")
     names: set[str] = set()
@@ -121,11 +136,15 @@ def _check_members(path: Path, archive: zipfile.ZipFile, members: list[zipfile.Z
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise WorkbookReadError(f"「{path.name}」は Excel ブックではありません（xl/workbook.xml がありません）。")
     for info in members:
-        _verify_member(path, archive, info)
+        chunks: list[bytes] | None = [] if keep is not None and keep(info.filename) else None
+        _verify_member(path, archive, info, chunks)
+        if chunks is not None:
+            archive.kept[info.filename] = b"".join(chunks)
 
 
-def _verify_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Inflate one member, never past the size the zip declares; check its CRC and, for XML, that it has no DTD."""
+def _verify_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, chunks: list[bytes] | None = None) -> None:
+    """Inflate one member, never past the size the zip declares; check its CRC and, for XML, that it has no DTD.
+    The inflated bytes go to `chunks` when given (and are complete only if this returns)."""
     broken = WorkbookReadError(f"「{path.name}」の部品「{info.filename}」が壊れています（途中で切れているか、中身が一致しません）。"
                                "バックアップから戻すか、Excel で開いて保存し直してください。")
     xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
@@ -147,12 +166,14 @@ def _verify_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) 
             raise WorkbookReadError(f"「{path.name}」の部品「{info.filename}」は壊れているか、申告より大きく展開されます"
                                     "（zip 爆弾の可能性）。安全のため読み込みません。")
         crc = zlib.crc32(chunk, crc)
+        if chunks is not None:
+            chunks.append(chunk)
         if xml:
-            window = tail + chunk
-            if has_dtd(window):
+            # A mark (at most 18 bytes) across the boundary lies in tail + the chunk's head: no copy of the chunk.
+            if has_dtd(chunk) or has_dtd(tail + chunk[:32]):
                 raise WorkbookReadError(f"「{path.name}」の部品「{info.filename}」に DTD（<!DOCTYPE>）が含まれています。"
                                         "XML 爆弾などの攻撃に使われるため、安全のため読み込みません。")
-            tail = window[-32:]
+            tail = (tail + chunk)[-32:] if len(chunk) < 32 else chunk[-32:]
 
     try:
         while left > 0:
