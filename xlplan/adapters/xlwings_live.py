@@ -48,6 +48,7 @@ from xlplan.adapters.xlwings_structure import (
     span_after_delete,
     whole_columns,
 )
+from xlplan.layout.a1 import range_name
 from xlplan.layout.ops import (
     AddSheet,
     CopyCell,
@@ -62,6 +63,7 @@ from xlplan.layout.ops import (
     RemoveSheet,
     RenameSheet,
     ReplaceValues,
+    MergeCells,
     SetColumnWidths,
     SetNumberFormat,
     SetValues,
@@ -298,7 +300,7 @@ def normalize_value(value: Any) -> Any:
 # ------------------------------------------------------------------ writing
 
 LIVE_OPS = (SetValues, FillBlanks, InsertRows, DeleteRows, InsertColumns, DeleteColumns, ReplaceValues, FitRows,
-            OutlineRows, AddSheet, RemoveSheet, RenameSheet, SetColumnWidths, SetNumberFormat, CopyCell)
+            OutlineRows, AddSheet, RemoveSheet, RenameSheet, SetColumnWidths, SetNumberFormat, MergeCells, CopyCell)
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checked: bool = False) -> int:
@@ -431,6 +433,12 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         return _outline_rows(sheet, op)
     if isinstance(op, SetColumnWidths):
         return _column_widths(sheet, op)
+    if isinstance(op, MergeCells):   # Excel unmerges what overlaps the block, then merges it
+        block = sheet.range(range_name(op.row, op.col, op.row, op.col + op.count - 1))
+        block.unmerge()
+        if op.count > 1:
+            block.merge()
+        return 1 + (op.count > 1)
     if isinstance(op, SetNumberFormat):
         sheet.range((op.row + 1, op.col + 1), (op.row + op.rows, op.col + 1)).number_format = op.code
         return 1

@@ -179,6 +179,17 @@ class SetValidation:
 
 
 @dataclass(frozen=True)
+class MergeCells:
+    """Cells row, col .. col + count - 1 become one merged cell (a caption over a block that grew or shrank);
+    merged cells overlapping them are unmerged first. Only for cells whose values past the first are blank."""
+
+    sheet: str
+    row: int
+    col: int
+    count: int
+
+
+@dataclass(frozen=True)
 class SetNumberFormat:
     """The number format (an Excel format code, e.g. #,##0.##) of rows row..row+rows-1 of column `col`;
     everything else about the cells' format stays. For columns reshape adds beside ones of another kind."""
@@ -206,4 +217,5 @@ class CopyCell:
 
 
 Op = (SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
-      | OutlineRows | SetColumnWidths | SetValidation | SetNumberFormat | CopyCell | AddSheet | RemoveSheet | RenameSheet)
+      | OutlineRows | SetColumnWidths | SetValidation | SetNumberFormat | CopyCell | AddSheet | RemoveSheet | RenameSheet
+      | MergeCells)

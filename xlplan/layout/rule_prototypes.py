@@ -23,6 +23,7 @@ from xlplan.layout.ops import (
     FillBlanks,
     InsertColumns,
     InsertRows,
+    MergeCells,
     Op,
     RemoveSheet,
     RenameSheet,
@@ -145,3 +146,5 @@ class _Fresh:
             self.written.setdefault(op.sheet, []).append((op.row, 1 << 30, 0, op.width or 1 << 30))
         elif isinstance(op, CopyCell):
             self.written.setdefault(op.sheet, []).append((op.row, op.row + op.rows, op.col, op.col + 1))
+        elif isinstance(op, MergeCells):   # a copy onto part of a merged cell fails: as if written
+            self.written.setdefault(op.sheet, []).append((op.row, op.row + 1, op.col, op.col + op.count))
