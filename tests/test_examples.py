@@ -58,9 +58,14 @@ def test_every_example_is_tested():
         "01_new_workbook.py", "02_validate.py", "03_populate_and_schedule.py", "04_plan_in_code.py", "05_export.py",
         "06_programs_import.py", "07_survey_and_collect.py", "08_diff.py", "09_plan_pdf.py", "10_progress.py",
         "11_reshape_domains.py", "12_reshape_period.py",
-        "13_reshape_schedule_and_costs.py"]
+        "13_reshape_schedule_and_costs.py", "14_reshape_rules_live.py"]
 
 
 def test_reshape_example(sample_book):
     out = run("13_reshape_schedule_and_costs.py", sample_book)
     assert "工程表の区切り: 年度 → 四半期" in out and "財源の列を追加しました" in out and "消した入力: 0件" in out
+
+
+def test_live_rules_example(sample_book):
+    out = run("14_reshape_rules_live.py", sample_book)
+    assert "← _lists!" in out and "コピー: 16回" in out and "入力規則" not in out

@@ -40,6 +40,24 @@ def year_values(plan, years):
         (m.id, fy): m.schedule.get(fy) for m in plan.measures for fy in years}
 
 
+def year_captions(book, sheet: str, table: L.Table) -> dict[str, int]:
+    """The merged caption cells over the year blocks: caption → how many columns it spans."""
+    import re
+
+    from xlplan.adapters.package import sheet_part_map
+    from xlplan.adapters.package.parts import Package
+    from xlplan.layout.a1 import parse_cell
+
+    with Package(book.read_bytes()) as package:
+        xml = package.read(sheet_part_map(package)[sheet]).decode()
+    spans = {}
+    for a, b in re.findall(r'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"', xml):
+        (r0, c0), (_r1, c1) = parse_cell(a), parse_cell(b)
+        spans[(r0, c0)] = c1 - c0 + 1
+    return {caption: spans.get((table.group_row, table.col(first)), 1)
+            for caption, first, _last in table.groups if first.startswith(("fy:", "target:"))}
+
+
 def test_block_ops_append_prepend_and_remove():
     assert _block_ops("S", 10, YearChange((2027, 2028, 2029), (2027, 2028, 2029, 2030, 2031))) == [
         InsertColumns("S", 13, 2, like=12)]
@@ -92,6 +110,8 @@ def test_years_3_then_5_keeps_every_value_of_the_remaining_years(setting, tmp_pa
     fresh = L.domain_table(sheet, [2027, 2028, 2029, 2030, 2031])
     header = values[sheet][fresh.header_row]
     assert header[: fresh.width] == [c.header for c in fresh.columns]
+    # the captions over both year blocks span the 5 years, as in a workbook built for them
+    assert year_captions(book, sheet, fresh) == {"工程（年度ごとの段階）": 5, "年度ごとの目標": 5}
     # the user's own content survives: note, drawing, the sheet メモ
     parts_after = set(zipfile.ZipFile(book).namelist())
     assert {p for p in parts_before if "comments" in p or "drawing" in p or "media" in p} <= parts_after

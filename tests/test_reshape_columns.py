@@ -6,19 +6,28 @@ that looks like a program ID is checked."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
 
-from xlplan.adapters.package import apply_ops
+from xlplan.adapters.package import apply_ops, patch_package
 from xlplan.adapters.xlsx_file import read_values
 from xlplan.cli import app
 from xlplan.core.funding import check_funding, looks_like_program_id
 from xlplan.layout import sheets as L
-from xlplan.layout.ops import SetValidation, SetValues
+from xlplan.layout.ops import CopyCell, InsertColumns, SetValidation, SetValues
 from xlplan.layout.read import read_plan
+from xlplan.layout.a1 import col_letter
+from xlplan.layout.rule_prototypes import (
+    column_rule,
+    live_rule_ops,
+    prototype_cells,
+    prototype_columns,
+    rule_key,
+)
 from xlplan.operations import validate_ops
-from xlplan.reshape_columns import live_limits
+from xlplan.reshape_columns import DOMAIN_RULE_ROWS, live_limits
 from xlplan.reshape_plan import DROPPED_SHEET, ReshapeRequest, plan_reshape
 
 from test_excel_live import remote_engine, sample_data  # noqa: F401 — the remote engine and the sample for the button
@@ -160,20 +169,65 @@ def test_known_ids_and_words_are_fine(sample_plan):
     assert list(check_funding(sample_plan.model_copy(update={"measures": [m]}))) == []
 
 
-def test_the_live_path_says_what_it_cannot_do(sample_book):
+def without_prototypes(values):
+    """The values of a workbook built before the prototype rules: _lists has no rule keys."""
+    lists = [list(row) for row in values[L.LISTS]]
+    if L.RULE_KEYS in lists[0]:
+        col = lists[0].index(L.RULE_KEYS)
+        for row in lists:
+            row[col] = ""
+    values[L.LISTS] = lists
+    return values
+
+
+def test_the_live_path_copies_each_new_columns_rule_from_its_prototype(sample_book):
     values = read_values(sample_book)
     r = read_plan(values)
     added = plan_reshape(r, values, list(values), ReshapeRequest(cost_columns=True))
-    kept, notes = live_limits(added)
-    assert kept and not any(isinstance(op, SetValidation) for op in kept)
+    kept, notes = live_limits(added, values[L.LISTS])
+    rules = [op for op in added.ops if isinstance(op, SetValidation)]
+    copies = [op for op in kept if isinstance(op, CopyCell)]
+    assert notes == [] and len(rules) == 2 * len(r.plan.domains) and not any(isinstance(op, SetValidation) for op in kept)
+    cells = prototype_cells(values[L.LISTS])
+    assert [(c.sheet, c.row, c.col, c.rows, c.source, (c.source_row, c.source_col)) for c in copies] == [
+        (op.sheet, op.row, op.col, op.rows, L.LISTS, cells[rule_key(op)]) for op in rules]
+    # in its place: the rest of the ops as they were, each copy where its rule was
+    assert [op for op in kept if not isinstance(op, CopyCell)] == [op for op in added.ops if not isinstance(op, SetValidation)]
+    assert [kept.index(c) for c in copies] == [added.ops.index(op) for op in rules]
+
+
+def test_the_live_path_says_what_it_cannot_do_in_a_workbook_without_prototypes(sample_book):
+    values = without_prototypes(read_values(sample_book))
+    r = read_plan(values)
+    added = plan_reshape(r, values, list(values), ReshapeRequest(cost_columns=True))
+    kept, notes = live_limits(added, values[L.LISTS])
+    assert kept and not any(isinstance(op, (SetValidation, CopyCell)) for op in kept)
     assert [op for op in added.ops if not isinstance(op, SetValidation)] == kept
     assert len(notes) == 1 and "xlplan reshape" in notes[0] and r.plan.domains[0] in notes[0] and "`" not in notes[0]
-    # once the columns are there, a reshape for another reason re-applies their rules (files) and says nothing live
+
+
+def test_rules_re_applied_over_existing_columns_are_left_to_the_command(sample_book):
+    """The columns are there (they may hold values): live Excel does not copy over them, and says nothing."""
     assert run("reshape", sample_book, "--cost-columns", "あり").exit_code == 0
     values = read_values(sample_book)
     again = plan_reshape(read_plan(values), values, list(values), ReshapeRequest(years=6))
-    assert any(isinstance(op, SetValidation) for op in again.ops) and live_limits(again)[1] == []
+    assert any(isinstance(op, SetValidation) for op in again.ops)
+    kept, notes = live_limits(again, values[L.LISTS])
+    assert notes == [] and not any(isinstance(op, (SetValidation, CopyCell)) for op in kept)
 
+
+def test_a_rule_over_new_cells_already_written_is_not_copied():
+    """The copy brings the prototype's empty value: cells written after the insert are not copied over."""
+    rule = SetValidation("分野", 5, 3, 10, "decimal", title="概算事業費（千円）", message="m", error="e")
+    lists = [[L.RULE_KEYS, L.RULE_CELLS], [rule_key(rule), ""]]
+    inserted = [InsertColumns("分野", 3, 2, like=2)]
+    assert live_rule_ops([*inserted, rule], lists)[0][-1] == CopyCell("分野", 5, 3, 10, L.LISTS, 1, 1)
+    assert live_rule_ops([*inserted, SetValues("分野", 9, 3, [["値"]]), rule], lists) == (
+        [*inserted, SetValues("分野", 9, 3, [["値"]])], [])
+    # a column inserted left of the new ones moves them; the rule follows in its own coordinates
+    moved = replace(rule, col=5)
+    assert live_rule_ops([*inserted, InsertColumns("分野", 1, 2), moved], lists)[0][-1].col == 5
+    assert live_rule_ops([InsertColumns("分野", 1, 2), moved], lists)[1] == []   # not a new cell: left out
 
 
 @pytest.mark.parametrize("typed, has", [("あり", False), ("なし", True)])
@@ -241,21 +295,58 @@ def test_a_domain_added_in_the_same_reshape_gets_the_columns_and_a_removed_ones_
     assert plan.cost_columns is False
 
 
-def test_the_button_follows_kihon_joho_and_says_what_it_cannot_do(sample_data, tmp_path):
-    from test_excel_live import actions, grids_of, open_live
-    from test_excel_reshape import info_edited, same_as_the_command
+def _button_adds_cost_columns(data, tmp_path):
+    from test_excel_live import grids_of, open_live
+    from test_excel_reshape import info_edited
 
     import xlplan.excel as x
 
-    data = info_edited(sample_data, subdivision="四半期", cost_columns="あり")
+    data = info_edited(data, subdivision="四半期", cost_columns="あり")
     grids = grids_of(data, tmp_path)
     book = open_live(grids)
     message = x.reshape()
     assert "工程表の区切りを「年度」から「四半期」に変えました" in message and "財源の列を追加しました" in message
-    assert "入力規則" in message and "xlplan reshape ブック.xlsm" in message and "`" not in message
-    funcs = [a["func"] for a in actions(book)]
+    assert "`" not in message
+    return data, grids, book, message
+
+
+def test_the_button_follows_kihon_joho_and_copies_each_rule_from_its_prototype(sample_data, tmp_path):
+    from test_excel_live import actions
+    from test_excel_reshape import same_as_the_command
+
+    data, grids, book, message = _button_adds_cost_columns(sample_data, tmp_path)
+    assert "入力規則" not in message
+    recorded = actions(book)
+    funcs = [a["func"] for a in recorded]
     assert "setColumnWidth" in funcs and "setNumberFormat" in funcs
+    # one copy per rule, from its prototype on _lists onto the rule rows of the new column of each domain sheet
+    r = read_plan(grids)
+    names, cells = list(grids), prototype_cells(grids[L.LISTS])
+    copies = [(names[a["sheet_position"]], (a["start_row"], a["start_column"]), names[a["args"][0]], a["args"][1])
+              for a in recorded if a["func"] == "copyRange"]
+    expected = []
+    for domain in r.plan.domains:
+        table = r.layout.domain_tables[domain]
+        at = table.col("measure.notes") + 1
+        for i, column in enumerate(prototype_columns()):
+            rule = column_rule(domain, table.first_row, at + i, DOMAIN_RULE_ROWS, column, "=xlplan_funding")
+            letter = col_letter(at + i)
+            expected.append((L.LISTS, cells[rule_key(rule)], domain,
+                             f"${letter}${table.first_row + 1}:${letter}${table.first_row + DOMAIN_RULE_ROWS}"))
+    assert copies == expected
     after = same_as_the_command(data, book, grids, tmp_path)       # the values the command gives
     reshaped = read_plan(after)
     assert reshaped.plan.subdivision.value == "四半期"
     assert all(t.has("measure.funding") for t in reshaped.layout.domain_tables.values())
+
+
+def test_the_button_says_what_it_cannot_do_in_a_workbook_without_prototypes(sample_data, tmp_path):
+    from test_excel_live import actions, grids_of
+    from test_excel_reshape import same_as_the_command
+
+    header = grids_of(sample_data, tmp_path)[L.LISTS][0]
+    old = patch_package(sample_data, [SetValues(L.LISTS, 0, header.index(L.RULE_KEYS), [[""]] * 3)])
+    data, grids, book, message = _button_adds_cost_columns(old, tmp_path)
+    assert "入力規則" in message and "xlplan reshape ブック.xlsm" in message
+    assert "copyRange" not in [a["func"] for a in actions(book)]
+    same_as_the_command(data, book, grids, tmp_path)

@@ -154,6 +154,18 @@ def test_live_inserted_code_columns_are_hidden_explicitly(remote_engine):  # noq
         ("rangeInsert", ["right", "format_from_left_or_above"]), ("setColumnHidden", [True])]
 
 
+def test_live_merge_unmerges_what_overlaps_then_merges(remote_engine):  # noqa: F811
+    from test_excel_live import actions, open_live
+
+    from xlplan.adapters import xlwings_live as live
+    from xlplan.layout.ops import MergeCells
+
+    book = open_live({"電子行政": [["a", "b", "c", "d", "e"]]}, caller=False)
+    assert live.apply_ops_live(book, [MergeCells("電子行政", 2, 1, 3)]) == 2
+    assert [(a["func"], a["start_row"], a["start_column"], a["column_count"]) for a in actions(book)] == [
+        ("rangeUnmerge", 2, 1, 3), ("rangeMerge", 2, 1, 3)]
+
+
 def test_the_clerks_note_and_value_right_of_the_schedule_move_with_its_columns(sample_bytes, tmp_path):
     import badinput as B
     from test_preservation import add_note, related

@@ -637,7 +637,7 @@ def _reshape(ctx: _Context, request, confirm: bool) -> str:
     existing = None
     if plan.dropped and ctx.book.sheet(DROPPED_SHEET) is not None:
         existing = ctx.read([DROPPED_SHEET])[DROPPED_SHEET]
-    ops, notes = live_limits(plan)        # input rules: files only (the result says what is missing)
+    ops, notes = live_limits(plan, values.get(L.LISTS))   # input rules: copied from prototypes, else said
     after = apply_to_values(values, ops)   # raises for an op whose values it does not know: before writing
     check_batch(ctx.book, ops)            # refusals (a protected sheet, a taken name) before anything is written
     try:

@@ -8,7 +8,9 @@ Removed with their values, which reshape lists first and keeps in 「削除し�
 
 The 財源 dropdown lists _lists' 「funding」 column (一般財源, 地方債, その他, then the programs' IDs) through
 the name xlplan_funding; reshape rewrites that list, so IDs added to 「国・県の施策」 since appear in it.
-xlwings' remote engine cannot create validations: the live path applies everything else and tells the
+Live Excel cannot create validations: the button copies each rule's prototype cell from _lists onto the new
+columns (xlplan.layout.rule_prototypes; the copy also gives them the builder's format for the column and the
+red/yellow marks), or, for a workbook built before the prototypes, applies everything else and tells the
 clerk what is missing (live_limits).
 """
 
@@ -29,19 +31,17 @@ from xlplan.layout.ops import (
     Op,
     SetColumnWidths,
     SetNumberFormat,
-    SetValidation,
     SetValues,
 )
 from xlplan.layout.read import ReadResult
+from xlplan.layout.rule_prototypes import column_rule, live_rule_ops, prototype_columns
 from xlplan.layout.styles import STYLES
-from xlplan.layout.table import Column
 
 if TYPE_CHECKING:
     from xlplan.reshape_plan import ReshapePlan
 
 COST_KEYS = ("measure.cost", "measure.funding")
 DOMAIN_RULE_ROWS = 1000   # rows of a domain sheet that carry input rules (as the builder makes them)
-NUMBERS_ONLY = "数値だけを入力してください（単位は単位の列へ）。"
 FUNDING_KEY = "funding"   # the _lists header of the 財源 list
 
 
@@ -81,7 +81,7 @@ def cost_ops(read: ReadResult, values: Mapping[str, list], wanted: bool,
         table = read.layout.domain_tables[domain]
         if wanted and not has:
             at = table.col("measure.notes") + 1
-            columns = _cost_columns()
+            columns = prototype_columns()
             ops += [InsertColumns(domain, at, len(columns), like=at - 1),
                     SetColumnWidths(domain, at, tuple(c.width for c in columns)),
                     SetValues(domain, table.header_row, at, [[c.header for c in columns]])]
@@ -93,26 +93,10 @@ def cost_ops(read: ReadResult, values: Mapping[str, list], wanted: bool,
         if wanted:
             at = table.col("measure.cost") if has else table.col("measure.notes") + 1
             source = funding_source(values.get(L.LISTS))
-            ops += [_validation(domain, table.first_row, at + i, c, source) for i, c in enumerate(_cost_columns())]
+            ops += [column_rule(domain, table.first_row, at + i, DOMAIN_RULE_ROWS, c, source) for i, c in enumerate(prototype_columns())]
     if wanted:
         ops += funding_list_ops(read, values.get(L.LISTS))
     return ops, ([] if wanted else dropped_costs(read, skip))
-
-
-def _cost_columns() -> tuple[Column, ...]:
-    table = L.domain_table("", [], True)
-    return tuple(table.columns[table.col(k)] for k in COST_KEYS)
-
-
-def _validation(sheet: str, first_row: int, col: int, column: Column, source: str) -> SetValidation:
-    """The rule the builder gives the column (xlplan.builder.workbook _dropdowns); source: the list's formula."""
-    if column.dropdown:
-        return SetValidation(sheet, first_row, col, DOMAIN_RULE_ROWS, "list", source,
-                             show_error=column.alert, title=column.header, message=column.help)
-    if column.numeric:
-        return SetValidation(sheet, first_row, col, DOMAIN_RULE_ROWS, "decimal", title=column.header,
-                             message=column.help, error=NUMBERS_ONLY)
-    return SetValidation(sheet, first_row, col, DOMAIN_RULE_ROWS, title=column.header, message=column.help)
 
 
 def funding_list_ops(read: ReadResult, lists: list | None) -> list[Op]:
@@ -155,15 +139,17 @@ def _number(value) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def live_limits(plan: ReshapePlan) -> tuple[list[Op], list[str]]:
-    """Pass 1 as the live path can apply it, and what it cannot do, said to the clerk: xlwings' remote engine
-    has no action that creates an input rule. The rules of columns that were already there are only
-    re-applied (files), so the clerk hears about them only when the button added the columns."""
-    ops = [op for op in plan.ops if not isinstance(op, SetValidation)]
-    if plan.cost_columns is not True:
+def live_limits(plan: ReshapePlan, lists: list | None) -> tuple[list[Op], list[str]]:
+    """Pass 1 as the live path can apply it, and what it cannot do, said to the clerk. Live Excel cannot
+    create an input rule: the rules of the columns the button adds are copied from the workbook's prototype
+    cells (xlplan.layout.rule_prototypes); a workbook built before has none, and the clerk hears that the
+    command adds them. The rules of columns that were already there are only re-applied (files)."""
+    ops, missing = live_rule_ops(plan.ops, lists)
+    if not missing:
         return ops, []
-    sheets = "・".join(dict.fromkeys(op.sheet for op in plan.ops if isinstance(op, SetValidation)))
-    note = ("概算事業費（千円）と財源の列は追加しましたが、Excel のボタンからは入力規則（財源のドロップダウン、"
-            f"数値だけの入力、入力時の説明）を付けられません（シート: {sheets}）。付けるには、ブックを保存して閉じてから、"
-            "コマンド xlplan reshape ブック.xlsm を実行してください。列と入力した値はそのまま使えます。")
+    sheets = "・".join(dict.fromkeys(op.sheet for op in missing))
+    note = ("概算事業費（千円）と財源の列は追加しましたが、このブックは以前の xlplan で作られたため、Excel のボタンからは"
+            f"入力規則（財源のドロップダウン、数値だけの入力、入力時の説明）を付けられません（シート: {sheets}）。"
+            "付けるには、ブックを保存して閉じてから、コマンド xlplan reshape ブック.xlsm を実行してください。"
+            "列と入力した値はそのまま使えます。")
     return ops, [note]

@@ -20,7 +20,7 @@ from xlplan.errors import XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import fy_cell
 from xlplan.layout.legacy import refuse_legacy
-from xlplan.layout.ops import AddSheet, DeleteColumns, InsertColumns, Op, RemoveSheet, RenameSheet, SetValues
+from xlplan.layout.ops import AddSheet, DeleteColumns, InsertColumns, MergeCells, Op, RemoveSheet, RenameSheet, SetValues
 from xlplan.layout.read import ReadResult
 
 DROPPED_SHEET = "削除した内容"
@@ -214,19 +214,25 @@ def domain_ops(read: ReadResult, change: YearChange, skip: set[str] | frozenset[
         # the right block first, so the left block's columns are still where the table says
         for prefix in ("target:", "fy:"):
             ops += _block_ops(domain, table.col(prefix + str(change.old[0])), change)
-        ops += _header_ops(domain, reshaped_table(read, domain, change))
+        grown = bool(change.added_before or change.added_after)
+        ops += _header_ops(domain, reshaped_table(read, domain, change), merge=grown)
     return ops
 
 
-def _header_ops(sheet: str, table: L.Table) -> list[Op]:
+def _header_ops(sheet: str, table: L.Table, merge: bool) -> list[Op]:
+    """The year headers and the captions over both blocks; merge: years were added at a block's edge, where an
+    inserted column stays outside the merged caption (in Excel as in files; deleted columns shrink it)."""
     ops: list[Op] = []
     for prefix in ("fy:", "target:"):
         cols = [c for c in table.columns if c.key.startswith(prefix)]
         first = table.col(cols[0].key)
         ops.append(SetValues(sheet, table.header_row, first, [[c.header for c in cols]]))
-    for caption, first_key, _last in table.groups:
+    for caption, first_key, last_key in table.groups:
         if first_key.startswith(("fy:", "target:")):
-            ops.append(SetValues(sheet, table.group_row, table.col(first_key), [[caption]]))
+            first, last = table.col(first_key), table.col(last_key)
+            ops.append(SetValues(sheet, table.group_row, first, [[caption]]))
+            if merge:
+                ops.append(MergeCells(sheet, table.group_row, first, last - first + 1))
     return ops
 
 

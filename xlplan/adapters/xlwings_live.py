@@ -48,8 +48,10 @@ from xlplan.adapters.xlwings_structure import (
     span_after_delete,
     whole_columns,
 )
+from xlplan.layout.a1 import range_name
 from xlplan.layout.ops import (
     AddSheet,
+    CopyCell,
     DeleteColumns,
     DeleteRows,
     FillBlanks,
@@ -61,6 +63,7 @@ from xlplan.layout.ops import (
     RemoveSheet,
     RenameSheet,
     ReplaceValues,
+    MergeCells,
     SetColumnWidths,
     SetNumberFormat,
     SetValues,
@@ -297,7 +300,7 @@ def normalize_value(value: Any) -> Any:
 # ------------------------------------------------------------------ writing
 
 LIVE_OPS = (SetValues, FillBlanks, InsertRows, DeleteRows, InsertColumns, DeleteColumns, ReplaceValues, FitRows,
-            OutlineRows, AddSheet, RemoveSheet, RenameSheet, SetColumnWidths, SetNumberFormat)
+            OutlineRows, AddSheet, RemoveSheet, RenameSheet, SetColumnWidths, SetNumberFormat, MergeCells, CopyCell)
 
 
 def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checked: bool = False) -> int:
@@ -315,7 +318,7 @@ def apply_ops_live(book, ops: list[Op], progress: Progress | None = None, checke
       — the format of the left or right neighbour, as ``like`` says —, ``delete("up"/"left")``);
     * ``ReplaceValues``: 2 (``clear_contents`` from the row down to the last
       used row, formats kept; then one write);
-    * ``FitRows``: 1 (``rows.autofit()``);
+    * ``FitRows``: 1 (``rows.autofit()``); ``CopyCell``: 1 (``source.copy(block)``);
     * ``AddSheet``: 1 without ``like`` (``sheets.add`` after the given or the last sheet), 3 with it
       (``copy``, rename, one clear of the values below ``keep_rows``);
     * ``RemoveSheet``: 1 (``sheet.delete()``; the desktop engines suppress Excel's confirmation
@@ -430,8 +433,20 @@ def _apply(live: LiveBook, sheet, op: Op, fresh: dict[str, list[tuple[int, int]]
         return _outline_rows(sheet, op)
     if isinstance(op, SetColumnWidths):
         return _column_widths(sheet, op)
+    if isinstance(op, MergeCells):   # Excel unmerges what overlaps the block, then merges it
+        block = sheet.range(range_name(op.row, op.col, op.row, op.col + op.count - 1))
+        block.unmerge()
+        if op.count > 1:
+            block.merge()
+        return 1 + (op.count > 1)
     if isinstance(op, SetNumberFormat):
         sheet.range((op.row + 1, op.col + 1), (op.row + op.rows, op.col + 1)).number_format = op.code
+        return 1
+    if isinstance(op, CopyCell):
+        # Range.copy with a destination (desktop Range.Copy Destination; remote copyRange): no clipboard,
+        # one cell tiled over the block, its input rule included
+        source = live.sheet(op.source).range((op.source_row + 1, op.source_col + 1))
+        source.copy(sheet.range((op.row + 1, op.col + 1), (op.row + op.rows, op.col + 1)))
         return 1
     raise TypeError(f"unknown op {op!r}")
 

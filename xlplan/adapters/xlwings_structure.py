@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from xlplan.errors import XlplanUserError
-from xlplan.layout.ops import AddSheet, InsertColumns, Op, RemoveSheet, RenameSheet
+from xlplan.layout.ops import AddSheet, CopyCell, InsertColumns, Op, RemoveSheet, RenameSheet
 
 if TYPE_CHECKING:
     from xlplan.adapters.xlwings_live import LiveBook
@@ -127,6 +127,8 @@ def check_batch(live: LiveBook, ops: list[Op]) -> None:
             written |= {op.sheet} - made
             if isinstance(op, InsertColumns):
                 like_side(op)
+            if isinstance(op, CopyCell):   # the prototype's sheet: read from, not written
+                names.append(op.source)
         needed |= {n for n in names if n not in made}
         new = op.name if isinstance(op, AddSheet) else op.new if isinstance(op, RenameSheet) else None
         if new is not None:

@@ -38,6 +38,7 @@ from xlplan.core.vocab import (
     ProgramStatus,
     Subdivision,
 )
+from xlplan.builder.rule_prototypes import write_prototypes
 from xlplan.fileio import atomic_write_bytes
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, col_letter, quote_sheet
@@ -310,6 +311,11 @@ class _Builder:
         for col, (key, value) in enumerate(built, start=len(lists)):
             ws.write_string(0, col, key)
             ws.write_string(1, col, value)
+        # the input rules the live path gives new columns by copying a cell; the marks' key cell is the
+        # domain sheets' (same address, no sheet name): on the copy it names the domain sheet
+        key = f"${col_letter(L.DOMAIN_KEY_CELL[1])}${L.DOMAIN_KEY_CELL[0] + 1}"
+        write_prototypes(ws, len(lists) + len(built), self.fmt,
+                         lambda r, c: self._cf(ws, [(r, c, r, c, self._mark_rules(L.LISTS, r, c, key=key))]))
         ws.hide()
 
     def _usage(self) -> None:

@@ -162,7 +162,8 @@ class SetValidation:
     kind "list" (source: a formula such as =xlplan_funding; show_error False lets other values be typed),
     "decimal" (numbers only) or "any" (just the message shown when a cell is selected: title, message).
 
-    Files only: xlwings' remote engine has no action that creates a validation, so the live path skips
+    Files: written as it is. Live Excel has no call that creates one: the live path copies a prototype
+    cell instead onto freshly inserted cells (CopyCell, xlplan.layout.rule_prototypes), or else skips
     it and tells the clerk (xlplan.reshape_columns.live_limits)."""
 
     sheet: str
@@ -178,6 +179,17 @@ class SetValidation:
 
 
 @dataclass(frozen=True)
+class MergeCells:
+    """Cells row, col .. col + count - 1 become one merged cell (a caption over a block that grew or shrank);
+    merged cells overlapping them are unmerged first. Only for cells whose values past the first are blank."""
+
+    sheet: str
+    row: int
+    col: int
+    count: int
+
+
+@dataclass(frozen=True)
 class SetNumberFormat:
     """The number format (an Excel format code, e.g. #,##0.##) of rows row..row+rows-1 of column `col`;
     everything else about the cells' format stays. For columns reshape adds beside ones of another kind."""
@@ -189,5 +201,21 @@ class SetNumberFormat:
     code: str
 
 
+@dataclass(frozen=True)
+class CopyCell:
+    """One cell of sheet `source` (value, format, input rule, conditional formats) copied onto rows
+    row..row+rows-1 of column `col`: live Excel's way to give freshly inserted, empty cells the input rule
+    of a prototype (xlplan.layout.rule_prototypes). Live only; the file path writes SetValidation."""
+
+    sheet: str
+    row: int
+    col: int
+    rows: int
+    source: str
+    source_row: int
+    source_col: int
+
+
 Op = (SetValues | FillBlanks | InsertRows | DeleteRows | InsertColumns | DeleteColumns | ReplaceValues | FitRows
-      | OutlineRows | SetColumnWidths | SetValidation | SetNumberFormat | AddSheet | RemoveSheet | RenameSheet)
+      | OutlineRows | SetColumnWidths | SetValidation | SetNumberFormat | CopyCell | AddSheet | RemoveSheet | RenameSheet
+      | MergeCells)

@@ -13,6 +13,7 @@ from typing import Any
 
 from xlplan.layout.ops import (
     AddSheet,
+    CopyCell,
     DeleteColumns,
     DeleteRows,
     FillBlanks,
@@ -24,6 +25,7 @@ from xlplan.layout.ops import (
     RemoveSheet,
     RenameSheet,
     ReplaceValues,
+    MergeCells,
     SetColumnWidths,
     SetNumberFormat,
     SetValidation,
@@ -89,7 +91,8 @@ def apply_to_values(values: Mapping[str, Sequence[Sequence[Any]]], ops: list[Op]
             for dr, line in enumerate(op.values):
                 for dc, value in enumerate(line):
                     _cell(grid, op.row + dr, dc, value)
-        elif not isinstance(op, (FitRows, OutlineRows, SetColumnWidths, SetNumberFormat, SetValidation)):
+        elif not isinstance(op, (FitRows, OutlineRows, SetColumnWidths, SetNumberFormat, SetValidation, MergeCells,
+                                     CopyCell)):   # CopyCell: an empty prototype onto empty new cells
             raise TypeError(f"values after {type(op).__name__} are not known")
     result = Values(grids)
     result.percent_cells = percent

@@ -95,6 +95,8 @@ CURRENT_FY_NAME = "xlplan_current_fy"
 ADOPT_MARK = "○"
 BUILT_SUBDIVISION = "schedule_subdivision"  # header in _lists: the subdivision the 工程表 was built with
 LAYOUT_VERSION = "layout_version"            # header in _lists: 2 for this layout; absent in xlplan 0.1 workbooks
+RULE_KEYS = "rule"             # header in _lists: the keys of the prototype input rules (layout.rule_prototypes)
+RULE_CELLS = "rule_cell"       # header in _lists: beside each key, an empty cell carrying that rule
 
 
 # ---------------------------------------------------------------- 基本情報

@@ -14,6 +14,7 @@ One module per job, each importing only the ones listed before it (bottom first)
     worksheet   the rest of a worksheet that follows a move: ranges, formulas, anchors, <cols>, breaks
     colwidths   column widths set in <cols> (SetColumnWidths), other column attributes kept
     validations  a data validation set on a block of one column (SetValidation)
+    merges      a merged cell set over one row's block, overlapping merges undone (MergeCells)
     numformats  a number format set on a block of one column (SetNumberFormat), through copies in styles.xml
     anchors     VML and DrawingML shapes on cells (notes, buttons, pictures, charts)
     references  every place outside a sheet that names it (names, formulas, charts, pivot caches, links)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from xlplan.adapters.package.cellvalues import shared_strings, wrapping_styles
 from xlplan.adapters.package.colwidths import set_widths
+from xlplan.adapters.package.merges import merge_cells
 from xlplan.adapters.package.followers import check_movable, follow_related
 from xlplan.adapters.package.numformats import Styles, set_number_format
 from xlplan.adapters.package.parts import Package, drop_calc_chain, match_extension, remove_relationships, sheet_part_map
@@ -36,6 +37,7 @@ from xlplan.layout.ops import (
     FitRows,
     InsertColumns,
     InsertRows,
+    MergeCells,
     Op,
     OutlineRows,
     RemoveSheet,
@@ -176,6 +178,8 @@ def _apply_cells(package: Package, ops: list[Op], in_place: bool) -> bool:
             elif isinstance(op, SetColumnWidths):
                 set_widths(edit.root, op.col, op.widths)
                 edit.read_columns()
+            elif isinstance(op, MergeCells):
+                merge_cells(edit.root, op.row, op.col, op.count)
         package.write(part, edit.to_bytes())
         formulas_changed |= edit.formulas_changed
     if styles is not None and styles.changed:
