@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from lxml import etree
 
 from xlplan.adapters.package.cellvalues import new_cell, new_cells
@@ -34,3 +35,12 @@ def test_new_cells_are_the_cells_new_cell_builds() -> None:
         expected = new_cell(ref, style, value)
         assert _xml(c) == _xml(expected), (ref, style, value)
         assert c.text == expected.text and c.attrib == expected.attrib
+
+
+def test_text_xml_cannot_hold_is_refused_as_new_cell_refuses_it() -> None:
+    for value in ("lone \ud800 surrogate", Formula("=\x01A1", 1)):
+        with pytest.raises(ValueError) as by_element:
+            new_cell("A1", None, value)
+        with pytest.raises(ValueError) as by_text:
+            new_cells([("B1", None, 1), ("A1", None, value)])
+        assert type(by_text.value) is type(by_element.value)

@@ -31,7 +31,10 @@ def new_cells(cells: list[tuple[str, str | None, Any]]) -> list[etree._Element]:
     """new_cell for many (ref, style, value) at once: written as XML text and parsed in one go, which is
     about twice as fast as building them element by element and gives the same elements."""
     texts = [_cell_xml(ref, style, value) for ref, style, value in cells]
-    parsed = iter(etree.fromstring(f'<row xmlns="{NS}">{"".join(t for t in texts if t)}</row>'.encode(), PARSER))
+    try:
+        parsed = iter(etree.fromstring(f'<row xmlns="{NS}">{"".join(t for t in texts if t)}</row>'.encode(), PARSER))
+    except (ValueError, etree.XMLSyntaxError):   # text XML cannot hold (a lone surrogate …): refused as new_cell refuses it
+        return [new_cell(*cell) for cell in cells]
     return [next(parsed) if text else new_cell(*cell) for text, cell in zip(texts, cells)]
 
 
