@@ -26,6 +26,9 @@ from xlplan.layout.a1 import parse_cell
 from xlplan.layout.cells import PICTURE_IN_CELL
 
 _ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?t="e"[^>]*)>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
+# Whether a sheet has any error cell at all: a compiled search is faster than `in` here (bytes' `in` tests the
+# needle's last byte first, and '"' is everywhere in cell XML): 11 against 17 ms on 33 MB.
+_ERROR_TYPE_RE = re.compile(rb't="e"')
 
 # Which columns of a sheet hold values whose % number format matters (the layout says; None: none).
 PercentColumns = Callable[[str, list], "set[int] | None"]
@@ -83,7 +86,7 @@ def _read_sheets(archive: zipfile.ZipFile, sheet_parts: dict[str, str], book, na
         grid = _calamine(lambda name=name: book.get_sheet_by_name(name).to_python(skip_empty_area=False),
                          "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name, archive=archive)
         if xml is not None:
-            if b't="e"' in xml:
+            if _ERROR_TYPE_RE.search(xml) is not None:
                 _restore_errors(grid, xml)
             # <mergeCells> follows <sheetData> (the schema's order, which Excel enforces): search only after it,
             # not through the cells (30 MB in the 進捗管理 of 5,000 measures).
