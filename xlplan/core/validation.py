@@ -74,6 +74,21 @@ def _kpi_label(m: Measure, k: Kpi) -> str:
     return f"{_label(m)}のKPI「{k.name or '（指標名なし）'}」"
 
 
+class _KpiLabel:
+    """_kpi_label, built only when a finding's message formats it (two checks per KPI, few findings)."""
+
+    __slots__ = ("m", "k")
+
+    def __init__(self, m: Measure, k: Kpi):
+        self.m, self.k = m, k
+
+    def __str__(self) -> str:
+        return _kpi_label(self.m, self.k)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 def _period(plan: Plan) -> str:
     return f"{wareki_fy(plan.start_fy)}〜{wareki_fy(plan.end_fy)}"
 
@@ -167,7 +182,7 @@ def check_kpis(plan: Plan) -> Iterator[Finding]:
 
 
 def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
-    label = _kpi_label(m, k)
+    label = _KpiLabel(m, k)
 
     def ref(field: str, fy: int | None = None) -> Ref:
         return Ref(m.id, kpi=i, field=field, fy=fy)
@@ -226,7 +241,7 @@ def _check_kpi(plan: Plan, m: Measure, i: int, k: Kpi) -> Iterator[Finding]:
                         ref("interim", fy))
 
 
-def _check_baseline_time(plan: Plan, label: str, k: Kpi, ref: Callable[[], Ref]) -> Iterator[Finding]:
+def _check_baseline_time(plan: Plan, label: _KpiLabel, k: Kpi, ref: Callable[[], Ref]) -> Iterator[Finding]:
     """A baseline must describe the time before the plan starts: a date up to the start date
     (e.g. 令和4年12月1日時点 for a plan from 令和4年12月), a FY that ends before it."""
     assert k.baseline is not None
@@ -253,7 +268,7 @@ def check_progress_inputs(plan: Plan) -> Iterator[Finding]:
     scale = plan_scale(plan)
     for m in plan.measures:
         for i, k in enumerate(m.kpis):
-            label = _kpi_label(m, k)
+            label = _KpiLabel(m, k)
             for field, values in (("statuses", k.statuses), ("interim_statuses", k.interim_statuses)):
                 for fy, text in sorted(values.items()):
                     if status_or_none(text) is None:
