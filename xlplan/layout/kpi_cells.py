@@ -27,15 +27,21 @@ class KpiNumbers:
     """Reads one row's KPI numbers. percent_keys: the keys of the row's cells that carry a % number
     format, or None when the formats are not known."""
 
-    def __init__(self, conv, measure_id: str, index: dict[str, int], percent_keys: set[str] | None):
+    def __init__(self, conv, measure_id: str, index: dict[str, int], percent_keys: set[str] | None,
+                 raw: list | None = None):
         self.conv = conv
         self.measure_id = measure_id
         self.percent_keys = percent_keys
+        self.index, self.raw = index, raw
 
     def percent_format(self, key: str) -> bool | None:
         return None if self.percent_keys is None else key in self.percent_keys
 
     def value(self, key: str, unit: str) -> float | None:
+        if self.raw is not None:   # the row's values (`index` → column): a blank cell is None, as conv would say
+            col = self.index.get(key)
+            if col is None or (v := self.raw[col]) is None or v == "":
+                return None
         fmt = self.percent_format(key)
         return self.conv(key, lambda v: read_kpi_number(v, fmt, unit), None, self.measure_id)
 

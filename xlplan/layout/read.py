@@ -445,7 +445,7 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
     # The columns that make a row a measure's own row rather than another KPI row.
     measure_cols = [index[k] for k in L.measure_keys(table)]
     kpi_cols = [index[k] for k in L.kpi_keys(table)]
-    fy_cols = [(c.key, int(c.key[3:])) for c in table.columns if c.key.startswith("fy:")]
+    fy_cols = [(c.key, int(c.key[3:]), index[c.key]) for c in table.columns if c.key.startswith("fy:")]
     target_cols = [(c.key, int(c.key[7:])) for c in table.columns if c.key.startswith("target:")]
     extra_cols = [(c.key, c.header) for c in table.columns if c.key.startswith("extra:")]
     sheet = table.sheet
@@ -483,7 +483,7 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
             if not measure_id:
                 measure_id = f"{code}-{next_number:02d}"
                 next_number += 1
-            measure = _read_measure_fields(fy_cols, domain, measure_id, conv)
+            measure = _read_measure_fields(fy_cols, domain, measure_id, conv, raw)
             where = MeasureRows(sheet, measure_id, row)
             measures.append(measure)
             rows.append(where)
@@ -494,16 +494,12 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
                 measure.extra = {**measure.extra, header: value}
         if id_blank:
             where.unnumbered.append(row)
-        numbers = KpiNumbers(conv, measure.id, index, None if percent is None else percent_keys.get(row, no_percent))
+        numbers = KpiNumbers(conv, measure.id, index, None if percent is None else percent_keys.get(row, no_percent), raw)
         kpi = _read_kpi(conv, measure.id, _all_blank(raw, kpi_cols), numbers, target_cols)
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
     return measures, rows
-
-
-def _as_is(value: Any) -> Any:
-    return value
 
 
 def _all_blank(raw: list, cols: list[int]) -> bool:
@@ -515,11 +511,11 @@ def _all_blank(raw: list, cols: list[int]) -> bool:
     return True
 
 
-def _read_measure_fields(fy_cols: list[tuple[str, int]], domain: str, measure_id: str, conv) -> Measure:
+def _read_measure_fields(fy_cols: list[tuple[str, int, int]], domain: str, measure_id: str, conv, raw: list) -> Measure:
     schedule = {}
     previous: tuple | None = ()
-    for key, fy in fy_cols:   # in year order, so 「→」 continues the year before
-        if conv(key, _as_is) is None:   # a blank year
+    for key, fy, col in fy_cols:   # in year order, so 「→」 continues the year before
+        if (value := raw[col]) is None or value == "":   # a blank year (what conv treats as blank)
             previous = ()
             continue
         # None when the cell could not be read: a 「→」 after it is then not a second finding.
