@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
+from clirun import run
 from conftest import ROOT, SAMPLE
-from typer.testing import CliRunner
 
-from xlplan.cli import app
 from xlplan.core.model import Measure, Plan
 from xlplan.export.opendata import (
     BOM,
@@ -29,14 +28,7 @@ from xlplan.export.opendata import (
 )
 from xlplan.planfile import dump_plan
 
-runner = CliRunner()
 TODAY = dt.date(2026, 11, 1)
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
 
 
 def read_csv(path: Path, bom: bool = False) -> list[dict[str, str]]:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
+from clirun import run
 
 from xlplan.adapters.package import apply_ops
-from xlplan.cli import app
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import SetValues
-
-runner = CliRunner()
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
 
 
 def test_new_from_a_workbook_carries_its_plan(sample_book, tmp_path):

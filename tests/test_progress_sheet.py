@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from clirun import run
 
 from xlplan.adapters.package import apply_ops
 from xlplan.adapters.xlsx_file import read_values
-from xlplan.cli import app
 from xlplan.cli.app import read_workbook
 from xlplan.core.progress import plan_progress
 from xlplan.layout import sheets as L
@@ -19,15 +18,8 @@ from xlplan.layout.ops import InsertRows, SetValues
 from xlplan.operations import progress_ops
 
 DATA = Path(__file__).resolve().parent / "data"
-runner = CliRunner()
 P = L.ProgressLayout()
 T = P.table
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
 
 
 def progress_row(grid, measure_id: str, kpi_no: int, fy_label: str) -> int:

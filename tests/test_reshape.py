@@ -7,26 +7,17 @@ from __future__ import annotations
 import zipfile
 
 import yaml
-from typer.testing import CliRunner
-
-from xlplan.adapters.xlsx_file import read_values
-from xlplan.cli import app
-from xlplan.core.reshape import YearChange, dropped_values
-from xlplan.layout import sheets as L
-from xlplan.layout.read import read_plan
-from xlplan.reshape_plan import DROPPED_SHEET, _block_ops
-from xlplan.layout.ops import DeleteColumns, InsertColumns
-
+from clirun import run
 from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
-runner = CliRunner()
+from xlplan.adapters.xlsx_file import read_values
+from xlplan.core.reshape import YearChange, dropped_values
+from xlplan.layout import sheets as L
+from xlplan.layout.ops import DeleteColumns, InsertColumns
+from xlplan.layout.read import read_plan
+from xlplan.reshape_plan import DROPPED_SHEET, _block_ops
+
 KEPT = (2027, 2028, 2029)
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
 
 
 def plan_of(path):

@@ -9,16 +9,17 @@ import zipfile
 from dataclasses import replace
 
 import pytest
-from typer.testing import CliRunner
+from clirun import read, run
+from test_excel_live import remote_engine, sample_data  # noqa: F401 — the remote engine and the sample for the button
+from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
 from xlplan.adapters.package import apply_ops, patch_package
 from xlplan.adapters.xlsx_file import read_values
-from xlplan.cli import app
 from xlplan.core.funding import check_funding, looks_like_program_id
 from xlplan.layout import sheets as L
+from xlplan.layout.a1 import col_letter
 from xlplan.layout.ops import CopyCell, InsertColumns, SetValidation, SetValues
 from xlplan.layout.read import read_plan
-from xlplan.layout.a1 import col_letter
 from xlplan.layout.rule_prototypes import (
     column_rule,
     live_rule_ops,
@@ -30,21 +31,7 @@ from xlplan.operations import validate_ops
 from xlplan.reshape_columns import DOMAIN_RULE_ROWS, live_limits
 from xlplan.reshape_plan import DROPPED_SHEET, ReshapeRequest, plan_reshape
 
-from test_excel_live import remote_engine, sample_data  # noqa: F401 — the remote engine and the sample for the button
-from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
-
-runner = CliRunner()
 MEMO = "メモ"
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
-
-
-def read(path):
-    return read_plan(read_values(path))
 
 
 def add_memo_column(path, sheet):

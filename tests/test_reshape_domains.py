@@ -10,34 +10,20 @@ import zipfile
 
 import docx
 import yaml
+from clirun import read, run
 from lxml import etree
-from typer.testing import CliRunner
+from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
 from xlplan.adapters.package import Package, apply_ops, edit_package, sheet_part_map
 from xlplan.adapters.package.parts import related_parts
 from xlplan.adapters.xlsx_file import read_values
-from xlplan.cli import app
 from xlplan.core.vocab import Phase, Pillar
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, parse_cell
 from xlplan.layout.ops import SetValues
-from xlplan.layout.read import read_plan
 from xlplan.reshape_plan import DROPPED_SHEET
 
-from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
-
-runner = CliRunner()
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
-
-
-def read(path):
-    return read_plan(read_values(path))
 
 
 def type_measure(path, sheet: str, name: str, kpi: str = "研修の受講者数") -> None:

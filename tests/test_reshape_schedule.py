@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import zipfile
 
+from clirun import run
 from lxml import etree
-from typer.testing import CliRunner
+from test_excel_live import remote_engine  # noqa: F401 — the remote engine for the live test
+from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
 
-from xlplan.adapters.package import apply_ops, sheet_part_map, Package
+from xlplan.adapters.package import Package, apply_ops, sheet_part_map
 from xlplan.adapters.xlsx_file import read_values
-from xlplan.cli import app
 from xlplan.core.reshape import YearChange
 from xlplan.core.vocab import Subdivision
 from xlplan.layout import sheets as L
@@ -19,18 +20,8 @@ from xlplan.layout.read import read_plan
 from xlplan.layout.screen import stored_width
 from xlplan.reshape_schedule import schedule_ops
 
-from test_excel_live import remote_engine  # noqa: F401 — the remote engine for the live test
-from test_preservation import setting  # noqa: F401 — the sample with a note, a picture and a sheet メモ
-
-runner = CliRunner()
 YEARS = (2027, 2028, 2029, 2030, 2031)
 SHAPE_FINDINGS = ("INPUT-SCHEDULE-COLUMNS", "INPUT-FY-COLUMNS")
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
 
 
 def domain_values(path, domains):
