@@ -73,3 +73,28 @@ def local_name(element: etree._Element) -> str | None:
 # The bulk of a worksheet: cells, their values and inline text, rows. None of them holds a range,
 # a formula or an anchor, so walks over a whole sheet skip them first.
 PLAIN_CELL_TAGS = frozenset(q(tag) for tag in ("c", "v", "row", "is", "t", "r", "rPr"))
+
+
+# CT_Worksheet's children in the order the schema requires (ECMA-376 Part 1, 18.3.1.99).
+WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+                   "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+                   "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+                   "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                   "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                   "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                   "tableParts", "extLst")
+
+
+def worksheet_child(root: etree._Element, tag: str) -> etree._Element:
+    """The worksheet's <tag> element, created where the schema puts it when absent."""
+    found = root.find(q(tag))
+    if found is not None:
+        return found
+    element = etree.Element(q(tag))
+    for follower_tag in WORKSHEET_ORDER[WORKSHEET_ORDER.index(tag) + 1:]:
+        follower = root.find(q(follower_tag))
+        if follower is not None:
+            follower.addprevious(element)
+            return element
+    root.append(element)
+    return element

@@ -5,42 +5,20 @@ from __future__ import annotations
 
 from lxml import etree
 
-from xlplan.adapters.package.safexml import NS
+from xlplan.adapters.package.safexml import q, worksheet_child
 from xlplan.layout.a1 import cell_name
 from xlplan.layout.ops import SetValidation
 
-# CT_Worksheet's children after <dataValidations>: a new container goes before the first of them present.
-_AFTER = ("hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
-          "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
-          "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
 DECIMAL_LIMIT = ("-1E+15", "1E+15")
-
-
-def _q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
-
-
-def _container(root: etree._Element) -> etree._Element:
-    found = root.find(_q("dataValidations"))
-    if found is not None:
-        return found
-    element = etree.Element(_q("dataValidations"))
-    for tag in _AFTER:
-        follower = root.find(_q(tag))
-        if follower is not None:
-            follower.addprevious(element)
-            return element
-    root.append(element)
-    return element
 
 
 def set_validation(root: etree._Element, op: SetValidation) -> None:
     sqref = f"{cell_name(op.row, op.col)}:{cell_name(op.row + op.rows - 1, op.col)}"
-    container = _container(root)
-    for old in container.findall(_q("dataValidation")):
+    container = worksheet_child(root, "dataValidations")
+    for old in container.findall(q("dataValidation")):
         if old.get("sqref") == sqref:
             container.remove(old)
-    rule = etree.SubElement(container, _q("dataValidation"))
+    rule = etree.SubElement(container, q("dataValidation"))
     if op.kind != "any":
         rule.set("type", op.kind)
     rule.set("allowBlank", "1")
@@ -55,9 +33,9 @@ def set_validation(root: etree._Element, op: SetValidation) -> None:
         rule.set("prompt", op.message[:255])
     rule.set("sqref", sqref)
     if op.kind == "list":
-        etree.SubElement(rule, _q("formula1")).text = op.source.lstrip("=")
+        etree.SubElement(rule, q("formula1")).text = op.source.lstrip("=")
     elif op.kind == "decimal":
         rule.set("operator", "between")
-        etree.SubElement(rule, _q("formula1")).text = DECIMAL_LIMIT[0]
-        etree.SubElement(rule, _q("formula2")).text = DECIMAL_LIMIT[1]
-    container.set("count", str(len(container.findall(_q("dataValidation")))))
+        etree.SubElement(rule, q("formula1")).text = DECIMAL_LIMIT[0]
+        etree.SubElement(rule, q("formula2")).text = DECIMAL_LIMIT[1]
+    container.set("count", str(len(container.findall(q("dataValidation")))))
