@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from xlplan.core.model import Plan
 from xlplan.core.reshape import Dropped, dropped_values, value_text
 from xlplan.core.vocab import DEFAULT_DOMAINS, normalize_domain
-from xlplan.errors import XlplanUserError
+from xlplan.errors import WorkbookWriteError, XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.cells import read_text
 from xlplan.layout.ops import AddSheet, DeleteColumns, FitRows, InsertColumns, Op, SetValues
@@ -163,10 +163,10 @@ def check_add(name: str, domains: Sequence[str], sheets: Sequence[str]) -> None:
     if name in sheets:
         raise XlplanUserError(f"「{name}」という名前のシートが既にあります。別の名前を指定してください。")
     if len(domains) >= L.DOMAINS_CAPACITY:
-        raise XlplanUserError(f"分野は {L.DOMAINS_CAPACITY} までです。先に使わない分野を外してください。", sheet=L.INFO)
+        raise XlplanUserError(f"分野は{L.DOMAINS_CAPACITY}個までです（「基本情報」の分野の一覧の行数）。先に使わない分野を外してください。", sheet=L.INFO)
     try:
         check_name(name, list(sheets))
-    except Exception as exc:  # the package layer's own message, in Japanese
+    except WorkbookWriteError as exc:  # the package layer's own message, in Japanese
         raise XlplanUserError(str(exc)) from None
 
 

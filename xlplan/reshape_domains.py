@@ -15,7 +15,7 @@ from lxml import etree
 
 from xlplan.adapters.package import Package, edit_package, sheet_part_map
 from xlplan.adapters.package.sheetlist import check_name
-from xlplan.errors import XlplanUserError
+from xlplan.errors import WorkbookWriteError, XlplanUserError
 from xlplan.layout import sheets as L
 from xlplan.layout.ops import Op, SetValues
 
@@ -39,7 +39,7 @@ def check_rename(domains: list[str], sheets: list[str], old: str, new: str) -> N
         raise XlplanUserError(f"「{new}」という名前のシートが既にあります。別の名前を指定してください。")
     try:
         check_name(new, [s for s in sheets if s != old])
-    except Exception as exc:  # the package layer's own message, in Japanese
+    except WorkbookWriteError as exc:  # the package layer's own message, in Japanese
         raise XlplanUserError(str(exc)) from None
 
 
