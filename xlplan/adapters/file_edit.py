@@ -64,10 +64,9 @@ class FileEdit:
 
     def read(self, extra: Iterable[str] = ()):
         """The plan in the workbook as it is now (after this edit's earlier writes)."""
-        from xlplan.adapters.xlsx_file import read_plan_values
-        from xlplan.layout.read import read_plan
+        from xlplan.adapters.xlsx_file import read_plan_file
 
-        return read_plan(read_plan_values(self.source, tuple(extra)))
+        return read_plan_file(self.source, tuple(extra))
 
     def write(self, ops: list[Op]) -> Path:
         """Apply ops; later writes of this edit build on this one, in place."""

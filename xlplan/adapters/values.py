@@ -6,6 +6,8 @@ reader (python-calamine, the zip package checks).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class WorkbookValues(dict):
     """Sheet name → grid of cell values, plus .merged: sheet name → merged ranges as 0-based
@@ -18,3 +20,11 @@ class WorkbookValues(dict):
         # sheet → (row, col) of the value cells asked about that show a percent (0.39 shown as 39%);
         # None when number formats were not read (the reader then treats them as unknown).
         self.percent_cells: dict[str, set[tuple[int, int]]] | None = None
+        # Sheets still being parsed in a thread (xlsx_file.read_plan_file): finish() adds them.
+        self.pending: Callable[[], None] | None = None
+
+    def finish(self) -> None:
+        """Wait for the sheets still being read, if any; they are in the dict afterwards."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending()

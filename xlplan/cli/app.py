@@ -88,10 +88,9 @@ def fail(exc: XlplanUserError) -> typer.Exit:
 
 def read_workbook(path: Path, extra: tuple[str, ...] = ()) -> ReadResult:
     """The plan in a workbook: 基本情報 first, then only the sheets it needs (plus `extra`)."""
-    from xlplan.adapters.xlsx_file import read_plan_values
-    from xlplan.layout.read import read_plan
+    from xlplan.adapters.xlsx_file import read_plan_file
 
-    return read_plan(read_plan_values(path, extra))
+    return read_plan_file(path, extra)
 
 
 def require_plan(read: ReadResult, path: Path) -> Plan:

@@ -1,0 +1,88 @@
+"""Calamine parses in a thread while Python goes on (xlsx_file.SheetParser, read_plan_file): the same values,
+the same plan and findings as the one-after-the-other read, and calamine's failures reported the same way."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from xlplan.adapters.xlsx_file import SheetParser, read_plan_file, read_plan_values
+from xlplan.errors import WorkbookReadError
+from xlplan.layout import sheets as L
+from xlplan.layout.read import read_plan
+
+
+def test_background_sheets_arrive_with_finish(sample_book):
+    plain = read_plan_values(sample_book)
+    values = read_plan_values(sample_book, background=(L.PROGRESS,))
+    assert L.PROGRESS not in values and values.pending is not None
+    values.finish()
+    assert values.pending is None
+    assert dict(values) == dict(plain)
+    assert values.merged == plain.merged and values.percent_cells == plain.percent_cells
+    values.finish()   # a second call waits for nothing
+
+
+def test_read_plan_file_reads_what_the_plain_read_does(sample_book):
+    plain = read_plan(read_plan_values(sample_book))
+    piped = read_plan_file(sample_book)
+    assert piped.plan.model_dump() == plain.plan.model_dump()
+    assert piped.findings == plain.findings
+    assert piped.progress.rows == plain.progress.rows
+
+
+def test_a_sheet_asked_for_twice_is_read_once(sample_book):
+    values = read_plan_values(sample_book, extra=(L.LISTS, L.PROGRESS))
+    assert L.LISTS in values and L.PROGRESS in values
+
+
+class _Book:
+    """Stands in for a calamine workbook: records the thread each sheet is parsed on; fails where told."""
+
+    def __init__(self, fail: dict[str, BaseException]) -> None:
+        self.fail = fail
+        self.threads: dict[str, str] = {}
+
+    def get_sheet_by_name(self, name: str):
+        self.threads[name] = threading.current_thread().name
+        if name in self.fail:
+            raise self.fail[name]
+        return f"sheet {name}"
+
+
+class _Panic(BaseException):
+    """Like pyo3's PanicException, which derives from BaseException."""
+
+
+def test_the_parser_hands_back_sheets_and_failures_in_order():
+    book = _Book({"壊れた": ValueError("bad xml"), "パニック": _Panic("rust panic")})
+    parser = SheetParser(book)
+    for name in ("基本情報", "壊れた", "パニック", "電子行政"):
+        parser.submit(name)
+    parser.close()
+    assert parser.sheet("基本情報") == "sheet 基本情報"
+    with pytest.raises(ValueError, match="bad xml"):
+        parser.sheet("壊れた")
+    with pytest.raises(_Panic):
+        parser.sheet("パニック")
+    assert parser.sheet("電子行政") == "sheet 電子行政"   # a failure does not stop the sheets after it
+    parser._thread.join(timeout=5)
+    assert not parser._thread.is_alive()
+    assert set(book.threads.values()) == {"xlplan-calamine"}
+
+
+def test_a_background_sheet_calamine_cannot_read_is_reported_at_finish(sample_book, tmp_path):
+    """The package is closed by then: it is opened again to say which part is broken."""
+    import badinput as B
+
+    good = B.Good(sample_book.read_bytes(), tmp_path / "good.xlsm")
+    broken = tmp_path / "壊れた進捗.xlsm"
+    broken.write_bytes(next(c for c in B.CASES if c.name == "truncated_progress_xml").build(good))
+    values = read_plan_values(broken, background=(L.PROGRESS,))
+    with pytest.raises(WorkbookReadError) as caught:
+        values.finish()
+    assert caught.value.sheet == L.PROGRESS
+    assert "シートの中身（xl/worksheets/" in caught.value.message and "XML が壊れています" in caught.value.message
+    with pytest.raises(WorkbookReadError):
+        read_plan_file(broken)
