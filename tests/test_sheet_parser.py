@@ -57,7 +57,7 @@ class _Panic(BaseException):
 
 def test_the_parser_hands_back_sheets_and_failures_in_order():
     book = _Book({"壊れた": ValueError("bad xml"), "パニック": _Panic("rust panic")})
-    parser = SheetParser(book)
+    parser = SheetParser(lambda: book)
     for name in ("基本情報", "壊れた", "パニック", "電子行政"):
         parser.submit(name)
     parser.close()
@@ -86,3 +86,22 @@ def test_a_background_sheet_calamine_cannot_read_is_reported_at_finish(sample_bo
     assert "シートの中身（xl/worksheets/" in caught.value.message and "XML が壊れています" in caught.value.message
     with pytest.raises(WorkbookReadError):
         read_plan_file(broken)
+
+
+def test_a_workbook_the_thread_cannot_open_fails_every_sheet_asked_for():
+    def open_book():
+        raise _Panic("cannot open")
+
+    parser = SheetParser(open_book)
+    parser.submit("進捗管理")
+    parser.submit("退避した入力")
+    parser.close()
+    for name in ("進捗管理", "退避した入力"):
+        with pytest.raises(_Panic, match="cannot open"):
+            parser.sheet(name)
+
+
+def test_a_parser_never_asked_starts_no_thread():
+    parser = SheetParser(lambda: pytest.fail("opened"))
+    parser.close()
+    assert parser._thread is None

@@ -83,9 +83,12 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
         if percent_columns is not None:
             result.percent_cells = {}
             scan = (percent_columns, percent_styles(archive))
-        parser = SheetParser(book)
+        parser = SheetParser(lambda: book)
+        # The background sheets get a thread and a calamine workbook of their own, so that the largest one
+        # (the 進捗管理) starts parsing as soon as its XML is checked, not after every other sheet.
+        aside = SheetParser(lambda: CalamineWorkbook.from_path(str(path)))
         try:
-            reader = _SheetReader(path, archive, sheet_parts, parser, result, scan)
+            reader = _SheetReader(path, archive, sheet_parts, parser, aside, result, scan)
             reader.read([s for s in first if s in book.sheet_names])
             rest = more(result)
             wanted = [s for s in dict.fromkeys(book.sheet_names if rest is None else rest)   # once each, in order
@@ -93,19 +96,21 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
             later = [s for s in wanted if s in set(background)]
             reader.read([s for s in wanted if s not in later], later)
         finally:
-            parser.close()   # no more sheets: the thread ends once the queued ones are parsed
+            parser.close()   # no more sheets: the threads end once the queued ones are parsed
+            aside.close()
         if later:
             result.pending = reader.finish_later
         return result
 
 
 class SheetParser:
-    """Calamine parses sheets in one thread, in the order asked; sheet(name) waits for one. Calamine releases
+    """Calamine parses sheets in a thread, in the order asked; sheet(name) waits for one. Calamine releases
     the GIL while it parses, so the caller's Python (checks, grids, read_plan) runs meanwhile on another
-    core. One thread, because a calamine workbook refuses a second caller while it parses ("Already borrowed")."""
+    core. The thread is the workbook's only caller: a calamine workbook refuses a second one while it parses
+    ("Already borrowed"). open_book runs in the thread, before the first sheet."""
 
-    def __init__(self, book) -> None:
-        self._book = book
+    def __init__(self, open_book: Callable[[], Any]) -> None:
+        self._open_book = open_book
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._done: dict[str, tuple[threading.Event, list]] = {}
         self._thread: threading.Thread | None = None
@@ -126,13 +131,23 @@ class SheetParser:
         return box[0]
 
     def close(self) -> None:
-        self._jobs.put(None)
+        if self._thread is not None:
+            self._jobs.put(None)
 
     def _work(self) -> None:
+        book = opening_failed = None
         while (name := self._jobs.get()) is not None:
             event, box = self._done[name]
             try:
-                box.append(self._book.get_sheet_by_name(name))
+                if book is None:
+                    if opening_failed is not None:
+                        raise opening_failed
+                    try:
+                        book = self._open_book()
+                    except BaseException as exc:  # noqa: BLE001 — each waiting sheet is told
+                        opening_failed = exc
+                        raise
+                box.append(book.get_sheet_by_name(name))
             except BaseException as exc:  # noqa: BLE001 — handed to the caller waiting for this sheet
                 box.append(exc)
             event.set()
@@ -143,25 +158,26 @@ class _SheetReader:
     not give: error cells, merged ranges, which value cells show a percent."""
 
     def __init__(self, path: Path, archive: zipfile.ZipFile, sheet_parts: dict[str, str], parser: SheetParser,
-                 result: WorkbookValues, scan: tuple[PercentColumns, frozenset[int]] | None) -> None:
-        self.path, self.archive, self.sheet_parts, self.parser = path, archive, sheet_parts, parser
+                 aside: SheetParser, result: WorkbookValues, scan: tuple[PercentColumns, frozenset[int]] | None) -> None:
+        self.path, self.archive, self.sheet_parts, self.parser, self.aside = path, archive, sheet_parts, parser, aside
         self.result, self.scan = result, scan
         self.xml_later: dict[str, bytes | None] = {}
 
     def read(self, names: list[str], later: Iterable[str] = ()) -> None:
         """Each sheet is queued for calamine once its XML passed the checks, so calamine parses the next one while
         this thread completes the one before; the `later` ones are queued too, and completed by finish_later."""
+        later = list(later)
         xml_of = {}
-        for name in [*names, *later]:
+        for name in [*later, *names]:   # the later ones first: they are the large ones, parsed aside
             part = self.sheet_parts.get(name)
             xml = self.archive.read(part) if part is not None and part in self.archive.NameToInfo else None
             if xml is not None:
                 rows = check_rows_unique(xml, name, part)
                 check_used_range(xml, name, rows)  # calamine allocates every cell from A1 to the last one
             xml_of[name] = xml
-            self.parser.submit(name)
+            (self.aside if name in later else self.parser).submit(name)
         for name in names:
-            self._complete(name, xml_of.pop(name), self.archive)
+            self._complete(name, xml_of.pop(name), self.archive, self.parser)
         self.xml_later.update(xml_of)
 
     def finish_later(self) -> None:
@@ -172,11 +188,11 @@ class _SheetReader:
         with paused_gc():
             while self.xml_later:
                 name = next(iter(self.xml_later))
-                self._complete(name, self.xml_later.pop(name), self.path)
+                self._complete(name, self.xml_later.pop(name), self.path, self.aside)
 
-    def _complete(self, name: str, xml: bytes | None, archive: zipfile.ZipFile | Path) -> None:
+    def _complete(self, name: str, xml: bytes | None, archive: zipfile.ZipFile | Path, parser: SheetParser) -> None:
         result, scan = self.result, self.scan
-        grid = _calamine(lambda: self.parser.sheet(name).to_python(skip_empty_area=False),
+        grid = _calamine(lambda: parser.sheet(name).to_python(skip_empty_area=False),
                          "シートを読み込めません（{}）。Excel で開いて保存し直してください。", sheet=name, archive=archive)
         if xml is not None:
             if _ERROR_TYPE_RE.search(xml) is not None:
