@@ -13,15 +13,30 @@ from xlplan.layout import sheets as L
 from xlplan.layout.read import read_plan
 
 
-def test_background_sheets_arrive_with_finish(sample_book):
+def test_pending_sheets_are_completed_when_first_asked_for(sample_book):
     plain = read_plan_values(sample_book)
     values = read_plan_values(sample_book, background=(L.PROGRESS,))
-    assert L.PROGRESS not in values and values.pending is not None
-    values.finish()
-    assert values.pending is None
+    assert dict.__contains__(values, L.INFO)   # read before the others are chosen
+    assert values.pending == [L.PROGRESS]
+    assert values.get(L.PROGRESS) == plain[L.PROGRESS] and values.pending == []   # by get
+    values = read_plan_values(sample_book, background=(L.PROGRESS,))
+    assert values[L.PROGRESS] == plain[L.PROGRESS] and values.pending == []       # by []
+    values = read_plan_values(sample_book, background=(L.PROGRESS,))
+    assert L.PROGRESS in values and values.pending == []                           # by in
+    values = read_plan_values(sample_book, background=(L.PROGRESS,))
+    assert values.get("ない") is None and "ない" not in values
+    with pytest.raises(KeyError):
+        values["ない"]
+    assert len(values) == len(plain) and values.pending == []   # a whole-dict view waits for all
     assert dict(values) == dict(plain)
     assert values.merged == plain.merged and values.percent_cells == plain.percent_cells
-    values.finish()   # a second call waits for nothing
+    values.finish()   # nothing left: waits for nothing
+
+
+def test_finish_completes_every_pending_sheet(sample_book):
+    values = read_plan_values(sample_book, background=(L.PROGRESS,))
+    values.finish()
+    assert values.pending == [] and dict.__contains__(values, L.PROGRESS)
 
 
 def test_read_plan_file_reads_what_the_plain_read_does(sample_book):
@@ -80,10 +95,13 @@ def test_a_background_sheet_calamine_cannot_read_is_reported_at_finish(sample_bo
     broken = tmp_path / "壊れた進捗.xlsm"
     broken.write_bytes(next(c for c in B.CASES if c.name == "truncated_progress_xml").build(good))
     values = read_plan_values(broken, background=(L.PROGRESS,))
+    assert values[L.INFO] and values[L.CATALOG] and values.pending == [L.PROGRESS]   # the others are read
     with pytest.raises(WorkbookReadError) as caught:
         values.finish()
     assert caught.value.sheet == L.PROGRESS
     assert "シートの中身（xl/worksheets/" in caught.value.message and "XML が壊れています" in caught.value.message
+    with pytest.raises(WorkbookReadError):   # still pending: asked again, the same refusal
+        values[L.PROGRESS]
     with pytest.raises(WorkbookReadError):
         read_plan_file(broken)
 

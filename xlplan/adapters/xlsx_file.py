@@ -44,8 +44,8 @@ def read_values(path: Path, sheets: Iterable[str] | None = None) -> WorkbookValu
 def read_plan_values(path: Path, extra: Iterable[str] = (), background: Iterable[str] = ()) -> WorkbookValues:
     """What read_plan needs: 基本情報, then the sheets it lists (domains …), plus `extra` sheets.
 
-    `background` sheets are still being parsed when this returns: values.finish() waits for them
-    (read_plan calls it before it reads them; see read_plan_file)."""
+    `background` sheets may still be parsing when this returns: each is completed when it is first asked
+    for (WorkbookValues; see read_plan_file)."""
     from xlplan.layout.read import percent_columns, plan_sheets
     from xlplan.layout.sheets import INFO
 
@@ -67,7 +67,7 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
                      background: Iterable[str] = ()) -> WorkbookValues:
     """Read the `first` sheets, then the sheets more(values so far) names (all when None),
     opening the package once: e.g. 基本情報 first, then the domain sheets it lists. The `background`
-    ones among them are left to a thread: values.finish() waits for them."""
+    ones among them are parsed by a thread of their own and completed when first asked for."""
     from xlplan.gcpause import paused_gc
 
     path = Path(path)
@@ -75,31 +75,39 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
     # collector waits while calamine's grids (a million cells at 5,000 measures) are built (xlplan.gcpause).
     with check_package(path, keep=_is_sheet_part) as archive, paused_gc():
         sheet_parts = _sheet_parts(archive)
-        book = _calamine(lambda: CalamineWorkbook.from_path(str(path)),
-                         f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。", archive=archive)
         result = WorkbookValues()
-        result.sheet_names = list(book.sheet_names)
         scan = None
         if percent_columns is not None:
             result.percent_cells = {}
             scan = (percent_columns, percent_styles(archive))
-        parser = SheetParser(lambda: book)
-        # The background sheets get a thread and a calamine workbook of their own, so that the largest one
-        # (the 進捗管理) starts parsing as soon as its XML is checked, not after every other sheet.
+        reader = _SheetReader(path, archive, sheet_parts, result, scan)
+        # The background sheets get a thread and a calamine workbook of their own, and are queued first, before
+        # this thread even opens its own: the largest (the 進捗管理) is parsing while everything else is read.
         aside = SheetParser(lambda: CalamineWorkbook.from_path(str(path)))
+        parser = None
         try:
-            reader = _SheetReader(path, archive, sheet_parts, parser, aside, result, scan)
-            reader.read([s for s in first if s in book.sheet_names])
+            early = [s for s in dict.fromkeys(background) if s in sheet_parts]
+            reader.queue(early, aside)
+            book = _calamine(lambda: CalamineWorkbook.from_path(str(path)),
+                             f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。", archive=archive)
+            result.sheet_names = list(book.sheet_names)
+            parser = SheetParser(lambda: book)
+            firsts = [s for s in first if s in book.sheet_names]
+            reader.queue(firsts, parser)
+            reader.complete(firsts)
             rest = more(result)
             wanted = [s for s in dict.fromkeys(book.sheet_names if rest is None else rest)   # once each, in order
                       if s in book.sheet_names and s not in result]
-            later = [s for s in wanted if s in set(background)]
-            reader.read([s for s in wanted if s not in later], later)
+            now = [s for s in wanted if s not in early]
+            reader.queue(now, parser)
+            reader.complete(now)
         finally:
-            parser.close()   # no more sheets: the threads end once the queued ones are parsed
-            aside.close()
+            aside.close()   # no more sheets: the threads end once the queued ones are parsed
+            if parser is not None:
+                parser.close()
+        later = [s for s in wanted if s in reader.queued]
         if later:
-            result.pending = reader.finish_later
+            result.defer(later, reader.complete_later)
         return result
 
 
@@ -157,38 +165,37 @@ class _SheetReader:
     """Each sheet's XML checked before calamine parses it, then its grid completed with what calamine does
     not give: error cells, merged ranges, which value cells show a percent."""
 
-    def __init__(self, path: Path, archive: zipfile.ZipFile, sheet_parts: dict[str, str], parser: SheetParser,
-                 aside: SheetParser, result: WorkbookValues, scan: tuple[PercentColumns, frozenset[int]] | None) -> None:
-        self.path, self.archive, self.sheet_parts, self.parser, self.aside = path, archive, sheet_parts, parser, aside
-        self.result, self.scan = result, scan
-        self.xml_later: dict[str, bytes | None] = {}
+    def __init__(self, path: Path, archive: zipfile.ZipFile, sheet_parts: dict[str, str], result: WorkbookValues,
+                 scan: tuple[PercentColumns, frozenset[int]] | None) -> None:
+        self.path, self.archive, self.sheet_parts, self.result, self.scan = path, archive, sheet_parts, result, scan
+        self.queued: dict[str, tuple[bytes | None, SheetParser]] = {}
 
-    def read(self, names: list[str], later: Iterable[str] = ()) -> None:
-        """Each sheet is queued for calamine once its XML passed the checks, so calamine parses the next one while
-        this thread completes the one before; the `later` ones are queued too, and completed by finish_later."""
-        later = list(later)
-        xml_of = {}
-        for name in [*later, *names]:   # the later ones first: they are the large ones, parsed aside
+    def queue(self, names: list[str], parser: SheetParser) -> None:
+        """Hand each sheet to calamine once its XML passed the checks: calamine parses it in its thread while
+        this one checks the next sheet or completes the one before."""
+        for name in names:
             part = self.sheet_parts.get(name)
             xml = self.archive.read(part) if part is not None and part in self.archive.NameToInfo else None
             if xml is not None:
                 rows = check_rows_unique(xml, name, part)
                 check_used_range(xml, name, rows)  # calamine allocates every cell from A1 to the last one
-            xml_of[name] = xml
-            (self.aside if name in later else self.parser).submit(name)
-        for name in names:
-            self._complete(name, xml_of.pop(name), self.archive, self.parser)
-        self.xml_later.update(xml_of)
+            self.queued[name] = (xml, parser)
+            parser.submit(name)
 
-    def finish_later(self) -> None:
-        """The `later` sheets' grids, waiting for calamine where it is still parsing (the package is closed by
-        now: it is opened again only to say which part is broken)."""
+    def complete(self, names: list[str]) -> None:
+        for name in names:
+            xml, parser = self.queued.pop(name)
+            self._complete(name, xml, self.archive, parser)
+
+    def complete_later(self, name: str) -> None:
+        """A sheet queued before the package was closed, waiting for calamine if it is still parsing (the
+        package is opened again only to say which part is broken)."""
         from xlplan.gcpause import paused_gc
 
+        xml, parser = self.queued[name]
         with paused_gc():
-            while self.xml_later:
-                name = next(iter(self.xml_later))
-                self._complete(name, self.xml_later.pop(name), self.path, self.aside)
+            self._complete(name, xml, self.path, parser)
+        del self.queued[name]
 
     def _complete(self, name: str, xml: bytes | None, archive: zipfile.ZipFile | Path, parser: SheetParser) -> None:
         result, scan = self.result, self.scan

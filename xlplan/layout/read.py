@@ -293,8 +293,6 @@ def read_plan(values: Mapping[str, Grid]) -> ReadResult:
             locator.measures.setdefault(r.measure_id, r)
         cells.findings += _merge_findings(getattr(values, "merged", {}).get(domain, ()), table, sheet_rows)
 
-    if (finish := getattr(values, "finish", None)) is not None:
-        finish()   # the 進捗管理 may still be parsing in a thread (xlsx_file.read_plan_file)
     progress = None
     if L.PROGRESS in values and not layout.legacy:
         progress = read_progress(values[L.PROGRESS], measures, header_years, cells)
