@@ -115,15 +115,38 @@ def editing(path: Path, output: Optional[Path] = None, *, backup: bool = False, 
 
 
 def print_findings(findings: list[Finding], fmt: Fmt) -> None:
+    """Findings, one line each, and the count. In a terminal rich colours the labels; piped or captured (a
+    prefecture's script, CI) the text is written as it is, in one write: rich would read each message as markup
+    (a clerk's 「[新規]」 in a measure name would be lost) and costs ≈ 0.2 ms a line (2,000 findings: 0.4 s)."""
     if fmt is Fmt.json:
-        out.print_json(json.dumps([f.as_dict() for f in findings], ensure_ascii=False))
+        text = json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2)
+        if out.is_terminal:
+            out.print_json(text)
+        else:
+            _write_out(text + "\n")
         return
     errors = sum(f.severity is Severity.ERROR for f in findings)
+    lines = []
     for f in findings:
-        color = "red" if f.severity is Severity.ERROR else "yellow"
         place = f"{f.sheet}!{f.cell}" if f.cell else f.sheet or (f"施策ID {f.measure_id}" if f.measure_id else "計画")
-        out.print(f"[{color}]{f.severity.label}[/] {f.code} {place} {f.message}", highlight=False)
-    out.print(f"エラー {errors}件、警告 {len(findings) - errors}件", highlight=False)
+        lines.append((f.severity, f" {f.code} {place} {f.message}\n"))
+    summary = f"エラー {errors}件、警告 {len(findings) - errors}件\n"
+    if out.is_terminal:
+        from rich.text import Text
+
+        text = Text()
+        for severity, rest in lines:
+            text.append(severity.label, style="red" if severity is Severity.ERROR else "yellow")
+            text.append(rest)
+        text.append(summary)
+        out.print(text, highlight=False, end="")
+    else:
+        _write_out("".join(severity.label + rest for severity, rest in lines) + summary)
+
+
+def _write_out(text: str) -> None:
+    out.file.write(text)
+    out.file.flush()
 
 
 def bundled_sample() -> Path:
