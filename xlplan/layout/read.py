@@ -41,6 +41,7 @@ from xlplan.layout.cells import (
     read_number,
     read_text,
 )
+from xlplan.layout.domain_rows import FAST_PATH_ERRORS, RowReader
 from xlplan.layout.kpi_cells import KpiNumbers
 
 from xlplan.layout.read_cells import (
@@ -456,8 +457,12 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
         if c in key_of:
             percent_keys.setdefault(r, set()).add(key_of[c])
     no_percent: frozenset[str] = frozenset()
+    # Rows that read cleanly (almost all) take the fast path; where formats are unknown, only the careful one
+    # checks fractions typed in % KPIs, so every row goes that way.
+    fast = RowReader(index, width, fy_cols, target_cols, EXPECTATION_READER) if percent is not None else None
     for row in range(table.first_row, len(grid)):
-        raw = list(grid[row][:width]) + [None] * max(0, width - len(grid[row]))
+        # one value more than the table is wide: a None, where the fast path reads a column the layout lacks
+        raw = list(grid[row][:width]) + [None] * (max(0, width - len(grid[row])) + 1)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):  # is_blank, inlined: every row
             continue
 
@@ -483,7 +488,14 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
             if not measure_id:
                 measure_id = f"{code}-{next_number:02d}"
                 next_number += 1
-            measure = _read_measure_fields(fy_cols, domain, measure_id, conv, raw)
+            measure = None
+            if fast is not None:
+                try:
+                    measure = fast.measure(raw, domain, measure_id)
+                except FAST_PATH_ERRORS:
+                    measure = None   # read again the careful way, which records the findings
+            if measure is None:
+                measure = _read_measure_fields(fy_cols, domain, measure_id, conv, raw)
             where = MeasureRows(sheet, measure_id, row)
             measures.append(measure)
             rows.append(where)
@@ -494,8 +506,16 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
                 measure.extra = {**measure.extra, header: value}
         if id_blank:
             where.unnumbered.append(row)
-        numbers = KpiNumbers(conv, measure.id, index, None if percent is None else percent_keys.get(row, no_percent), raw)
-        kpi = _read_kpi(conv, measure.id, _all_blank(raw, kpi_cols), numbers, target_cols)
+        kpi = None
+        if not _all_blank(raw, kpi_cols):   # a row with KPI cells all blank has no KPI
+            if fast is not None:
+                try:
+                    kpi = fast.kpi(raw, percent_keys.get(row, no_percent))
+                except FAST_PATH_ERRORS:
+                    kpi = None
+            if kpi is None:
+                numbers = KpiNumbers(conv, measure.id, index, None if percent is None else percent_keys.get(row, no_percent), raw)
+                kpi = _read_kpi(conv, measure.id, False, numbers, target_cols)
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
