@@ -107,14 +107,17 @@ class SheetData:
 
     def clear_from(self, r0: int, width: int | None = None) -> None:
         """Remove values from row r0 down, in the first `width` columns (all when None); cells keep their formats."""
+        col_styles = self.col_styles
         for r in [r for r in self.rows if r >= r0]:
             row = self.rows[r]
             for c in list(row.iterfind(C)):
-                if width is not None and cell_col(c) >= width:
+                col = cell_col(c)
+                if width is not None and col >= width:
                     continue  # the clerk's own columns, right of the generated block
                 if has_formula(c):
                     self.formulas_changed = True
-                if c.get("s") is None or c.get("s") == self.col_styles.get(cell_col(c)):
+                style = c.get("s")
+                if style is None or style == col_styles.get(col):
                     row.remove(c)
                 else:
                     set_value(c, None)
