@@ -4,6 +4,10 @@ Calamine gives cached values fast but turns error cells (#REF!, #N/A) into
 empty strings; a scan of the sheet XML for t="e" cells puts them back, so the
 reader can point at them. The same scan collects merged ranges, which values
 alone do not show. Formulas are never evaluated: only Excel's cached values are read.
+
+Calamine parses without holding the GIL, so it parses in threads (SheetParser) while this thread checks
+the next sheet's XML, completes the grid before, or (read_plan_file) reads the domain sheets into the plan
+as the 進捗管理 is still being parsed: on two cores the wait is close to the longer of the two, not their sum.
 """
 
 from __future__ import annotations
