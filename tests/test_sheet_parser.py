@@ -145,3 +145,27 @@ def test_a_background_sheet_refused_by_its_own_checks_says_so(sample_book, tmp_p
     assert caught.value.sheet == L.PROGRESS and "行目が2回書かれています" in caught.value.message
     with pytest.raises(WorkbookReadError, match="行目が2回書かれています"):
         read_plan_file(broken)
+
+
+def test_a_cancelled_parser_parses_nothing_more():
+    started = threading.Event()
+    release = threading.Event()
+
+    class Slow(_Book):
+        def get_sheet_by_name(self, name):
+            started.set()
+            release.wait(5)
+            return super().get_sheet_by_name(name)
+
+    book = Slow({})
+    parser = SheetParser(lambda: book)
+    for name in ("基本情報", "電子行政", "観光"):
+        parser.submit(name)
+    started.wait(5)
+    parser.close(cancel=True)
+    release.set()
+    assert parser.sheet("基本情報") == "sheet 基本情報"   # the one being parsed finishes
+    for name in ("電子行政", "観光"):
+        with pytest.raises(RuntimeError, match="cancelled"):
+            parser.sheet(name)
+    assert list(book.threads) == ["基本情報"]

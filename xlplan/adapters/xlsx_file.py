@@ -105,10 +105,13 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
             now = [s for s in wanted if s not in early]
             reader.queue(now, parser)
             reader.complete(now)
-        finally:
-            aside.close()   # no more sheets: the threads end once the queued ones are parsed
+        except BaseException:
+            aside.close(cancel=True)   # the workbook is refused: nothing queued is parsed any more
             if parser is not None:
-                parser.close()
+                parser.close(cancel=True)
+            raise
+        aside.close()   # no more sheets: the threads end once the queued ones are parsed
+        parser.close()
         later = [s for s in wanted if s in reader.queued]
         if later:
             result.defer(later, reader.complete_later)
@@ -126,6 +129,7 @@ class SheetParser:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._done: dict[str, tuple[threading.Event, list]] = {}
         self._thread: threading.Thread | None = None
+        self._cancelled = False
 
     def submit(self, name: str, check: Callable[[], None] | None = None) -> None:
         """Queue a sheet; check, when given, runs in the thread first and refuses the sheet by raising."""
@@ -143,7 +147,9 @@ class SheetParser:
             raise box[0]
         return box[0]
 
-    def close(self) -> None:
+    def close(self, cancel: bool = False) -> None:
+        """No more sheets; with cancel, the ones queued and not started are dropped (asked for, they raise)."""
+        self._cancelled = self._cancelled or cancel
         if self._thread is not None:
             self._jobs.put(None)
 
@@ -153,6 +159,8 @@ class SheetParser:
             name, check = job
             event, box = self._done[name]
             try:
+                if self._cancelled:
+                    raise RuntimeError(f"reading {name!r} was cancelled")
                 if check is not None:
                     check()
                 if book is None:
