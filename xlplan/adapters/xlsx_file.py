@@ -91,7 +91,7 @@ def read_values_then(path: Path, more: Callable[[WorkbookValues], list[str] | No
         parser = None
         try:
             early = [s for s in dict.fromkeys(background) if s in sheet_parts]
-            reader.queue(early, aside, check_there=True)
+            reader.queue(early, aside)
             book = _calamine(lambda: CalamineWorkbook.from_path(str(path)),
                              f"「{path.name}」を読み込めません（{{}}）。Excel で開いて保存し直してください。", archive=archive)
             result.sheet_names = list(book.sheet_names)
@@ -131,10 +131,9 @@ class SheetParser:
         self._thread: threading.Thread | None = None
         self._cancelled = False
 
-    def submit(self, name: str, check: Callable[[], None] | None = None) -> None:
-        """Queue a sheet; check, when given, runs in the thread first and refuses the sheet by raising."""
+    def submit(self, name: str) -> None:
         self._done[name] = (threading.Event(), [])
-        self._jobs.put((name, check))
+        self._jobs.put(name)
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="xlplan-calamine", daemon=True)
             self._thread.start()
@@ -155,14 +154,11 @@ class SheetParser:
 
     def _work(self) -> None:
         book = opening_failed = None
-        while (job := self._jobs.get()) is not None:
-            name, check = job
+        while (name := self._jobs.get()) is not None:
             event, box = self._done[name]
             try:
                 if self._cancelled:
                     raise RuntimeError(f"reading {name!r} was cancelled")
-                if check is not None:
-                    check()
                 if book is None:
                     if opening_failed is not None:
                         raise opening_failed
@@ -186,20 +182,18 @@ class _SheetReader:
         self.path, self.archive, self.sheet_parts, self.result, self.scan = path, archive, sheet_parts, result, scan
         self.queued: dict[str, tuple[bytes | None, SheetParser]] = {}
 
-    def queue(self, names: list[str], parser: SheetParser, check_there: bool = False) -> None:
-        """Hand each sheet to calamine, which parses it in its thread while this one checks the next sheet or
-        completes the one before; its XML is checked first, here or (check_there) in calamine's thread."""
+    def queue(self, names: list[str], parser: SheetParser) -> None:
+        """Hand each sheet to calamine once its XML passed the checks: calamine parses it in its thread while
+        this one checks the next sheet or completes the one before. (The checks stay in this thread: they are
+        regex scans, which hold the GIL, and would hold this thread up from a calamine thread just as long.)"""
         for name in names:
             part = self.sheet_parts.get(name)
             xml = self.archive.read(part) if part is not None and part in self.archive.NameToInfo else None
+            if xml is not None:
+                rows = check_rows_unique(xml, name, part)
+                check_used_range(xml, name, rows)  # calamine allocates every cell from A1 to the last one
             self.queued[name] = (xml, parser)
-            if xml is None:
-                parser.submit(name)
-            elif check_there:
-                parser.submit(name, lambda xml=xml, name=name, part=part: _check_sheet_xml(xml, name, part))
-            else:
-                _check_sheet_xml(xml, name, part)
-                parser.submit(name)
+            parser.submit(name)
 
     def complete(self, names: list[str]) -> None:
         for name in names:
@@ -247,8 +241,8 @@ def _calamine(call, message: str, sheet: str | None = None, archive: zipfile.Zip
     tag name, so the broken part is found by parsing the package's XML parts here."""
     try:
         return call()
-    except (KeyboardInterrupt, SystemExit, GeneratorExit, WorkbookReadError):
-        raise   # a WorkbookReadError: the sheet's own checks refused it in calamine's thread
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
     except BaseException:  # noqa: BLE001 — pyo3's PanicException derives from BaseException
         if isinstance(archive, Path):   # the package is closed by now: open it again to say what is broken
             with zipfile.ZipFile(archive) as reopened:
@@ -306,11 +300,6 @@ def _restore_errors(grid: list[list[Any]], xml: bytes) -> None:
             grid[row].append("")
         # A picture placed in a cell (or IMAGE()) is stored as #VALUE! with value metadata (vm=…).
         grid[row][col] = PICTURE_IN_CELL if b" vm=" in attributes else value.decode("utf-8", "replace")
-
-
-def _check_sheet_xml(xml: bytes, name: str, part: str) -> None:
-    rows = check_rows_unique(xml, name, part)
-    check_used_range(xml, name, rows)  # calamine allocates every cell from A1 to the last one
 
 
 def _is_sheet_part(name: str) -> bool:
