@@ -30,7 +30,7 @@ from xlplan.builder.workbook import build_workbook
 from xlplan.catalog_data import load_catalog
 from xlplan.core.vocab import Origin
 from xlplan.layout import sheets as L
-from xlplan.layout.a1 import cell_name
+from xlplan.layout.a1 import cell_name, parse_cell
 from xlplan.layout.cells import Formula
 from xlplan.layout.ops import InsertRows, ReplaceValues, SetValues
 from xlplan.layout.read import read_plan
@@ -142,24 +142,40 @@ def _stored(value):
 
 
 def replay(grids: dict, recorded: list[dict]) -> dict:
-    """Apply recorded actions to copies of the grids, as Excel would (values only)."""
-    names = list(grids)
-    result = {n: [list(r) for r in g] for n, g in grids.items()}
+    """Apply recorded actions to copies of the grids as Excel would (values only), sheets by position:
+    cells, rows and columns, and the sheets added, copied, removed and renamed by reshape."""
+    sheets = [[name, [list(r) for r in grid]] for name, grid in grids.items()]
     for a in recorded:
         func = a["func"]
-        if func in ("alert", "setAutofit"):
+        if func in ("alert", "setAutofit", "setColumnWidth", "setNumberFormat", "setColumnHidden", "rangeMerge",
+                    "rangeUnmerge"):   # no values
             continue
-        grid = result[names[a["sheet_position"]]]
+        pos = a["sheet_position"]
+        if func == "addSheet":
+            sheets.insert(a["args"][0], [a["args"][1], []])
+            continue
+        if func == "copySheet":
+            where, target, name = a["args"]
+            sheets.insert(target + 1 if where == "After" else target, [name, [list(r) for r in sheets[pos][1]]])
+            continue
+        if func == "sheetDelete":
+            del sheets[pos]
+            continue
+        if func == "setSheetName":
+            sheets[pos][0] = a["args"][0]
+            continue
+        grid = sheets[pos][1]
         if func == "sheetClearContents":
             grid[:] = [[""] * len(row) for row in grid]
             continue
         r0, c0, nr, nc = a["start_row"], a["start_column"], a["row_count"], a["column_count"]
+        whole_rows, whole_cols = nc == 16384, nr == 1048576
         if func == "setValues":
             for i, row in enumerate(a["values"]):
+                while len(grid) <= r0 + i:
+                    grid.append([])
+                line = grid[r0 + i]
                 for j, v in enumerate(row):
-                    while len(grid) <= r0 + i:
-                        grid.append([])
-                    line = grid[r0 + i]
                     while len(line) <= c0 + j:
                         line.append("")
                     line[c0 + j] = _stored(v)
@@ -167,12 +183,38 @@ def replay(grids: dict, recorded: list[dict]) -> dict:
             for i in range(r0, min(r0 + nr, len(grid))):
                 for j in range(c0, min(c0 + nc, len(grid[i]))):
                     grid[i][j] = ""
-        elif func == "rangeInsert":
-            assert a["args"][0] == "down" and nc == 16384, a   # whole rows
+        elif func == "rangeInsert" and a["args"][0] == "down":
+            assert whole_rows, a
             grid[r0:r0] = [[] for _ in range(nr)]
+        elif func == "rangeInsert":
+            assert a["args"][0] == "right" and whole_cols, a
+            for line in grid:
+                if c0 < len(line):
+                    line[c0:c0] = [""] * nc
+        elif func == "rangeDelete" and a["args"][0] == "up":
+            assert whole_rows, a
+            del grid[r0:r0 + nr]
+        elif func == "rangeDelete":
+            assert a["args"][0] == "left" and whole_cols, a
+            for line in grid:
+                del line[c0:c0 + nc]
+        elif func == "copyRange":      # one source cell tiled over the destination, as Excel does
+            value = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else ""
+            target, address = a["args"]
+            first, _, last = address.replace("$", "").partition(":")
+            (t0, u0), (t1, u1) = parse_cell(first), parse_cell(last or first)
+            into = sheets[target][1]
+            for i in range(t0, t1 + 1):
+                while len(into) <= i:
+                    into.append([])
+                line = into[i]
+                for j in range(u0, u1 + 1):
+                    while len(line) <= j:
+                        line.append("")
+                    line[j] = value
         else:
             raise AssertionError(f"unexpected action {func}")
-    return result
+    return {name: grid for name, grid in sheets}
 
 
 def trim(grid) -> list[list]:
