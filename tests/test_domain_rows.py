@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import badinput as B
+import pytest
 from test_clerk_corpus import START, write_corpus
+
 from xlplan.adapters.xlsx_file import read_plan_values
-from xlplan.catalog_data import load_catalog
 from xlplan.builder.workbook import build_workbook
+from xlplan.catalog_data import load_catalog
 from xlplan.core.model import Plan
 from xlplan.layout import read as R
 from xlplan.layout.read import read_plan

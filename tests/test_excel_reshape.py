@@ -24,8 +24,8 @@ from test_excel_live import (  # noqa: F401 - remote_engine: the autouse fixture
     grids_of,
     open_live,
     remote,
-    replay,
     remote_engine,
+    replay,
     sample_data,
     trim,
 )

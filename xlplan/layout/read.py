@@ -29,7 +29,6 @@ from xlplan.core.vocab import (
 from xlplan.errors import WorkbookReadError
 from xlplan.layout import sheets as L
 from xlplan.layout.a1 import cell_name, parse_cell
-from xlplan.layout.read_programs import ProgramsRead, read_programs_sheet
 from xlplan.layout.cells import (
     CellError,
     is_blank,
@@ -43,7 +42,6 @@ from xlplan.layout.cells import (
 )
 from xlplan.layout.domain_rows import FAST_PATH_ERRORS, RowReader
 from xlplan.layout.kpi_cells import KpiNumbers
-
 from xlplan.layout.read_cells import (
     AGGREGATION_READER,
     DIRECTION_READER,
@@ -52,14 +50,15 @@ from xlplan.layout.read_cells import (
     Cells,
     Grid,
     phases_reader,
-    term_reader,
     pillar_reader,
     read_fy_cached,
     read_fy_or_date_cached,
     table_rows,
+    term_reader,
 )
 from xlplan.layout.read_cost_columns import cost_columns_finding
 from xlplan.layout.read_info import domains_listed, read_info
+from xlplan.layout.read_programs import ProgramsRead, read_programs_sheet
 from xlplan.layout.read_progress import ProgressRead, read_orphans, read_progress
 
 # Said wherever the sheets' shape no longer matches 基本情報: reshape is what fixes it.
@@ -515,7 +514,7 @@ def _read_domain(grid: Grid, table: L.Table, domain: str, code: str, cells: Cell
                     kpi = None
             if kpi is None:
                 numbers = KpiNumbers(conv, measure.id, index, None if percent is None else percent_keys.get(row, no_percent), raw)
-                kpi = _read_kpi(conv, measure.id, False, numbers, target_cols)
+                kpi = _read_kpi(conv, measure.id, numbers, target_cols)
         if kpi is not None:
             measure.kpis.append(kpi)
             where.kpi_rows.append(row)
@@ -560,15 +559,13 @@ def _read_measure_fields(fy_cols: list[tuple[str, int, int]], domain: str, measu
     )
 
 
-def _read_kpi(conv, measure_id: str, blank: bool, numbers: KpiNumbers, target_cols: list[tuple[str, int]]) -> Kpi | None:
-    """The KPI on a row (None when all its cells are blank); its numbers are read with their cells' formats.
+def _read_kpi(conv, measure_id: str, numbers: KpiNumbers, target_cols: list[tuple[str, int]]) -> Kpi:
+    """The KPI on a row whose KPI cells are not all blank; its numbers are read with their cells' formats.
     Year targets are one per cell (a number, or a status for a qualitative KPI); xlplan 0.1's packed
     中間目標/実績値/実績の説明 cells are read when the sheet has them."""
     name = conv("kpi.name", read_text, "", measure_id)
     unit = conv("kpi.unit", read_text, "", measure_id)
     target_text = conv("kpi.target_text", read_text, "", measure_id)
-    if blank:
-        return None
     baseline_value, unknown = numbers.baseline(unit)
     target_value = numbers.value("kpi.target_value", unit)
     direction = conv("kpi.direction", DIRECTION_READER, None, measure_id) or Direction.UP
